@@ -1,0 +1,3 @@
+from calcgrad.cli import main
+
+main()

@@ -1,0 +1,31 @@
+"""Cost limits checked *before* anything big is built, so hostile input fails fast."""
+
+MAX_INPUT_CHARS = 10_000
+"""Longest expression text accepted."""
+
+MAX_NESTING = 100
+"""Deepest nesting of brackets, functions and powers."""
+
+MAX_NUMBER_DIGITS = 1_000
+"""Most digits in one number literal."""
+
+MAX_RESULT_DIGITS = 10_000
+"""Most digits a number computed while parsing (e.g. 10^10^10) may have."""
+
+MAX_FACTORIAL = 1_000
+"""Largest integer whose factorial is computed exactly."""
+
+MAX_ORDER = 20
+"""Highest order of derivative shown step by step."""
+
+MAX_STEPS = 20_000
+"""Most steps one derivation may hold."""
+
+MAX_PRODUCT_FACTORS = 64
+"""Most non-constant factors the product rule is written out for."""
+
+DERIVE_SECONDS = 10.0
+"""Wall-clock budget for one derivation."""
+
+MAX_SIMPLIFY_OPS = 400
+"""Results larger than this (in SymPy operation count) skip the costlier tidy-ups."""
