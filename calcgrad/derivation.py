@@ -1,0 +1,80 @@
+"""The Derivation: the whole worked answer, as data; renderers only read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sympy import Expr, Symbol
+
+from calcgrad.steps import DiffStep, EvaluateStep, SimplifyStep, Step
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """d/d(variables) of an expression, as a sequence of step trees.
+
+    `steps` holds, for each variable in turn, the rule tree for that derivative followed by its
+    simplification; with a point, a final evaluation. The results are read off the steps.
+    """
+
+    expression: Expr
+    variables: tuple[Symbol, ...]
+    steps: tuple[Step, ...]
+    point: tuple[tuple[Symbol, Expr], ...] = ()
+    source: str | None = None
+
+    @property
+    def result(self) -> Expr:
+        """The derivative, as the last simplification step gives it."""
+        return [s for s in self.steps if isinstance(s, SimplifyStep)][-1].result
+
+    @property
+    def value(self) -> Expr | None:
+        """The derivative's value at the point, when one was given."""
+        last = self.steps[-1]
+        return last.result if isinstance(last, EvaluateStep) else None
+
+    @property
+    def stages(self) -> tuple[DiffStep, ...]:
+        """The rule tree of each successive derivative."""
+        return tuple(s for s in self.steps if isinstance(s, DiffStep))
+
+    @property
+    def partial(self) -> bool:
+        """True when the expression has other variables, which are held constant."""
+        return len(self.expression.free_symbols | set(self.variables)) > 1
+
+    def to_dict(self) -> dict:
+        """The stable JSON contract (see README)."""
+        from calcgrad.render.json import derivation_dict
+
+        return derivation_dict(self)
+
+    def latex(self) -> str:
+        from calcgrad.render.latex import render_latex
+
+        return render_latex(self)
+
+    def markdown(self) -> str:
+        from calcgrad.render.markdown import render_markdown
+
+        return render_markdown(self)
+
+    def plain(self) -> str:
+        from calcgrad.render.plain import render_plain
+
+        return render_plain(self)
+
+    def __str__(self) -> str:
+        return self.plain()
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex()}$" if False else self.latex()
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def __rich__(self):
+        from calcgrad.render.rich import rich_renderable
+
+        return rich_renderable(self)
