@@ -69,7 +69,9 @@ class Derivation:
         return self.plain()
 
     def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.latex()}$" if False else self.latex()
+        from calcgrad.render.latex import render_aligned
+
+        return render_aligned(self)
 
     def _repr_markdown_(self) -> str:
         return self.markdown()

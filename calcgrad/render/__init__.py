@@ -1,0 +1,3 @@
+"""Renderers: each reads a Derivation and writes one format; none changes it."""
+
+FORMATS = ("rich", "plain", "latex", "markdown", "json")

@@ -1,0 +1,47 @@
+"""JSON: the stable contract; every math field is text that calcgrad.parse reads back."""
+
+from __future__ import annotations
+
+import json
+
+from calcgrad.derivation import Derivation
+from calcgrad.notation import to_ascii, to_latex, to_text
+from calcgrad.render.common import explanation_parts
+from calcgrad.steps import DiffStep, EvaluateStep, Step
+
+
+def derivation_dict(derivation: Derivation) -> dict:
+    """The documented dict: expression, variables, result, result_latex, steps (and value)."""
+    data = {
+        "expression": to_ascii(derivation.expression),
+        "interpreted_as": to_text(derivation.expression),
+        "variables": [to_ascii(v) for v in derivation.variables],
+        "result": to_ascii(derivation.result),
+        "result_latex": to_latex(derivation.result),
+        "steps": [step_dict(step) for step in derivation.steps],
+    }
+    if derivation.value is not None:
+        data["point"] = {to_ascii(s): to_ascii(v) for s, v in derivation.point}
+        data["value"] = to_ascii(derivation.value)
+        data["value_latex"] = to_latex(derivation.value)
+    return data
+
+
+def step_dict(step: Step) -> dict:
+    data = {
+        "rule": step.rule,
+        "title": step.title,
+        "expression": to_ascii(step.expression),
+        "result": to_ascii(step.result),
+        "explanation": explanation_parts(step.explanation, str, to_text),
+    }
+    if isinstance(step, DiffStep):
+        data["variable"] = to_ascii(step.variable)
+    if isinstance(step, EvaluateStep):
+        data["point"] = {to_ascii(s): to_ascii(v) for s, v in step.point}
+    data["substeps"] = [step_dict(sub) for sub in step.substeps]
+    return data
+
+
+def render_json(derivation: Derivation) -> str:
+    return json.dumps(derivation_dict(derivation), indent=2, ensure_ascii=False) + "\n"

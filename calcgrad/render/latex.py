@@ -1,0 +1,64 @@
+"""LaTeX: an align* block (amsmath) for course notes; each step a line with its rule named."""
+
+from __future__ import annotations
+
+from calcgrad.derivation import Derivation
+from calcgrad.notation import to_latex
+from calcgrad.render.common import explanation_parts, held_constant, is_partial, operator_latex, outline
+from calcgrad.steps import DiffStep, EvaluateStep, SimplifyStep, Step
+
+_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+            "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}"}
+_UNICODE = {"′": "'", "−": "-", "·": r"$\cdot$", "≠": r"$\neq$", "σ": r"$\sigma$",
+            "ˣ": r"$^{x}$", "⇒": r"$\Rightarrow$", "≈": r"$\approx$"}
+
+
+def render_latex(derivation: Derivation) -> str:
+    """The derivation as an amsmath align* environment."""
+    return "\\begin{align*}\n" + "\\\\\n".join(_rows(derivation)) + "\n\\end{align*}\n"
+
+
+def render_aligned(derivation: Derivation) -> str:
+    """The same rows in an aligned block inside $$…$$, for Jupyter and MathJax."""
+    return "$$\\begin{aligned}\n" + "\\\\\n".join(_rows(derivation)) + "\n\\end{aligned}$$"
+
+
+def _rows(derivation: Derivation) -> list[str]:
+    op = operator_latex(derivation.variables, derivation.partial, to_latex)
+    head = rf"&{op}\left({to_latex(derivation.expression)}\right)"
+    held = held_constant(derivation, derivation.stages[0])
+    if held:
+        head += r" && \text{holding " + ", ".join(f"${to_latex(s)}$" for s in held) + " constant}"
+    rows = [head]
+    for line in outline(derivation):
+        indent = r"\quad " * (line.depth + 1)
+        rows.append(rf"&{indent}\text{{{line.number}. {text(line.step.title)}}}\quad "
+                    rf"{equation(derivation, line.step)}")
+        rows.append(rf"&{indent}\qquad\text{{{explanation(line.step)}}}")
+    rows.append(rf"&\text{{Result: }} {op}\left({to_latex(derivation.expression)}\right) = "
+                rf"{to_latex(derivation.result)}")
+    if derivation.value is not None:
+        rows.append(rf"&\text{{Value: }} {equation(derivation, derivation.steps[-1])}")
+    return rows
+
+
+def equation(derivation: Derivation, step: Step) -> str:
+    if isinstance(step, DiffStep):
+        op = operator_latex((step.variable,), is_partial(derivation, step), to_latex)
+        return rf"{op}\left({to_latex(step.expression)}\right) = {to_latex(step.result)}"
+    if isinstance(step, SimplifyStep) and step.result != step.expression:
+        return rf"{to_latex(step.expression)} = {to_latex(step.result)}"
+    if isinstance(step, EvaluateStep):
+        at = ",\\ ".join(f"{to_latex(s)} = {to_latex(v)}" for s, v in step.point)
+        return rf"\left.{to_latex(step.expression)}\right|_{{{at}}} = {to_latex(step.result)}"
+    return to_latex(step.result)
+
+
+def explanation(step: Step) -> str:
+    return explanation_parts(step.explanation, text, lambda e: f"${to_latex(e)}$")
+
+
+def text(words: str) -> str:
+    """Words made safe inside \\text{…}."""
+    out = "".join(_SPECIAL.get(c, c) for c in words)
+    return "".join(_UNICODE.get(c, c) for c in out)

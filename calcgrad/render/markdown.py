@@ -1,0 +1,41 @@
+"""Markdown: nested numbered lists with $…$ math, for notebooks and docs."""
+
+from __future__ import annotations
+
+from calcgrad.derivation import Derivation
+from calcgrad.notation import to_latex
+from calcgrad.render.common import explanation_parts, held_constant, operator_latex, outline
+from calcgrad.render.latex import equation
+
+_ESCAPE = str.maketrans({c: "\\" + c for c in "\\`*_[]<>$|"})
+
+
+def render_markdown(derivation: Derivation) -> str:
+    """The derivation as Markdown."""
+    op = operator_latex(derivation.variables, derivation.partial, to_latex)
+    lines = [f"**Interpreted as** ${to_latex(derivation.expression)}$", ""]
+    head = f"**Find** ${op}\\left({to_latex(derivation.expression)}\\right)$"
+    held = held_constant(derivation, derivation.stages[0])
+    if held:
+        head += ", holding " + ", ".join(f"${to_latex(s)}$" for s in held) + " constant"
+    lines += [head, ""]
+    for line in outline(derivation):
+        pad = "   " * line.depth
+        step = line.step
+        lines.append(f"{pad}{line.number.rsplit('.', 1)[-1]}. **{step.title}**: "
+                     f"${equation(derivation, step)}$  ")
+        lines.append(f"{pad}   {explanation_parts(step.explanation, _escape, _math)}")
+    lines += ["", f"**Result** ${op}\\left({to_latex(derivation.expression)}\\right) = "
+                  f"{to_latex(derivation.result)}$"]
+    if derivation.value is not None:
+        lines.append("")
+        lines.append(f"**Value** ${equation(derivation, derivation.steps[-1])}$")
+    return "\n".join(lines) + "\n"
+
+
+def _escape(words: str) -> str:
+    return words.translate(_ESCAPE)
+
+
+def _math(expr) -> str:
+    return f"${to_latex(expr)}$"

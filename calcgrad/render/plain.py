@@ -1,0 +1,91 @@
+"""Plain text: a numbered, indented outline with Unicode math and no terminal codes."""
+
+from __future__ import annotations
+
+import math
+
+from calcgrad.derivation import Derivation
+from calcgrad.notation import to_text
+from calcgrad.render.common import (
+    explanation_parts,
+    held_constant,
+    is_partial,
+    operator_text,
+    outline,
+)
+from calcgrad.steps import DiffStep, EvaluateStep, SimplifyStep, Step
+
+INDENT = "   "
+
+
+def render_plain(derivation: Derivation) -> str:
+    """The whole derivation as plain text."""
+    lines = [f"Interpreted as: {to_text(derivation.expression)}", heading(derivation), ""]
+    for line in outline(derivation):
+        pad = INDENT * line.depth
+        lines.append(f"{pad}{line.number}. {line.step.title}: {equation(derivation, line.step)}")
+        if line.step.formula is not None:
+            lines.append(f"{pad}{' ' * (len(line.number) + 2)}rule: {line.step.formula.text}")
+        lines.append(f"{pad}{' ' * (len(line.number) + 2)}{explanation(line.step)}")
+    lines += ["", f"Result: {result_line(derivation)}"]
+    if derivation.value is not None:
+        lines.append(f"Value: {value_line(derivation)}")
+    return "\n".join(lines) + "\n"
+
+
+def heading(derivation: Derivation) -> str:
+    """What is being found: ∂/∂x (x² + 3xy + y²), holding y constant."""
+    op = operator_text(derivation.variables, derivation.partial, to_text)
+    text = f"{op} ({to_text(derivation.expression)})"
+    first = derivation.stages[0]
+    held = held_constant(derivation, first)
+    if held:
+        names = ", ".join(to_text(s) for s in held)
+        text += f", holding {names} constant"
+    return text
+
+
+def equation(derivation: Derivation, step: Step) -> str:
+    """The equation a step states, in text."""
+    if isinstance(step, DiffStep):
+        op = operator_text((step.variable,), is_partial(derivation, step), to_text)
+        return f"{op} ({to_text(step.expression)}) = {to_text(step.result)}"
+    if isinstance(step, SimplifyStep) and step.result != step.expression:
+        return f"{to_text(step.expression)} = {to_text(step.result)}"
+    if isinstance(step, EvaluateStep):
+        return f"{at_point(step)}: {to_text(step.result)}"
+    return to_text(step.result)
+
+
+def explanation(step: Step) -> str:
+    return explanation_parts(step.explanation, str, to_text)
+
+
+def at_point(step: EvaluateStep) -> str:
+    return "at " + ", ".join(f"{to_text(s)} = {to_text(v)}" for s, v in step.point)
+
+
+def result_line(derivation: Derivation) -> str:
+    op = operator_text(derivation.variables, derivation.partial, to_text)
+    return f"{op} ({to_text(derivation.expression)}) = {to_text(derivation.result)}"
+
+
+def value_line(derivation: Derivation) -> str:
+    step = derivation.steps[-1]
+    assert isinstance(step, EvaluateStep)
+    text = f"{at_point(step)}: {to_text(step.result)}"
+    approx = approximation(step.result)
+    if approx is not None:
+        text += f" ≈ {approx}"
+    return text
+
+
+def approximation(value) -> str | None:
+    """A decimal for an exact value that is not already a plain number, else None."""
+    if value.is_Integer or value.is_Float or not value.is_number:
+        return None
+    try:
+        number = float(value.evalf(15))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return f"{number:.10g}" if math.isfinite(number) else None

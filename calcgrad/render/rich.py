@@ -1,0 +1,34 @@
+"""Rich: the terminal view, a numbered tree of steps with the rule names highlighted."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+from rich.tree import Tree
+
+from calcgrad.derivation import Derivation
+from calcgrad.notation import to_text
+from calcgrad.render.common import outline
+from calcgrad.render.plain import equation, explanation, heading, result_line, value_line
+
+
+def rich_renderable(derivation: Derivation) -> Group:
+    """The derivation as Rich renderables: input line, step tree, result."""
+    interpreted = Text.assemble(("Interpreted as ", "dim"), (to_text(derivation.expression), "bold"))
+    root = Tree(Text(heading(derivation), style="bold cyan"), guide_style="dim")
+    parents = {0: root}
+    for line in outline(derivation):
+        label = Text.assemble(
+            (f"{line.number} ", "dim"),
+            (line.step.title, "bold magenta"),
+            ("  ", ""),
+            (equation(derivation, line.step), ""),
+        )
+        if line.step.formula is not None:
+            label.append(f"\n{line.step.formula.text}", style="dim italic")
+        label.append(f"\n{explanation(line.step)}", style="green")
+        parents[line.depth + 1] = parents[line.depth].add(label)
+    parts = [interpreted, root, Text.assemble(("Result  ", "bold"), (result_line(derivation), "bold green"))]
+    if derivation.value is not None:
+        parts.append(Text.assemble(("Value   ", "bold"), (value_line(derivation), "bold green")))
+    return Group(*parts)

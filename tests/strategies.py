@@ -1,0 +1,65 @@
+"""Hypothesis strategies for expressions, kept in one place."""
+
+from __future__ import annotations
+
+import sympy
+from hypothesis import strategies as st
+
+from calcgrad.functions import relu, sigmoid, softplus
+
+x, y = sympy.symbols("x y", real=True)
+
+UNARY = (
+    sympy.sin, sympy.cos, sympy.tan, sympy.sec, sympy.csc, sympy.cot,
+    sympy.asin, sympy.acos, sympy.atan, sympy.asec, sympy.acsc, sympy.acot,
+    sympy.sinh, sympy.cosh, sympy.tanh, sympy.sech, sympy.csch, sympy.coth,
+    sympy.asinh, sympy.acosh, sympy.atanh, sympy.asech, sympy.acsch, sympy.acoth,
+    sympy.exp, sympy.log, sympy.sqrt, sympy.cbrt, sympy.Abs,
+    sigmoid, relu, softplus, sympy.erf,
+)
+
+constants = st.one_of(
+    st.integers(-5, 5).map(sympy.Integer),
+    st.sampled_from([sympy.Rational(1, 2), sympy.Rational(-3, 4), sympy.pi, sympy.E]),
+)
+leaves = st.one_of(st.just(x), st.just(x), st.just(y), constants)
+
+
+def _extend(children):
+    return st.one_of(
+        st.builds(lambda f, a: f(a), st.sampled_from(UNARY), children),
+        st.builds(lambda a, b: a + b, children, children),
+        st.builds(lambda a, b: a - b, children, children),
+        st.builds(lambda a, b: a * b, children, children),
+        st.builds(lambda a, b: a / b, children, children),
+        st.builds(lambda a, n: a**n, children, st.integers(-3, 5)),
+        st.builds(lambda a, q: a**q, children,
+                  st.sampled_from([sympy.Rational(1, 2), sympy.Rational(-1, 2), sympy.Rational(2, 3)])),
+        st.builds(lambda b, a: b**a,
+                  st.sampled_from([sympy.Integer(2), sympy.Integer(3), sympy.Rational(1, 2)]), children),
+        st.builds(lambda a, b: a**b, children, children),
+        st.builds(lambda a, b: sympy.log(a, b), children, st.sampled_from([2, 10])),
+        st.builds(lambda a, b: sympy.Piecewise((a, x > 0), (b, True)), children, children),
+    )
+
+
+expressions = st.recursive(leaves, _extend, max_leaves=14)
+"""Expressions over x and y using every rule family, nested to depth four and beyond."""
+
+
+@st.composite
+def deep_expressions(draw, depth: int = 4):
+    """Exactly `depth` nested layers, each a function or an operation with a fresh operand."""
+    expr = draw(st.sampled_from([x, 2 * x, x**2, x + 1]))
+    for _ in range(depth):
+        kind = draw(st.integers(0, 3))
+        other = draw(st.one_of(st.just(x), constants, st.just(y)))
+        if kind == 0:
+            expr = draw(st.sampled_from(UNARY))(expr)
+        elif kind == 1:
+            expr = expr * (other + x)
+        elif kind == 2:
+            expr = expr / (other**2 + 1)
+        else:
+            expr = expr ** draw(st.integers(2, 3)) + other
+    return expr
