@@ -25,8 +25,8 @@ def _report_errors(command):
         try:
             return command(*args, **kwargs)
         except ParseError as error:
-            click.echo(f"calcgrad: cannot read the input: {error.message} (column {error.column})",
-                       err=True)
+            where = "" if "column" in error.message else f" (column {error.column})"
+            click.echo(f"calcgrad: cannot read the input: {error.message}{where}", err=True)
             if error.text:
                 for line in error.caret().splitlines():
                     click.echo(f"  {line}", err=True)

@@ -9,7 +9,7 @@ MAX_NESTING = 100
 MAX_NUMBER_DIGITS = 1_000
 """Most digits in one number literal."""
 
-MAX_RESULT_DIGITS = 10_000
+MAX_RESULT_DIGITS = 4_000
 """Most digits a number computed while parsing (e.g. 10^10^10) may have."""
 
 MAX_FACTORIAL = 1_000
