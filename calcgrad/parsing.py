@@ -323,8 +323,9 @@ class _Tokenizer:
         self.tokens: list[Token] = []
 
     def error(self, message: str, pos: int, hint: str | None = None, limit: bool = False) -> ParseError:
-        cls = ParseLimitError if limit else ParseError
-        return cls(message, self.text, pos, hint)
+        if limit:
+            return ParseLimitError(message, self.text, pos, _limit_hint(hint))
+        return ParseError(message, self.text, pos, hint)
 
     def add(self, kind: str, start: int, end: int, value: Any = None, extra: Any = None) -> None:
         self.tokens.append(Token(kind, self.text[start:end], start, end, value, extra))
@@ -658,7 +659,7 @@ class _Parser:
         return ParseError(message, self.text, pos, hint)
 
     def limit_error(self, message: str, pos: int, hint: str) -> ParseLimitError:
-        return ParseLimitError(message, self.text, pos, hint)
+        return ParseLimitError(message, self.text, pos, _limit_hint(hint))
 
     @contextmanager
     def nested(self, tok: Token) -> Iterator[None]:
@@ -1277,3 +1278,9 @@ def _canonical_name(name: str) -> str:
         index = "".join(_SUBSCRIPTS.get(c, c) for c in index)
         return f"{base}_{index}"
     return base
+
+
+def _limit_hint(setting: str | None) -> str:
+    """A hint for a cost limit: why it exists and where it is set."""
+    where = f" (set by {setting})" if setting else ""
+    return f"inputs are capped so that every answer comes back quickly{where}; try a smaller input"

@@ -384,7 +384,7 @@ def test_cost_limits(text, limit):
     """Input over a cost limit fails fast with a ParseError naming the limit."""
     with pytest.raises(ParseLimitError) as info:
         parse(text)
-    assert f"calcgrad.limits.{limit}" == info.value.hint
+    assert f"calcgrad.limits.{limit}" in info.value.hint
     assert isinstance(info.value, LimitError)
 
 
