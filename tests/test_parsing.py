@@ -422,7 +422,7 @@ def test_ten_thousand_brackets_without_the_length_limit(monkeypatch):
     monkeypatch.setattr(limits, "MAX_INPUT_CHARS", 10**6)
     with pytest.raises(ParseLimitError) as info:
         parse("(" * 10_000 + "x" + ")" * 10_000)
-    assert "calcgrad.limits.MAX_NESTING" == info.value.hint
+    assert "calcgrad.limits.MAX_NESTING" in info.value.hint
 
 
 def test_variables_may_be_one_string():
