@@ -1,6 +1,9 @@
-"""The command line: each command parses its options, calls the API and hands off to a renderer.
+"""The command line: a group whose commands live in calcgrad/commands/, one module each.
 
-Heavy modules (SymPy, Rich) are imported inside the commands so that `calcgrad --help` is quick.
+A command is imported only when it runs (or when --help lists it), and each command imports
+SymPy and Rich only inside its body, so `calcgrad --help` and every command start fast.
+Commands parse options, call the API and hand the result to `emit`; errors become a short
+message and an exit status in `report_errors`.
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from functools import wraps
+from importlib import import_module
 
 import click
 
@@ -16,8 +20,37 @@ from calcgrad.errors import CalcgradError, ParseError
 
 FORMATS = ("rich", "plain", "latex", "markdown", "json")
 
+COMMANDS = {
+    "diff": "calcgrad.commands.diff",
+}
+"""Command name → the module that defines it (as a click command of the same name)."""
 
-def _report_errors(command):
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module only when that command is needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        return getattr(import_module(COMMANDS[name]), name.replace("-", "_"))
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="calcgrad")
+def main() -> None:
+    """Derivatives, step by step: every rule named, explained and checked.
+
+    \b
+    Examples:
+      calcgrad diff "x^2 + 3xy + y^2" --wrt x
+      calcgrad diff "sin^2 x" --format latex
+    """
+
+
+def report_errors(command):
     """Turn calcgrad's errors into a short message and its exit status; never a traceback."""
 
     @wraps(command)
@@ -25,13 +58,7 @@ def _report_errors(command):
         try:
             return command(*args, **kwargs)
         except ParseError as error:
-            where = "" if "column" in error.message else f" (column {error.column})"
-            click.echo(f"calcgrad: cannot read the input: {error.message}{where}", err=True)
-            if error.text:
-                for line in error.caret().splitlines():
-                    click.echo(f"  {line}", err=True)
-            if error.hint:
-                click.echo(f"hint: {error.hint}", err=True)
+            _report_parse_error(error)
             sys.exit(error.exit_code)
         except CalcgradError as error:
             click.echo(f"calcgrad: {error}", err=True)
@@ -48,67 +75,38 @@ def _report_errors(command):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="calcgrad")
-def main() -> None:
-    """Derivatives, step by step: every rule named, explained and checked.
+def _report_parse_error(error: ParseError) -> None:
+    where = "" if "column" in error.message else f" (column {error.column})"
+    click.echo(f"calcgrad: cannot read the input: {error.message}{where}", err=True)
+    if error.text:
+        for line in error.caret().splitlines():
+            click.echo(f"  {line}", err=True)
+    if error.hint:
+        click.echo(f"hint: {error.hint}", err=True)
 
-    \b
-    Examples:
-      calcgrad diff "x^2 + 3xy + y^2" --wrt x
-      calcgrad diff "sin^2 x" --format latex
+
+def format_option(command):
+    """The --format option every command shares."""
+    return click.option("--format", "output_format", type=click.Choice(FORMATS), default=None,
+                        help="Output format [default: rich in a terminal, else plain].")(command)
+
+
+def emit(result, output_format: str | None) -> None:
+    """Write a result in the chosen format (rich in a terminal, plain otherwise).
+
+    Every result type calcgrad returns renders itself the same way: `__rich__`, `plain()`,
+    `latex()`, `markdown()` and `to_dict()` (the JSON contract).
     """
-
-
-@main.command(context_settings={"ignore_unknown_options": True})
-@click.argument("expression")
-@click.option("--wrt", multiple=True, metavar="VAR",
-              help="Variable to differentiate with respect to; repeat it or write x,y for mixed partials.")
-@click.option("--order", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Order of the derivative in a single variable.")
-@click.option("--at", "at", metavar="x=3,...", help="Evaluate the derivative at this point.")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default=None,
-              help="Output format [default: rich in a terminal, else plain].")
-@click.option("--var", "variables", multiple=True, metavar="NAME",
-              help="Declare a multi-letter variable name, such as loss (repeatable).")
-@_report_errors
-def diff(expression: str, wrt: tuple[str, ...], order: int, at: str | None,
-         output_format: str | None, variables: tuple[str, ...]) -> None:
-    """Differentiate EXPRESSION step by step.
-
-    \b
-    Examples:
-      calcgrad diff "x^2 + 3xy + y^2" --wrt x
-      calcgrad diff "x^2 y" --wrt x --wrt y        (mixed partial ∂²/∂y∂x)
-      calcgrad diff "sin x^2" --order 2 --at x=0
-      calcgrad diff "sigmoid(w x + b)" --wrt w --format markdown
-      calcgrad diff "loss^2" --var loss --format json
-
-    Input is read the way textbooks print it: 3xy is 3·x·y, sin x is sin(x),
-    sin^2 x is (sin x)², e^-x and |x| work; the first line of the output shows
-    how it was read.
-    """
-    from calcgrad.derive import diff as derive
-
-    derivation = derive(expression, *wrt, order=order, at=at, variables=variables)
-    _emit(derivation, output_format)
-
-
-def _emit(derivation, output_format: str | None) -> None:
-    """Write a derivation in the chosen format (rich in a terminal, plain otherwise)."""
     if output_format is None:
         output_format = "rich" if sys.stdout.isatty() else "plain"
     if output_format == "rich":
         from rich.console import Console
 
-        Console().print(derivation)
-        return
-    from calcgrad.render import json, latex, markdown, plain
+        Console().print(result)
+    elif output_format == "json":
+        import json
 
-    render = {
-        "plain": plain.render_plain,
-        "latex": latex.render_latex,
-        "markdown": markdown.render_markdown,
-        "json": json.render_json,
-    }[output_format]
-    click.echo(render(derivation), nl=False)
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        text = getattr(result, output_format)()
+        click.echo(text, nl=not text.endswith("\n"))

@@ -29,3 +29,9 @@ DERIVE_SECONDS = 10.0
 
 MAX_SIMPLIFY_OPS = 400
 """Results larger than this (in SymPy operation count) skip the costlier tidy-ups."""
+
+MAX_EXPAND_OPS = 60
+"""Largest expression (in SymPy operation count) the tidy-up multiplies out or factors."""
+
+MAX_EXPANDED_TERMS = 64
+"""Most terms an expression may have once multiplied out for the tidy-up to try it."""

@@ -25,7 +25,7 @@ def tidy(expr: Expr) -> Expr:
         candidates.append(sympy.expand(numerator) / denominator)
     if _cheap_to_expand(expr) and not expr.is_Mul:
         candidates.append(sympy.factor_terms(sympy.expand(expr)))
-    if _cheap_to_expand(together, max_power=8):
+    if _cheap_to_expand(numerator) and _cheap_to_expand(denominator):
         candidates.append(sympy.factor(together))
     return min(candidates, key=_size)
 
@@ -34,9 +34,25 @@ def _size(expr: Expr) -> tuple[int, int]:
     return sympy.count_ops(expr), len(str(expr))
 
 
-def _cheap_to_expand(expr: Expr, max_power: int = 3) -> bool:
-    """No sum raised to a high power, and small enough that expanding stays small."""
-    if sympy.count_ops(expr) > 60:
-        return False
-    return not any(p.base.is_Add and p.exp.is_Integer and abs(p.exp) > max_power
-                   for p in expr.atoms(sympy.Pow))
+def _cheap_to_expand(expr: Expr) -> bool:
+    """Small, and small once multiplied out: expand and factor cost grows with the terms."""
+    return (sympy.count_ops(expr) <= limits.MAX_EXPAND_OPS
+            and _expanded_terms(expr) <= limits.MAX_EXPANDED_TERMS)
+
+
+def _expanded_terms(expr: Expr) -> int:
+    """An upper estimate of how many terms `expr` has once every product of sums is expanded."""
+    if expr.is_Add:
+        return sum(_expanded_terms(term) for term in expr.args)
+    if expr.is_Mul:
+        count = 1
+        for factor in expr.args:
+            count *= _expanded_terms(factor)
+            if count > limits.MAX_EXPANDED_TERMS:
+                break
+        return count
+    if expr.is_Pow and expr.exp.is_Integer:
+        base = _expanded_terms(expr.base)
+        power = min(abs(int(expr.exp)), 64)
+        return base**power if base > 1 else 1
+    return 1

@@ -72,7 +72,6 @@ class DiffStep(Step):
 # --- basic rules -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class ConstantRule(DiffStep):
     """d/dx c = 0 for any c that does not depend on x."""
 
@@ -95,7 +94,6 @@ class ConstantRule(DiffStep):
         return (self.expression, " is a constant; the derivative of a constant is 0")
 
 
-@dataclass(frozen=True)
 class VariableRule(DiffStep):
     """d/dx x = 1."""
 
@@ -164,7 +162,6 @@ class SumRule(DiffStep):
         return (f"differentiate each of the {len(self.terms)} terms separately and add the results",)
 
 
-@dataclass(frozen=True)
 class PowerRule(DiffStep):
     """d/dx xⁿ = n·xⁿ⁻¹ for any constant n (negative and fractional included)."""
 
@@ -295,7 +292,6 @@ def _x() -> Symbol:
     return Symbol("x", real=True)
 
 
-@dataclass(frozen=True)
 class FunctionRule(DiffStep):
     """d/dx f(x) = f′(x) for a function f whose derivative is known by heart.
 
@@ -320,7 +316,6 @@ class FunctionRule(DiffStep):
                 self.result)
 
 
-@dataclass(frozen=True)
 class ExpRule(FunctionRule):
     """d/dx eˣ = eˣ: the exponential is its own derivative."""
 
@@ -335,7 +330,6 @@ class ExpRule(FunctionRule):
         return ("e to the ", self.variable, " is its own derivative",)
 
 
-@dataclass(frozen=True)
 class LogRule(FunctionRule):
     """d/dx ln(x) = 1/x."""
 
@@ -346,7 +340,6 @@ class LogRule(FunctionRule):
     table: ClassVar[dict] = {sympy.log: lambda x: 1 / x}
 
 
-@dataclass(frozen=True)
 class TrigRule(FunctionRule):
     """Derivatives of sin, cos, tan, sec, csc and cot."""
 
@@ -363,7 +356,6 @@ class TrigRule(FunctionRule):
     }
 
 
-@dataclass(frozen=True)
 class InverseTrigRule(FunctionRule):
     """Derivatives of arcsin, arccos, arctan, arcsec, arccsc and arccot (real branches)."""
 
@@ -380,7 +372,6 @@ class InverseTrigRule(FunctionRule):
     }
 
 
-@dataclass(frozen=True)
 class HyperbolicRule(FunctionRule):
     """Derivatives of sinh, cosh, tanh, sech, csch and coth."""
 
@@ -397,7 +388,6 @@ class HyperbolicRule(FunctionRule):
     }
 
 
-@dataclass(frozen=True)
 class InverseHyperbolicRule(FunctionRule):
     """Derivatives of arsinh, arcosh, artanh, arsech, arcsch and arcoth (real branches)."""
 
@@ -414,7 +404,6 @@ class InverseHyperbolicRule(FunctionRule):
     }
 
 
-@dataclass(frozen=True)
 class AbsRule(FunctionRule):
     """d/dx |x| = x/|x| = sign(x), for x ≠ 0 (no derivative at 0)."""
 
@@ -431,7 +420,6 @@ class AbsRule(FunctionRule):
                 self.variable, " < 0, which is sign(", self.variable, "); there is no derivative at 0")
 
 
-@dataclass(frozen=True)
 class SigmoidRule(FunctionRule):
     """σ′(x) = σ(x)·(1 − σ(x)) for the logistic sigmoid σ(x) = 1/(1 + e^(−x))."""
 
@@ -447,7 +435,6 @@ class SigmoidRule(FunctionRule):
         return ("with σ(x) = 1/(1 + e^(−x)), the derivative is σ(x)·(1 − σ(x)): ", self.result)
 
 
-@dataclass(frozen=True)
 class ReluRule(FunctionRule):
     """ReLU′(x) = step(x): 1 for x > 0, 0 for x < 0, taken as 0 at the kink x = 0."""
 
@@ -464,7 +451,6 @@ class ReluRule(FunctionRule):
                 "derivative and, as deep-learning libraries do, we take 0",)
 
 
-@dataclass(frozen=True)
 class SoftplusRule(FunctionRule):
     """softplus′(x) = σ(x), since softplus(x) = ln(1 + eˣ)."""
 
@@ -486,7 +472,6 @@ FUNCTION_RULES: tuple[type[FunctionRule], ...] = (
 )
 
 
-@dataclass(frozen=True)
 class ExponentialRule(DiffStep):
     """d/dx aˣ = aˣ·ln(a) for a constant base a > 0."""
 
@@ -578,7 +563,6 @@ class PiecewiseRule(DiffStep):
                 "derivative exists only if the one-sided slopes agree",)
 
 
-@dataclass(frozen=True)
 class StandardDerivative(DiffStep):
     """A function with no rule here: its standard derivative, taken from SymPy."""
 

@@ -38,10 +38,29 @@ def _value(function, args):
     return value
 
 
+_UNDEFINED = sympy.Dummy("undefined")
+
+
 def _function(symbols, expr):
-    """A numeric function of the symbols; complex infinity evaluates as undefined."""
-    return sympy.lambdify(symbols, sympy.sympify(expr).xreplace({sympy.zoo: sympy.nan}),
-                          modules=_MODULES)
+    """A numeric function of the symbols in which complex infinity and NaN evaluate as NaN.
+
+    They enter as an extra argument rather than as SymPy's own nan, which SymPy cannot sort
+    inside a product and lambdify cannot print for mpmath.
+    """
+    expr = sympy.sympify(expr)
+    undefined = expr.xreplace({sympy.zoo: _UNDEFINED, sympy.nan: _UNDEFINED})
+    try:
+        function = sympy.lambdify((*symbols, _UNDEFINED), undefined, modules=_MODULES)
+    except (KeyError, TypeError):  # the printer itself met 1/0, as in asec(0) = acos(1/0)
+        return lambda *args: _evaluated(expr, symbols, args)
+    return lambda *args: function(*args, mpmath.nan)
+
+
+def _evaluated(expr, symbols, args):
+    """The value of expr at args by SymPy's own evaluation: slower, for what lambdify cannot print."""
+    value = expr.xreplace({s: sympy.Float(a, 40) for s, a in zip(symbols, args)}).evalf(40)
+    real, imag = (mpmath.mpf(str(part)) for part in value.as_real_imag())
+    return mpmath.mpc(real, imag)
 
 
 def _points(symbols, count):

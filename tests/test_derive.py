@@ -219,7 +219,7 @@ def test_property_every_derivation_matches_sympy(expr):
     assert_matches_sympy(expr, x)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(deep_expressions(depth=5))
 def test_property_deep_nesting_matches_sympy(expr):
     """Expressions nested five layers deep derive correctly, step by step."""

@@ -1,0 +1,1 @@
+"""One module per `calcgrad` command; see calcgrad.cli.COMMANDS."""
