@@ -6,6 +6,7 @@ import sympy
 from hypothesis import strategies as st
 
 from calcgrad.functions import relu, sigmoid, softplus
+from strategies import modest_numbers
 
 x, y, z, w_1, theta = (sympy.Symbol(name, real=True) for name in ("x", "y", "z", "w_1", "theta"))
 
@@ -58,7 +59,7 @@ def _extend(children):
     )
 
 
-expressions = st.recursive(leaves, _extend, max_leaves=10)
+expressions = st.recursive(leaves, _extend, max_leaves=10).filter(modest_numbers)
 """SymPy expressions over x, y, z, w_1 and theta using every function the parser reads."""
 
 math_text = st.lists(

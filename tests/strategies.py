@@ -43,12 +43,12 @@ def _extend(children):
     )
 
 
-def _modest_numbers(expr) -> bool:
+def modest_numbers(expr) -> bool:
     """No number beyond 100 digits: powers of powers of constants (3**(5**5)) are not calculus."""
     return all(abs(n.p) < 10**100 and n.q < 10**100 for n in expr.atoms(sympy.Rational))
 
 
-expressions = st.recursive(leaves, _extend, max_leaves=14).filter(_modest_numbers)
+expressions = st.recursive(leaves, _extend, max_leaves=14).filter(modest_numbers)
 """Expressions over x and y using every rule family, nested to depth four and beyond."""
 
 
