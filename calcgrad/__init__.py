@@ -18,7 +18,9 @@ __all__ = [
     "ParseError",
     "UsageError",
     "Derivation",
+    "FirstPrinciples",
     "diff",
+    "first_principles",
     "parse",
     "parse_point",
     "relu",
@@ -29,6 +31,8 @@ __all__ = [
 _LAZY = {
     "Derivation": "calcgrad.derivation",
     "diff": "calcgrad.derive",
+    "FirstPrinciples": "calcgrad.first_principles",
+    "first_principles": "calcgrad.first_principles",
     "parse": "calcgrad.parsing",
     "parse_point": "calcgrad.parsing",
     "relu": "calcgrad.functions",
@@ -39,6 +43,7 @@ _LAZY = {
 if TYPE_CHECKING:  # pragma: no cover
     from calcgrad.derivation import Derivation
     from calcgrad.derive import diff
+    from calcgrad.first_principles import FirstPrinciples, first_principles
     from calcgrad.functions import relu, sigmoid, softplus
     from calcgrad.parsing import parse, parse_point
 
