@@ -21,6 +21,7 @@ from calcgrad.errors import CalcgradError, ParseError
 FORMATS = ("rich", "plain", "latex", "markdown", "json")
 
 COMMANDS = {
+    "descend": "calcgrad.commands.descend",
     "diff": "calcgrad.commands.diff",
     "first-principles": "calcgrad.commands.first_principles",
 }

@@ -41,3 +41,9 @@ MAX_FIRST_PRINCIPLES_OPS = 40
 
 MAX_FIRST_PRINCIPLES_DEGREE = 12
 """Highest polynomial degree expanded from first principles (numerator and denominator added)."""
+
+MAX_DESCENT_STEPS = 100_000
+"""Most gradient-descent updates one run may take."""
+
+MAX_DESCENT_HESSIAN_VARIABLES = 6
+"""Most variables for which a quadratic's Hessian eigenvalues are found (stable η advice)."""
