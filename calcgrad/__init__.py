@@ -18,7 +18,11 @@ __all__ = [
     "ParseError",
     "UsageError",
     "Derivation",
+    "Descent",
+    "FirstPrinciples",
+    "descend",
     "diff",
+    "first_principles",
     "parse",
     "parse_point",
     "relu",
@@ -28,7 +32,11 @@ __all__ = [
 
 _LAZY = {
     "Derivation": "calcgrad.derivation",
+    "Descent": "calcgrad.descent",
+    "descend": "calcgrad.descent",
     "diff": "calcgrad.derive",
+    "FirstPrinciples": "calcgrad.first_principles",
+    "first_principles": "calcgrad.first_principles",
     "parse": "calcgrad.parsing",
     "parse_point": "calcgrad.parsing",
     "relu": "calcgrad.functions",
@@ -39,6 +47,8 @@ _LAZY = {
 if TYPE_CHECKING:  # pragma: no cover
     from calcgrad.derivation import Derivation
     from calcgrad.derive import diff
+    from calcgrad.descent import Descent, descend
+    from calcgrad.first_principles import FirstPrinciples, first_principles
     from calcgrad.functions import relu, sigmoid, softplus
     from calcgrad.parsing import parse, parse_point
 

@@ -21,7 +21,9 @@ from calcgrad.errors import CalcgradError, ParseError
 FORMATS = ("rich", "plain", "latex", "markdown", "json")
 
 COMMANDS = {
+    "descend": "calcgrad.commands.descend",
     "diff": "calcgrad.commands.diff",
+    "first-principles": "calcgrad.commands.first_principles",
 }
 """Command name → the module that defines it (as a click command of the same name)."""
 

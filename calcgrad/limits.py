@@ -35,3 +35,15 @@ MAX_EXPAND_OPS = 60
 
 MAX_EXPANDED_TERMS = 64
 """Most terms an expression may have once multiplied out for the tidy-up to try it."""
+
+MAX_FIRST_PRINCIPLES_OPS = 40
+"""Largest expression (in SymPy operation count) worked from first principles."""
+
+MAX_FIRST_PRINCIPLES_DEGREE = 12
+"""Highest polynomial degree expanded from first principles (numerator and denominator added)."""
+
+MAX_DESCENT_STEPS = 100_000
+"""Most gradient-descent updates one run may take."""
+
+MAX_DESCENT_HESSIAN_VARIABLES = 6
+"""Most variables for which a quadratic's Hessian eigenvalues are found (stable η advice)."""

@@ -68,3 +68,46 @@ def deep_expressions(draw, depth: int = 4):
         else:
             expr = expr**2 + other
     return expr
+
+
+# --- first principles and gradient descent (calcgrad.first_principles, calcgrad.descent) ------
+
+small_integers = st.integers(-6, 6)
+nonzero_integers = small_integers.filter(lambda n: n != 0)
+
+
+@st.composite
+def polynomials(draw, max_degree: int = 5, symbol=x):
+    """A polynomial in `symbol` with small integer coefficients (y may appear in one of them)."""
+    coefficients = draw(st.lists(small_integers, min_size=1, max_size=max_degree + 1))
+    polynomial = sum(c * symbol**k for k, c in enumerate(coefficients))
+    if draw(st.booleans()):
+        polynomial += draw(nonzero_integers) * y * symbol
+    return sympy.sympify(polynomial)
+
+
+@st.composite
+def rational_functions(draw):
+    """P(x)/Q(x) with Q depending on x."""
+    numerator = draw(polynomials(max_degree=3))
+    denominator = draw(polynomials(max_degree=3).filter(lambda q: sympy.degree(q, x) >= 1))
+    return numerator / denominator
+
+
+@st.composite
+def square_roots(draw):
+    """c·√P(x) with P depending on x."""
+    radicand = draw(polynomials(max_degree=3).filter(lambda p: sympy.degree(p, x) >= 1))
+    return draw(nonzero_integers) * sympy.sqrt(radicand)
+
+
+@st.composite
+def standard_limit_sums(draw):
+    """A polynomial plus c·F(kx + b) terms, F one of exp, sin, cos."""
+    expr = draw(polynomials(max_degree=3))
+    for _ in range(draw(st.integers(1, 3))):
+        function = draw(st.sampled_from([sympy.exp, sympy.sin, sympy.cos]))
+        k = draw(st.sampled_from([1, 1, 2, -3, sympy.Rational(1, 2)]))
+        b = draw(st.sampled_from([0, 0, 1, -2]))
+        expr += draw(nonzero_integers) * function(k * x + b)
+    return expr

@@ -1,0 +1,37 @@
+"""`calcgrad first-principles`: the derivative as the limit of the difference quotient."""
+
+from __future__ import annotations
+
+import click
+
+from calcgrad.cli import emit, format_option, report_errors
+
+
+@click.command("first-principles")
+@click.argument("expression")
+@click.option("--wrt", metavar="VAR", help="The variable (needed when there are several).")
+@click.option("--at", "at", metavar="2 | x=2,...",
+              help="A point: the derivative's value there and a table of difference quotients.")
+@format_option
+@click.option("--var", "variables", multiple=True, metavar="NAME",
+              help="Declare a multi-letter variable name, such as loss (repeatable).")
+@report_errors
+def first_principles(expression: str, wrt: str | None, at: str | None,
+                     output_format: str | None, variables: tuple[str, ...]) -> None:
+    """Differentiate EXPRESSION from the definition f′(x) = lim (f(x+h) − f(x))/h.
+
+    \b
+    Examples:
+      calcgrad first-principles "x^2"
+      calcgrad first-principles "1/x" --at 2
+      calcgrad first-principles "sqrt(x)" --format latex
+      calcgrad first-principles "3 sin x + x^2" --at x=0 --format markdown
+      calcgrad first-principles "x^2 y" --wrt x --format json
+
+    Polynomials, rational functions, square roots and sums of eˣ, sin x, cos x
+    terms are worked by hand (expand, common denominator, conjugate, the
+    standard limits); anything else is said so and SymPy's limit is shown.
+    """
+    from calcgrad.first_principles import first_principles as work
+
+    emit(work(expression, wrt=wrt, at=at, variables=variables), output_format)
