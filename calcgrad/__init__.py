@@ -21,7 +21,10 @@ __all__ = [
     "diff",
     "parse",
     "parse_point",
+    "plot_gradient_field",
+    "plot_tangent",
     "relu",
+    "save_secant_animation",
     "sigmoid",
     "softplus",
 ]
@@ -31,6 +34,9 @@ _LAZY = {
     "diff": "calcgrad.derive",
     "parse": "calcgrad.parsing",
     "parse_point": "calcgrad.parsing",
+    "plot_gradient_field": "calcgrad.plotting",
+    "plot_tangent": "calcgrad.plotting",
+    "save_secant_animation": "calcgrad.plotting",
     "relu": "calcgrad.functions",
     "sigmoid": "calcgrad.functions",
     "softplus": "calcgrad.functions",
@@ -41,6 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from calcgrad.derive import diff
     from calcgrad.functions import relu, sigmoid, softplus
     from calcgrad.parsing import parse, parse_point
+    from calcgrad.plotting import plot_gradient_field, plot_tangent, save_secant_animation
 
 
 def __getattr__(name: str):
