@@ -413,3 +413,20 @@ def test_secant_animation_api(tmp_path) -> None:
     assert (tmp_path / "s.gif") == path
     with Image.open(path) as image:
         assert image.n_frames > 5
+
+
+def test_gallery_script_writes_its_pictures(tmp_path) -> None:
+    """examples/gallery.py writes the terminal SVG and both plots into the folder it is given."""
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "examples" / "gallery.py"
+    spec = importlib.util.spec_from_file_location("gallery", script)
+    gallery = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gallery)
+    gallery.main(["--out", str(tmp_path)])
+    assert {"diff.svg", "tangent-secants.png", "gradient-field.png"} == {p.name for p in tmp_path.iterdir()}
+    terminal = ElementTree.parse(tmp_path / "diff.svg").getroot()
+    assert "2x + 3y" in "".join(terminal.itertext()).replace("\xa0", " ")
+    assert_png(tmp_path / "tangent-secants.png", pixels(FIGURE_SIZE))
+    assert_png(tmp_path / "gradient-field.png", pixels(FIELD_FIGURE_SIZE))
