@@ -140,7 +140,19 @@ def _number(value, what: str, declared: tuple[str, ...]) -> Expr:
         raise UsageError(f"{what} must be a number, but it contains {names}")
     if not _is_real_finite(number):
         raise UsageError(f"{what} must be a real, finite number, not {_text(number)}")
+    _check_drawable(number, what)
     return number
+
+
+def _check_drawable(value: Expr, what: str) -> None:
+    """A UsageError when a real value is too large for the floating point a picture is drawn in."""
+    try:
+        drawable = math.isfinite(float(value))
+    except (OverflowError, TypeError, ValueError):
+        drawable = False
+    if not drawable:
+        raise UsageError(f"{what} is too large to draw (about {sympy.N(value, 3)}); "
+                         "plots need values below 10^308")
 
 
 def _is_real_finite(value: Expr) -> bool:
@@ -472,6 +484,8 @@ def _tangent_data(expr, at, wrt, variables) -> _Tangent:
     if slope is None or not _is_real_finite(slope):
         raise UsageError(f"{_text(request.expression)} has no tangent at {_point_text(full_point)}: "
                          f"its derivative {_text(derivation.result)} is not defined there")
+    _check_drawable(value, f"the function's value at {_point_text(full_point)}")
+    _check_drawable(slope, f"the slope at {_point_text(full_point)}")
     return _Tangent(request, a, value, slope, derivation.steps[-1].note)
 
 
@@ -739,6 +753,8 @@ def plot_gradient_field(
         if not all(_is_real_finite(g) for g in gradient_at):
             raise UsageError(f"the gradient of {_text(request.expression)} is not defined at "
                              f"{_point_text(full_point)}")
+        for component in gradient_at:
+            _check_drawable(component, f"the gradient at {_point_text(full_point)}")
     centre_u = float(a) if a is not None else 0.0
     centre_v = float(b) if b is not None else 0.0
     low, high = _range(xy_range, 0.0, DEFAULT_HALF_WIDTH)

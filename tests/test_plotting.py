@@ -361,6 +361,10 @@ def test_save_figure_rejects_unknown_suffix(tmp_path) -> None:
     pytest.param(["x^2 + y^2", "--vars", "x,y", "--secants"], "--secants", id="secants-with-vars"),
     pytest.param(["x^2 + y^2", "--vars", "x,y", "--at", "1"], "name=value", id="field-bare-at"),
     pytest.param(["sine(x)", "--at", "1"], "sin", id="unreadable"),
+    pytest.param(["x^2", "--at", "1e400"], "too large", id="point-beyond-floats"),
+    pytest.param(["10^10^3 x", "--at", "1"], "too large", id="value-beyond-floats"),
+    pytest.param(["e^(e^x)", "--at", "10"], "too large", id="slope-beyond-floats"),
+    pytest.param(["tan x", "--at", "pi/2"], "not defined", id="pole"),
     pytest.param(["x^2", "--at", "1", "--out", "/nonexistent-dir/p.png"], "cannot write", id="unwritable"),
 ])
 def test_errors_exit_2_without_traceback(args: list[str], expected: str) -> None:
