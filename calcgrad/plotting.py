@@ -13,10 +13,12 @@ no window ever opens; Jupyter shows a returned Figure inline.
 
 from __future__ import annotations
 
+import io
 import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -489,13 +491,29 @@ def _tangent_data(expr, at, wrt, variables) -> _Tangent:
     return _Tangent(request, a, value, slope, derivation.steps[-1].note)
 
 
+@cache
+def _figure_class():
+    """matplotlib's Figure, able to show itself in Jupyter as a PNG without pyplot's help."""
+    from matplotlib.figure import Figure
+
+    class CalcgradFigure(Figure):
+        """A Figure that Jupyter shows inline even when pyplot (and so its inline backend) was
+        never imported."""
+
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", dpi=DPI)
+            return buffer.getvalue()
+
+    return CalcgradFigure
+
+
 def _new_figure(size, rows: int = 1):
     """A Figure on the Agg canvas (never a window) with `rows` axes sharing x."""
     require_matplotlib()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
 
-    figure = Figure(figsize=size, dpi=DPI, layout="constrained")
+    figure = _figure_class()(figsize=size, dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     if rows == 1:
         return figure, [figure.add_subplot()]
@@ -654,12 +672,14 @@ def save_secant_animation(
     *,
     x_range=None,
     variables: Iterable[str] = (),
+    steps: Sequence = ANIMATION_STEPS,
     fps: int = 4,
 ) -> Path:
     """A GIF of the secant through (a, f(a)) and (a + h, f(a + h)) as h shrinks to the tangent.
 
-    Frames use h = 2, 1.5, 1.125, … down to about 0.05; the title shows h and the secant's slope
-    next to the tangent's. Written with matplotlib's PillowWriter; returns the path.
+    One frame per h in `steps` (by default 2, 1.5, 1.125, … down to about 0.05); the title shows
+    h and the secant's slope next to the tangent's. Written with matplotlib's PillowWriter;
+    returns the path.
     """
     require_matplotlib()
     from matplotlib.animation import PillowWriter
@@ -670,7 +690,7 @@ def save_secant_animation(
     tangent = _tangent_data(expr, at, wrt, variables)
     if tangent.at is None:
         raise UsageError("the secant animation needs a point: give it with at (--at 3)")
-    frames = [(h, s) for h in ANIMATION_STEPS if (s := _secant_slope(tangent, h)) is not None]
+    frames = [(h, s) for h in _secant_steps(steps) if (s := _secant_slope(tangent, h)) is not None]
     if not frames:
         raise UsageError(f"no secant to the right of {tangent.variable.name} = {_text(tangent.at)} "
                          "stays inside the function's domain")

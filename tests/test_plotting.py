@@ -411,12 +411,21 @@ assert "matplotlib" in sys.modules and "matplotlib.pyplot" not in sys.modules
     assert 0 == completed.returncode, completed.stderr
 
 
+def test_figure_shows_itself_in_jupyter() -> None:
+    """A returned figure has a PNG representation, so a notebook shows it inline without pyplot."""
+    import io
+
+    png = plot_tangent("x^2", 3)._repr_png_()
+    with Image.open(io.BytesIO(png)) as image:
+        assert ("PNG", pixels(FIGURE_SIZE)) == (image.format, image.size)
+
+
 def test_secant_animation_api(tmp_path) -> None:
-    """The Python API writes the GIF and returns its path."""
-    path = save_secant_animation("x^2", 1, tmp_path / "s.gif")
+    """The Python API writes the GIF, one frame per step h, and returns its path."""
+    path = save_secant_animation("x^2", 1, tmp_path / "s.gif", steps=[1, "1/2", "1/4"])
     assert (tmp_path / "s.gif") == path
     with Image.open(path) as image:
-        assert image.n_frames > 5
+        assert 3 == image.n_frames
 
 
 def test_gallery_script_writes_its_pictures(tmp_path) -> None:
