@@ -25,7 +25,10 @@ __all__ = [
     "first_principles",
     "parse",
     "parse_point",
+    "plot_gradient_field",
+    "plot_tangent",
     "relu",
+    "save_secant_animation",
     "sigmoid",
     "softplus",
 ]
@@ -39,6 +42,9 @@ _LAZY = {
     "first_principles": "calcgrad.first_principles",
     "parse": "calcgrad.parsing",
     "parse_point": "calcgrad.parsing",
+    "plot_gradient_field": "calcgrad.plotting",
+    "plot_tangent": "calcgrad.plotting",
+    "save_secant_animation": "calcgrad.plotting",
     "relu": "calcgrad.functions",
     "sigmoid": "calcgrad.functions",
     "softplus": "calcgrad.functions",
@@ -51,6 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from calcgrad.first_principles import FirstPrinciples, first_principles
     from calcgrad.functions import relu, sigmoid, softplus
     from calcgrad.parsing import parse, parse_point
+    from calcgrad.plotting import plot_gradient_field, plot_tangent, save_secant_animation
 
 
 def __getattr__(name: str):

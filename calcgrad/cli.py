@@ -24,6 +24,7 @@ COMMANDS = {
     "descend": "calcgrad.commands.descend",
     "diff": "calcgrad.commands.diff",
     "first-principles": "calcgrad.commands.first_principles",
+    "plot": "calcgrad.commands.plot",
 }
 """Command name → the module that defines it (as a click command of the same name)."""
 

@@ -111,3 +111,13 @@ def standard_limit_sums(draw):
         b = draw(st.sampled_from([0, 0, 1, -2]))
         expr += draw(nonzero_integers) * function(k * x + b)
     return expr
+
+
+# --- plotting (calcgrad/plotting.py) ---------------------------------------------------------
+
+one_variable_expressions = expressions.map(lambda e: e.subs(y, sympy.Rational(3, 2)))
+"""Expressions of every rule family in x alone (y fixed at 3/2), as a one-variable plot needs."""
+
+plot_points = st.sampled_from([sympy.Rational(-3, 2), sympy.Rational(-1, 2), sympy.Rational(1, 3),
+                               sympy.Integer(1), sympy.Rational(5, 4), sympy.Integer(2)])
+"""Points for tangents: away from 0, where many of the functions above have a kink or a pole."""
