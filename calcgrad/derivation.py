@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from sympy import Expr, Symbol
 
+from calcgrad.rendered import Rendered
 from calcgrad.steps import DiffStep, EvaluateStep, SimplifyStep, Step
 
 
 @dataclass(frozen=True)
-class Derivation:
+class Derivation(Rendered):
     """d/d(variables) of an expression, as a sequence of step trees.
 
     `steps` holds, for each variable in turn, the rule tree for that derivative followed by its
@@ -22,6 +24,8 @@ class Derivation:
     steps: tuple[Step, ...]
     point: tuple[tuple[Symbol, Expr], ...] = ()
     source: str | None = None
+
+    RENDERER: ClassVar[str] = "calcgrad.render.derivation"
 
     @property
     def result(self) -> Expr:
@@ -43,40 +47,3 @@ class Derivation:
     def partial(self) -> bool:
         """True when the expression has other variables, which are held constant."""
         return len(self.expression.free_symbols | set(self.variables)) > 1
-
-    def to_dict(self) -> dict:
-        """The stable JSON contract (see README)."""
-        from calcgrad.render.json import derivation_dict
-
-        return derivation_dict(self)
-
-    def latex(self) -> str:
-        from calcgrad.render.latex import render_latex
-
-        return render_latex(self)
-
-    def markdown(self) -> str:
-        from calcgrad.render.markdown import render_markdown
-
-        return render_markdown(self)
-
-    def plain(self) -> str:
-        from calcgrad.render.plain import render_plain
-
-        return render_plain(self)
-
-    def __str__(self) -> str:
-        return self.plain()
-
-    def _repr_latex_(self) -> str:
-        from calcgrad.render.latex import render_aligned
-
-        return render_aligned(self)
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
-
-    def __rich__(self):
-        from calcgrad.render.rich import rich_renderable
-
-        return rich_renderable(self)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 import sympy
 from sympy import Expr, Symbol
@@ -18,6 +19,7 @@ from sympy import Expr, Symbol
 from calcgrad import limits
 from calcgrad.derivation import Derivation
 from calcgrad.errors import LimitError, UsageError
+from calcgrad.rendered import Rendered
 
 DIVERGENCE_BOUND = 1e100
 """A coordinate larger than this in size counts as diverged."""
@@ -39,8 +41,10 @@ class Iteration:
 
 
 @dataclass(frozen=True)
-class Descent:
+class Descent(Rendered):
     """A gradient-descent run: the symbolic gradient, the trace, and why it stopped."""
+
+    RENDERER: ClassVar[str] = "calcgrad.render.descent"
 
     expression: Expr
     variables: tuple[Symbol, ...]
@@ -65,46 +69,11 @@ class Descent:
     def final(self) -> Iteration:
         return self.trace[-1]
 
-    def to_dict(self) -> dict:
-        from calcgrad.render.descent import descent_dict
-
-        return descent_dict(self)
-
     def csv(self) -> str:
+        """The whole trace as CSV, one row per iteration."""
         from calcgrad.render.descent import render_csv
 
         return render_csv(self)
-
-    def plain(self) -> str:
-        from calcgrad.render.descent import render_plain
-
-        return render_plain(self)
-
-    def latex(self) -> str:
-        from calcgrad.render.descent import render_latex
-
-        return render_latex(self)
-
-    def markdown(self) -> str:
-        from calcgrad.render.descent import render_markdown
-
-        return render_markdown(self)
-
-    def __str__(self) -> str:
-        return self.plain()
-
-    def _repr_latex_(self) -> str:
-        from calcgrad.render.descent import render_aligned
-
-        return render_aligned(self)
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
-
-    def __rich__(self):
-        from calcgrad.render.descent import rich_renderable
-
-        return rich_renderable(self)
 
 
 def _sigmoid(t: float) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 import sympy
 from sympy import Expr, Symbol
@@ -18,6 +19,7 @@ from sympy import Expr, Symbol
 from calcgrad import limits
 from calcgrad.derivation import Derivation
 from calcgrad.errors import LimitError, UsageError
+from calcgrad.rendered import Rendered
 
 Explanation = tuple  # words (str) and SymPy expressions, as in calcgrad.steps
 
@@ -63,8 +65,10 @@ class QuotientRow:
 
 
 @dataclass(frozen=True)
-class FirstPrinciples:
+class FirstPrinciples(Rendered):
     """f′ found as the limit of the difference quotient, checked against the rules."""
+
+    RENDERER: ClassVar[str] = "calcgrad.render.first_principles"
 
     expression: Expr
     variable: Symbol
@@ -89,41 +93,6 @@ class FirstPrinciples:
     def partial(self) -> bool:
         return len(self.expression.free_symbols | {self.variable}) > 1
 
-    def to_dict(self) -> dict:
-        from calcgrad.render.first_principles import first_principles_dict
-
-        return first_principles_dict(self)
-
-    def plain(self) -> str:
-        from calcgrad.render.first_principles import render_plain
-
-        return render_plain(self)
-
-    def latex(self) -> str:
-        from calcgrad.render.first_principles import render_latex
-
-        return render_latex(self)
-
-    def markdown(self) -> str:
-        from calcgrad.render.first_principles import render_markdown
-
-        return render_markdown(self)
-
-    def __str__(self) -> str:
-        return self.plain()
-
-    def _repr_latex_(self) -> str:
-        from calcgrad.render.first_principles import render_aligned
-
-        return render_aligned(self)
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
-
-    def __rich__(self):
-        from calcgrad.render.first_principles import rich_renderable
-
-        return rich_renderable(self)
 
 
 ROUTES = {

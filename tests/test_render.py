@@ -17,7 +17,7 @@ from calcgrad.render.json import render_json
 from calcgrad.render.latex import render_latex
 from calcgrad.render.markdown import render_markdown
 from calcgrad.render.plain import render_plain
-from calcgrad.steps import ALL_STEP_TYPES, EvaluateStep
+from calcgrad.steps import ALL_STEP_TYPES
 
 GOLDEN = Path(__file__).parent / "golden"
 REGENERATE = os.environ.get("CALCGRAD_REGENERATE_GOLDEN") == "1"

@@ -104,7 +104,7 @@ def _cells(row: Iteration) -> list[str]:
 
 def _intro(descent: Descent) -> list[tuple[str, str]]:
     lines = [("Minimise", function_text(descent)),
-             ("Gradient", gradient_text(descent) + f" (variables in the order of the start point)"),
+             ("Gradient", gradient_text(descent) + " (variables in the order of the start point)"),
              ("Update", update_text(descent)),
              ("Start", start_text(descent)),
              ("Stop when", criterion_text(descent))]
@@ -231,7 +231,7 @@ def _json_number(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def descent_dict(descent: Descent) -> dict:
+def as_dict(descent: Descent) -> dict:
     """The documented dict (see README); floats in full, non-finite ones as null."""
     return {
         "expression": to_ascii(descent.expression),

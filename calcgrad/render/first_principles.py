@@ -253,7 +253,7 @@ def render_markdown(fp: FirstPrinciples) -> str:
 # --- JSON ----------------------------------------------------------------------------------------
 
 
-def first_principles_dict(fp: FirstPrinciples) -> dict:
+def as_dict(fp: FirstPrinciples) -> dict:
     """The documented dict (see README): every math field reads back through calcgrad.parse."""
     data = {
         "expression": to_ascii(fp.expression),
