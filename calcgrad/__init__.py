@@ -18,7 +18,13 @@ __all__ = [
     "ParseError",
     "UsageError",
     "Derivation",
+    "Gradient",
+    "Hessian",
+    "Jacobian",
     "diff",
+    "gradient",
+    "hessian",
+    "jacobian",
     "parse",
     "parse_point",
     "relu",
@@ -29,6 +35,12 @@ __all__ = [
 _LAZY = {
     "Derivation": "calcgrad.derivation",
     "diff": "calcgrad.derive",
+    "Gradient": "calcgrad.multivar",
+    "Hessian": "calcgrad.multivar",
+    "Jacobian": "calcgrad.multivar",
+    "gradient": "calcgrad.multivar",
+    "hessian": "calcgrad.multivar",
+    "jacobian": "calcgrad.multivar",
     "parse": "calcgrad.parsing",
     "parse_point": "calcgrad.parsing",
     "relu": "calcgrad.functions",
@@ -40,6 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from calcgrad.derivation import Derivation
     from calcgrad.derive import diff
     from calcgrad.functions import relu, sigmoid, softplus
+    from calcgrad.multivar import Gradient, Hessian, Jacobian, gradient, hessian, jacobian
     from calcgrad.parsing import parse, parse_point
 
 

@@ -22,6 +22,9 @@ FORMATS = ("rich", "plain", "latex", "markdown", "json")
 
 COMMANDS = {
     "diff": "calcgrad.commands.diff",
+    "grad": "calcgrad.commands.grad",
+    "hessian": "calcgrad.commands.hessian",
+    "jacobian": "calcgrad.commands.jacobian",
 }
 """Command name → the module that defines it (as a click command of the same name)."""
 

@@ -35,3 +35,12 @@ MAX_EXPAND_OPS = 60
 
 MAX_EXPANDED_TERMS = 64
 """Most terms an expression may have once multiplied out for the tidy-up to try it."""
+
+MAX_VARIABLES = 10
+"""Most variables in a gradient, Jacobian or Hessian."""
+
+MAX_FUNCTIONS = 10
+"""Most functions (rows) in a Jacobian."""
+
+MATRIX_SECONDS = 30.0
+"""Wall-clock budget for all the derivations of one gradient, Jacobian or Hessian together."""
