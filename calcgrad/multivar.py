@@ -500,21 +500,21 @@ def classify(value: ImmutableMatrix, gradient_value: Sequence[Expr]) -> Classifi
     else:
         kind = "inconclusive"
         reason = (f"∇f = 0 but the Hessian is only {definiteness} ({why}); the second-derivative "
-                  "test cannot decide, higher derivatives would")
+                  "test cannot decide (higher-order terms would)")
     return Classification(kind, definiteness, test, tuple(numbers), critical, reason)
 
 
 def _eigenvalues(value: ImmutableMatrix) -> tuple[Expr, ...]:
-    """The eigenvalues with multiplicity: exact for rational entries, else to 30 digits."""
-    if all(e.is_Rational for e in value):
-        found = value.eigenvals(multiple=True)
-    else:
+    """The eigenvalues with multiplicity: exact when they are readable (rational entries, and
+    no cube roots of complex numbers), else to 15 digits from mpmath's symmetric eigensolver."""
+    found = value.eigenvals(multiple=True) if all(e.is_Rational for e in value) else None
+    if found is None or any(v.has(sympy.I) for v in found):
         import mpmath
 
         with mpmath.workdps(30):
             values = mpmath.eigsy(mpmath.matrix(value.evalf(30).tolist()), eigvals_only=True)
             found = [sympy.Float(v, 15) for v in values]
-    return tuple(sorted(found, key=lambda v: float(sympy.re(v).evalf(20))))
+    return tuple(sorted(found, key=lambda v: float(v.evalf(20))))
 
 
 def _sign(value: Expr) -> int:

@@ -487,12 +487,17 @@ def test_name(c: Classification) -> str:
     return c.test
 
 
+def critical_note(c: Classification) -> str:
+    if c.kind == "undefined":
+        return ""
+    return " (a critical point)" if c.critical else " (not a critical point)"
+
+
 def _classification_lines(h: Hessian) -> list[str]:
     c = h.classification
     if c is None:
         return []
-    lines = [f"∇f = {vector_text(h.gradient_value)}"
-             + (" (a critical point)" if c.critical else " (not a critical point)")]
+    lines = [f"∇f = {vector_text(h.gradient_value)}" + critical_note(c)]
     if c.test != "none":
         lines.append(f"Test: {test_name(c)}: {numbers_text(c)}")
     lines += [f"Classification: {c.kind}", f"because {c.reason}"]
@@ -567,8 +572,7 @@ def hessian_markdown(h: Hessian) -> str:
     if h.point:
         c = h.classification
         lines += ["", f"**At** ${point_latex(h.point)}$:", "", f"$$H = {matrix_latex(h.value)}$$", "",
-                  rf"- $\nabla f = {column_latex(h.gradient_value)}$"
-                  + (" (a critical point)" if c.critical else " (not a critical point)")]
+                  rf"- $\nabla f = {column_latex(h.gradient_value)}$" + critical_note(c)]
         if c.test != "none":
             lines.append(f"- {test_name(c)}: ${numbers_latex(c)}$")
         lines.append(f"- **Classification: {c.kind}**, because {c.reason}")
