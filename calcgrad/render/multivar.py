@@ -59,6 +59,17 @@ def with_approximation_latex(value: Expr) -> str:
     return to_latex(value) + (rf" \approx {approx}" if approx is not None else "")
 
 
+def norm_tail(norm: Expr, latex: bool = False) -> str:
+    """` = 2√5 ≈ 4.47`, or only ` ≈ 3.22` when SymPy left the square root as it was."""
+    unchanged = norm.is_Pow and norm.exp == sympy.S.Half and not norm.base.is_Number
+    approx = approximation(norm)
+    if unchanged:
+        if approx is None:
+            return ""
+        return rf" \approx {approx}" if latex else f" ≈ {approx}"
+    return " = " + (with_approximation_latex(norm) if latex else with_approximation(norm))
+
+
 def partial_text(variable: Symbol, function: str = "f") -> str:
     return f"∂{function}/∂{to_text(variable)}"
 
@@ -204,7 +215,7 @@ def _gradient_summary(g: Gradient) -> list[str]:
     if g.point:
         lines += ["", f"At {point_text(g.point)}:",
                   f"{INDENT}∇f = {vector_text(g.value)}",
-                  f"{INDENT}‖∇f‖ = √({squares_text(g.value)}) = {with_approximation(g.norm)}"]
+                  f"{INDENT}‖∇f‖ = √({squares_text(g.value)}){norm_tail(g.norm)}"]
     if g.direction:
         terms = " + ".join(f"({to_text(c)})({to_text(u)})"
                            for c, u in zip(g.components, g.unit_direction))
@@ -251,8 +262,8 @@ def _gradient_latex_rows(g: Gradient) -> list[str]:
     if g.point:
         at = point_latex(g.point)
         rows.append(rf"\nabla f\,\Big|_{{{at}}} &= {column_latex(g.value)}")
-        rows.append(rf"\lVert \nabla f \rVert &= \sqrt{{{squares_latex(g.value)}}} = "
-                    rf"{with_approximation_latex(g.norm)}")
+        rows.append(rf"\lVert \nabla f \rVert &= \sqrt{{{squares_latex(g.value)}}}"
+                    rf"{norm_tail(g.norm, latex=True)}")
     if g.direction:
         rows.append(rf"u &= \frac{{v}}{{\lVert v \rVert}} = \frac{{1}}{{{to_latex(g.direction_length)}}}"
                     rf"{column_latex(g.direction)} = {column_latex(g.unit_direction)}")
@@ -292,8 +303,8 @@ def gradient_markdown(g: Gradient) -> str:
     if g.point:
         at = point_latex(g.point)
         lines += ["", f"**At** ${at}$: $\\nabla f = {column_latex(g.value)}$, "
-                      rf"$\lVert \nabla f \rVert = \sqrt{{{squares_latex(g.value)}}} = "
-                      f"{with_approximation_latex(g.norm)}$"]
+                      rf"$\lVert \nabla f \rVert = \sqrt{{{squares_latex(g.value)}}}"
+                      f"{norm_tail(g.norm, latex=True)}$"]
     if g.direction:
         lines += ["", rf"**Direction** $v = {column_latex(g.direction)}$, "
                       rf"$u = v / \lVert v \rVert = {column_latex(g.unit_direction)}$, "
