@@ -558,7 +558,8 @@ def hessian_rich(h: Hessian):
 def _hessian_latex_rows(h: Hessian) -> list[str]:
     rows = [rf"f &= {to_latex(h.expression)} && \text{{variables {order_note(h.order_given)}: }} "
             rf"{names_latex(h.variables)}",
-            rf"H &= {matrix_latex(h.matrix)} && {symmetry_latex(h)}"]
+            rf"H &= {matrix_latex(h.matrix)}"
+            + (f" && {symmetry_latex(h)}" if len(h.variables) > 1 else "")]
     if h.point:
         at = point_latex(h.point)
         rows.append(rf"H\,\Big|_{{{at}}} &= {matrix_latex(h.value)}")
