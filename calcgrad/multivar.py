@@ -660,7 +660,10 @@ def _direction(direction, symbols: tuple[Symbol, ...], declared) -> tuple[Expr, 
     if direction is None:
         return ()
     if isinstance(direction, str):
-        parts = direction.split(",")
+        text = direction.strip()
+        if text[:1] + text[-1:] in ("()", "[]"):  # (1, 1) as written on paper
+            text = text[1:-1]
+        parts = text.split(",")
     else:
         try:
             parts = list(direction)

@@ -114,6 +114,12 @@ def test_direction_as_a_list_of_numbers() -> None:
     assert sympy.Rational(3, 5) * y + sympy.Rational(4, 5) * x == sympy.expand(g.directional_derivative)
 
 
+@pytest.mark.parametrize("direction", ["(1, 2)", "[1,2]", " 1 , 2 "])
+def test_direction_may_be_bracketed(direction: str) -> None:
+    """(1, 2) and [1,2] are read as the vector 1,2."""
+    assert (1, 2) == gradient("x y", direction=direction).direction
+
+
 @pytest.mark.parametrize("direction, message", [
     pytest.param("0,0", "length zero", id="zero"),
     pytest.param([0, 0.0], "length zero", id="zero-list"),
