@@ -23,6 +23,12 @@ __all__ = [
     "descend",
     "diff",
     "first_principles",
+    "Gradient",
+    "Hessian",
+    "Jacobian",
+    "gradient",
+    "hessian",
+    "jacobian",
     "parse",
     "parse_point",
     "plot_gradient_field",
@@ -40,6 +46,12 @@ _LAZY = {
     "diff": "calcgrad.derive",
     "FirstPrinciples": "calcgrad.first_principles",
     "first_principles": "calcgrad.first_principles",
+    "Gradient": "calcgrad.multivar",
+    "Hessian": "calcgrad.multivar",
+    "Jacobian": "calcgrad.multivar",
+    "gradient": "calcgrad.multivar",
+    "hessian": "calcgrad.multivar",
+    "jacobian": "calcgrad.multivar",
     "parse": "calcgrad.parsing",
     "parse_point": "calcgrad.parsing",
     "plot_gradient_field": "calcgrad.plotting",
@@ -56,6 +68,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from calcgrad.descent import Descent, descend
     from calcgrad.first_principles import FirstPrinciples, first_principles
     from calcgrad.functions import relu, sigmoid, softplus
+    from calcgrad.multivar import Gradient, Hessian, Jacobian, gradient, hessian, jacobian
     from calcgrad.parsing import parse, parse_point
     from calcgrad.plotting import plot_gradient_field, plot_tangent, save_secant_animation
 

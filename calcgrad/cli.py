@@ -25,6 +25,9 @@ COMMANDS = {
     "diff": "calcgrad.commands.diff",
     "first-principles": "calcgrad.commands.first_principles",
     "plot": "calcgrad.commands.plot",
+    "grad": "calcgrad.commands.grad",
+    "hessian": "calcgrad.commands.hessian",
+    "jacobian": "calcgrad.commands.jacobian",
 }
 """Command name → the module that defines it (as a click command of the same name)."""
 

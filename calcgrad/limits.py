@@ -47,3 +47,12 @@ MAX_DESCENT_STEPS = 100_000
 
 MAX_DESCENT_HESSIAN_VARIABLES = 6
 """Most variables for which a quadratic's Hessian eigenvalues are found (stable η advice)."""
+
+MAX_VARIABLES = 10
+"""Most variables in a gradient, Jacobian or Hessian."""
+
+MAX_FUNCTIONS = 10
+"""Most functions (rows) in a Jacobian."""
+
+MATRIX_SECONDS = 30.0
+"""Wall-clock budget for all the derivations of one gradient, Jacobian or Hessian together."""

@@ -121,3 +121,25 @@ one_variable_expressions = expressions.map(lambda e: e.subs(y, sympy.Rational(3,
 plot_points = st.sampled_from([sympy.Rational(-3, 2), sympy.Rational(-1, 2), sympy.Rational(1, 3),
                                sympy.Integer(1), sympy.Rational(5, 4), sympy.Integer(2)])
 """Points for tangents: away from 0, where many of the functions above have a kink or a pole."""
+
+
+# --- gradient, Jacobian and Hessian (calcgrad.multivar) ---------------------------------------
+
+z = sympy.Symbol("z", real=True)
+
+multivar_leaves = st.one_of(st.just(x), st.just(y), st.just(z), constants)
+multivar_expressions = st.recursive(multivar_leaves, _extend, max_leaves=7).filter(_modest_numbers)
+"""Smaller expressions over x, y and z: a Hessian derives each of them n² times."""
+
+function_lists = st.lists(multivar_expressions, min_size=1, max_size=3)
+"""The functions of a Jacobian."""
+
+
+@st.composite
+def symmetric_integer_matrices(draw, size: int):
+    """A symmetric size×size matrix of small integers: the Hessian of a quadratic form."""
+    entries = {}
+    for i in range(size):
+        for j in range(i, size):
+            entries[i, j] = entries[j, i] = draw(st.integers(-4, 4))
+    return sympy.Matrix(size, size, lambda i, j: entries[i, j])

@@ -1,0 +1,36 @@
+"""`calcgrad jacobian`: the matrix of partial derivatives ∂fᵢ/∂xⱼ of several functions."""
+
+from __future__ import annotations
+
+import click
+
+from calcgrad.cli import emit, format_option, report_errors
+
+
+@click.command(context_settings={"ignore_unknown_options": True})
+@click.argument("functions", nargs=-1, required=True)
+@click.option("--vars", "names", multiple=True, metavar="x,y",
+              help="The variables (columns), in order [default: all, alphabetically].")
+@click.option("--at", "at", metavar="x=1,y=2", help="Evaluate the matrix here.")
+@click.option("--entry", metavar="ROW,COL",
+              help="Show the derivation of this entry, counted from 1 (e.g. 1,2).")
+@format_option
+@click.option("--var", "variables", multiple=True, metavar="NAME",
+              help="Declare a multi-letter variable name, such as loss (repeatable).")
+@report_errors
+def jacobian(functions: tuple[str, ...], names: tuple[str, ...], at: str | None,
+             entry: str | None, output_format: str | None, variables: tuple[str, ...]) -> None:
+    """The Jacobian of FUNCTIONS: entry (i, j) is ∂fᵢ/∂xⱼ, each a derivation.
+
+    Separate the functions with ';' in one argument, or give one argument each.
+
+    \b
+    Examples:
+      calcgrad jacobian "x^2 y; 5x + sin y" --vars x,y
+      calcgrad jacobian "r cos(theta)" "r sin(theta)" --vars r,theta --at "r=2, theta=pi/4"
+      calcgrad jacobian "x y; x + y" --entry 1,2 --format latex
+    """
+    from calcgrad.multivar import jacobian as compute
+
+    emit(compute(list(functions), vars=names or None, at=at, entry=entry, variables=variables),
+         output_format)
