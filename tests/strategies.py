@@ -128,7 +128,7 @@ plot_points = st.sampled_from([sympy.Rational(-3, 2), sympy.Rational(-1, 2), sym
 z = sympy.Symbol("z", real=True)
 
 multivar_leaves = st.one_of(st.just(x), st.just(y), st.just(z), constants)
-multivar_expressions = st.recursive(multivar_leaves, _extend, max_leaves=7).filter(_modest_numbers)
+multivar_expressions = st.recursive(multivar_leaves, _extend, max_leaves=7).filter(modest_numbers)
 """Smaller expressions over x, y and z: a Hessian derives each of them n² times."""
 
 function_lists = st.lists(multivar_expressions, min_size=1, max_size=3)
