@@ -18,6 +18,7 @@ __all__ = [
     "ParseError",
     "UsageError",
     "Derivation",
+    "Network",
     "diff",
     "parse",
     "parse_point",
@@ -28,6 +29,7 @@ __all__ = [
 
 _LAZY = {
     "Derivation": "calcgrad.derivation",
+    "Network": "calcgrad.network",
     "diff": "calcgrad.derive",
     "parse": "calcgrad.parsing",
     "parse_point": "calcgrad.parsing",
@@ -40,6 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from calcgrad.derivation import Derivation
     from calcgrad.derive import diff
     from calcgrad.functions import relu, sigmoid, softplus
+    from calcgrad.network import Network
     from calcgrad.parsing import parse, parse_point
 
 

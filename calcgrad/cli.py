@@ -22,6 +22,7 @@ FORMATS = ("rich", "plain", "latex", "markdown", "json")
 
 COMMANDS = {
     "diff": "calcgrad.commands.diff",
+    "network": "calcgrad.commands.network",
 }
 """Command name → the module that defines it (as a click command of the same name)."""
 

@@ -35,3 +35,33 @@ MAX_EXPAND_OPS = 60
 
 MAX_EXPANDED_TERMS = 64
 """Most terms an expression may have once multiplied out for the tidy-up to try it."""
+
+MAX_NETWORK_LAYERS = 200
+"""Most layers a network (numeric or symbolic) may have."""
+
+MAX_LAYER_WIDTH = 4_096
+"""Most neurons in one layer of a numeric network."""
+
+MAX_NETWORK_PARAMETERS = 1_000_000
+"""Most weights and biases a numeric network may have."""
+
+MAX_BATCH_ROWS = 1_000
+"""Most input rows in one batch."""
+
+MAX_SPEC_BYTES = 50_000_000
+"""Largest network spec file read."""
+
+MAX_EPOCHS = 10_000
+"""Most gradient-descent steps `--epochs` repeats."""
+
+MAX_GRADIENT_CHECKS = 200
+"""Most parameters checked by finite differences; larger networks check an even spread."""
+
+MAX_TABLE_ROWS = 60
+"""Most rows a walkthrough table prints per layer in text (JSON always has every entry)."""
+
+MAX_SYMBOLIC_WIDTH = 8
+"""Widest layer in the symbolic vector/matrix form."""
+
+MAX_CHAIN_PATHS = 64
+"""Most paths listed one by one when a weight reaches the loss along several."""

@@ -1,0 +1,372 @@
+"""Renderers for networks: the numeric walkthrough and the symbolic chain, in every format.
+
+Each result is first laid out as sections of lines and tables (text and LaTeX side by side);
+plain text, Rich, Markdown and LaTeX only differ in how they draw those.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from calcgrad import limits
+from calcgrad.network import ACTIVATION_FORMULAS, CONVENTIONS, LOSS_FORMULAS
+from calcgrad.notation import SUPERSCRIPT
+
+# --- layout ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Math:
+    """One piece of notation in both spellings: text (Unicode) and LaTeX."""
+
+    text: str
+    latex: str
+
+
+@dataclass
+class Table:
+    headers: list            # of Math
+    rows: list               # of lists of str (numbers and keys)
+    note: str = ""
+
+
+@dataclass
+class Section:
+    title: str
+    items: list = field(default_factory=list)  # str (a line of text), Math (a formula) or Table
+
+
+def sup(layer) -> str:
+    """⁽ˡ⁾ for a layer number (or letter)."""
+    text = str(layer)
+    return "⁽" + text.translate(SUPERSCRIPT).replace("L", "ᴸ").replace("l", "ˡ") + "⁾"
+
+
+def named(letter: str, layer, index: str = "") -> Math:
+    """z⁽¹⁾ / z^{(1)}, optionally with an index: a⁽⁰⁾[1] / a^{(0)}_{1}."""
+    text = f"{letter}{sup(layer)}" + (f"[{index}]" if index else "")
+    latex = f"{letter}^{{({layer})}}" + (f"_{{{index}}}" if index else "")
+    return Math(text, latex)
+
+
+def _latex_number(text: str) -> str:
+    if "/" in text:
+        p, q = text.split("/")
+        sign = "-" if p.startswith("−") else ""
+        return rf"{sign}\frac{{{p.lstrip('−')}}}{{{q}}}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa.replace('−', '-')} \cdot 10^{{{int(exponent.replace('−', '-'))}}}"
+    return text.replace("−", "-")
+
+
+# --- the walkthrough ------------------------------------------------------------------------
+
+
+def _walkthrough_sections(w) -> list[Section]:
+    arch = w.architecture
+    widths = " → ".join(str(n) for n in arch.widths)
+    acts = ", ".join(f"{name} (layer {l})" for l, name in enumerate(arch.activations, start=1))
+    head = Section("Network", [
+        f"widths {widths}; activations {acts}; loss {arch.loss}: {LOSS_FORMULAS[arch.loss]}",
+        f"conventions: {CONVENTIONS}",
+        f"learning rate η = {w.number(w.learning_rate)}"
+        + ("; biases frozen (not updated)" if w.freeze_biases else "")
+        + ("; exact rational arithmetic" if w.exact else f"; numbers to {w.precision} significant digits"),
+    ])
+    for name in dict.fromkeys(arch.activations):
+        head.items.append(f"{name}: {ACTIVATION_FORMULAS[name]}")
+    if w.batch_size > 1:
+        head.items.append(f"batch of {w.batch_size} inputs: the loss and every gradient are the "
+                          "mean over the batch")
+    sections = [head]
+
+    forward = Section("Forward pass")
+    for r, (x, y, layers) in enumerate(zip(w.inputs, w.targets, w.forward)):
+        prefix = f"row {r}: " if w.batch_size > 1 else ""
+        forward.items.append(f"{prefix}a⁽⁰⁾ = x = [{', '.join(w.number(v) for v in x)}], "
+                             f"y = [{', '.join(w.number(v) for v in y)}]")
+        for l, (z, a) in enumerate(layers, start=1):
+            forward.items.append(f"{prefix}layer {l}: z{sup(l)} = W{sup(l)}a{sup(l - 1)} + b{sup(l)}, "
+                                 f"a{sup(l)} = {arch.activations[l - 1]}(z{sup(l)})")
+            forward.items.append(_vector_table(w, [named("z", l), named("a", l)], [z, a]))
+    sections.append(forward)
+
+    mean = "mean over the batch, " if w.batch_size > 1 else ""
+    sections.append(Section("Loss", [f"L = {w.number(w.loss)}   ({mean}{LOSS_FORMULAS[arch.loss]})"]))
+
+    backward = Section("Backward pass: δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾")
+    depth = arch.depth
+    if arch.activations[-1] == "softmax" and arch.loss == "ce":
+        backward.items.append(f"δ{sup(depth)} = ŷ − y   (softmax with cross-entropy)")
+    elif arch.activations[-1] == "softmax":
+        backward.items.append(f"δ{sup(depth)} = J_softmaxᵀ ∇ₐL, i.e. δᵢ = aᵢ(∂L/∂aᵢ − Σⱼ aⱼ ∂L/∂aⱼ)")
+    else:
+        backward.items.append(f"δ{sup(depth)} = ∇ₐL ⊙ f′(z{sup(depth)})")
+    if depth > 1:
+        backward.items.append("δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀδ⁽ˡ⁺¹⁾ ⊙ f′(z⁽ˡ⁾) for l = L−1 … 1; "
+                              "∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ, ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾")
+    else:
+        backward.items.append("∂L/∂W⁽¹⁾ = δ⁽¹⁾(a⁽⁰⁾)ᵀ, ∂L/∂b⁽¹⁾ = δ⁽¹⁾")
+    for r, deltas in enumerate(w.deltas):
+        prefix = f"row {r}: " if w.batch_size > 1 else ""
+        for l in range(depth, 0, -1):
+            backward.items.append(f"{prefix}layer {l}")
+            backward.items.append(_vector_table(w, [named("δ", l)], [deltas[l - 1]]))
+    sections.append(backward)
+
+    params = Section(f"Gradients and one gradient-descent step: w ← w − η·∂L/∂w "
+                     f"({w.parameter_count:,} parameters)")
+    if w.gradient_check:
+        checked = len(w.gradient_check)
+        every = "every parameter" if checked == w.parameter_count else \
+            f"{checked} of {w.parameter_count:,} parameters, evenly spread"
+        params.items.append(f"gradient check: central finite difference (L(w + h) − L(w − h))/2h "
+                            f"with h = 1e−5, on {every}; relative error "
+                            "|g − g_fd|/max(|g|, |g_fd|, 10⁻⁶)")
+    params.items.extend(_parameter_tables(w))
+    kinks = [key for key, check in w.gradient_check.items() if check.near_kink]
+    if kinks:
+        shown = ", ".join(kinks[:8]) + (" …" if len(kinks) > 8 else "")
+        params.items.append(f"warning: near a ReLU kink (a ReLU input changes sign within ±h) for "
+                            f"{shown}; there the finite difference and the one-sided derivative "
+                            "(ReLU′(0) = 0 by convention) can differ")
+    bad = [key for key, check in w.gradient_check.items() if not check.ok and not check.near_kink]
+    if bad:
+        params.items.append(f"warning: gradient check failed for {', '.join(bad[:8])}")
+    sections.append(params)
+
+    if w.epoch_losses:
+        epochs = Section(f"Loss per epoch ({len(w.epoch_losses)} gradient-descent steps)")
+        rows = [[str(i), w.number(loss)] for i, loss in enumerate(w.epoch_losses, start=1)]
+        rows.append(["after", w.number(w.final_loss)])
+        epochs.items.append(Table([Math("epoch", r"\text{epoch}"), Math("loss L", "L")], rows))
+        sections.append(epochs)
+    return sections
+
+
+def _vector_table(w, headers: list[Math], columns: list) -> Table:
+    count = len(columns[0])
+    shown = min(count, limits.MAX_TABLE_ROWS)
+    rows = [[str(j)] + [w.number(column[j]) for column in columns] for j in range(shown)]
+    note = f"… {count - shown:,} more (--format json lists all)" if shown < count else ""
+    return Table([Math("j", "j")] + headers, rows, note)
+
+
+def _parameter_tables(w) -> list[Table]:
+    headers = [Math("parameter", r"\text{parameter}"), Math("value", r"\text{value}"),
+               Math("∂L/∂w", r"\partial L/\partial w"), Math("updated", r"\text{updated}")]
+    if w.gradient_check:
+        headers += [Math("finite diff.", r"\text{finite diff.}"),
+                    Math("rel. error", r"\text{rel. error}"), Math("check", r"\text{check}")]
+    tables = []
+    for layer in range(1, w.architecture.depth + 1):
+        keys = [k for k in w.gradients if k[1:].split("[")[0] == str(layer)]
+        rows = []
+        for key in keys[:limits.MAX_TABLE_ROWS]:
+            row = [key, w.number(w.parameters[key]), w.number(w.gradients[key]),
+                   w.number(w.updated[key])]
+            if w.gradient_check:
+                check = w.gradient_check.get(key)
+                if check is None:
+                    row += ["", "", "not checked"]
+                else:
+                    status = "near kink" if check.near_kink else ("ok" if check.ok else "MISMATCH")
+                    row += [w.number(check.finite_difference), f"{check.relative_error:.1e}".replace("-", "−"),
+                            status]
+            rows.append(row)
+        more = len(keys) - len(rows)
+        note = f"… {more:,} more parameters in layer {layer} (--format json lists all)" if more > 0 else ""
+        tables.append(Table(headers, rows, note))
+    return tables
+
+
+def walkthrough_dict(w) -> dict:
+    """The JSON contract: loss, forward, deltas, gradients, updated, gradient_check (+ epochs)."""
+    def value(v):
+        if w.exact:
+            return w.number(v).replace("−", "-")
+        return float(f"{float(v):.{w.precision}g}")
+
+    def vector(values):
+        return [value(v) for v in values]
+
+    single = w.batch_size == 1
+    forward = []
+    for l in range(1, w.architecture.depth + 1):
+        zs = [vector(row[l - 1][0]) for row in w.forward]
+        as_ = [vector(row[l - 1][1]) for row in w.forward]
+        forward.append({"layer": l, "activation": w.architecture.activations[l - 1],
+                        "z": zs[0] if single else zs, "a": as_[0] if single else as_})
+    deltas = []
+    for l in range(1, w.architecture.depth + 1):
+        rows = [vector(row[l - 1]) for row in w.deltas]
+        deltas.append({"layer": l, "delta": rows[0] if single else rows})
+    data = {
+        "layers": list(w.architecture.widths),
+        "activations": list(w.architecture.activations),
+        "loss_function": w.architecture.loss,
+        "batch_size": w.batch_size,
+        "reduction": "mean over the batch" if not single else "single input",
+        "learning_rate": value(w.learning_rate),
+        "exact": w.exact,
+        "loss": value(w.loss),
+        "forward": forward,
+        "deltas": deltas,
+        "parameters": {k: value(v) for k, v in w.parameters.items()},
+        "gradients": {k: value(v) for k, v in w.gradients.items()},
+        "updated": {k: value(v) for k, v in w.updated.items()},
+        "gradient_check": {k: {"gradient": float(f"{c.gradient:.{w.precision}g}"),
+                               "finite_difference": float(f"{c.finite_difference:.{w.precision}g}"),
+                               "relative_error": float(f"{c.relative_error:.3g}"),
+                               "ok": c.ok, "near_kink": c.near_kink}
+                           for k, c in w.gradient_check.items()},
+    }
+    if w.freeze_biases:
+        data["freeze_biases"] = True
+    if w.epoch_losses:
+        data["epochs"] = [{"epoch": i, "loss": value(v)} for i, v in enumerate(w.epoch_losses, 1)]
+        data["final_loss"] = value(w.final_loss)
+        data["final"] = {k: value(v) for k, v in w.final.items()}
+    return data
+
+
+# --- drawing sections -----------------------------------------------------------------------
+
+
+def sections_plain(sections: list[Section]) -> str:
+    lines = []
+    for section in sections:
+        lines += [section.title, "=" * min(len(section.title), 72)]
+        for item in section.items:
+            if isinstance(item, Table):
+                lines += ["  " + row for row in _aligned(item)] + [""]
+            elif isinstance(item, Math):
+                lines.append("  " + item.text)
+            else:
+                lines.append("  " + item)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _aligned(table: Table) -> list[str]:
+    grid = [[h.text for h in table.headers]] + table.rows
+    widths = [max(len(row[i]) for row in grid) for i in range(len(grid[0]))]
+    out = []
+    for n, row in enumerate(grid):
+        cells = [cell.ljust(width) if i == 0 or n == 0 else cell.rjust(width)
+                 for i, (cell, width) in enumerate(zip(row, widths))]
+        out.append("  ".join(cells).rstrip())
+        if n == 0:
+            out.append("  ".join("─" * width for width in widths))
+    if table.note:
+        out.append(table.note)
+    return out
+
+
+def sections_markdown(sections: list[Section]) -> str:
+    lines = []
+    for section in sections:
+        lines += [f"### {section.title}", ""]
+        for item in section.items:
+            if isinstance(item, Table):
+                lines.append("| " + " | ".join(f"${h.latex}$" for h in item.headers) + " |")
+                lines.append("|" + "|".join(["---"] + ["--:"] * (len(item.headers) - 1)) + "|")
+                for row in item.rows:
+                    lines.append("| " + " | ".join(row) + " |")
+                if item.note:
+                    lines += ["", item.note]
+                lines.append("")
+            elif isinstance(item, Math):
+                lines += [f"$${item.latex}$$", ""]
+            else:
+                lines += [item.replace("*", r"\*").replace("_", r"\_"), ""]
+    return "\n".join(lines)
+
+
+def _latex_text(words: str) -> str:
+    from calcgrad.render.latex import text
+
+    return r"\text{" + text(words) + "}"
+
+
+def _latex_blocks(sections: list[Section]) -> list[str]:
+    blocks = []
+    for section in sections:
+        blocks.append(r"\textbf{" + _latex_text(section.title)[6:-1] + "}")
+        for item in section.items:
+            if isinstance(item, Table):
+                columns = "l" + "r" * (len(item.headers) - 1)
+                body = [" & ".join(h.latex for h in item.headers) + r" \\ \hline"]
+                for row in item.rows:
+                    cells = [_latex_text(row[0])] + [_latex_number(c) if c and c[0] in "−0123456789"
+                                                     else _latex_text(c) for c in row[1:]]
+                    body.append(" & ".join(cells) + r" \\")
+                blocks.append(r"\begin{array}{" + columns + "}\n" + "\n".join(body) + "\n\\end{array}")
+                if item.note:
+                    blocks.append(_latex_text(item.note))
+            elif isinstance(item, Math):
+                blocks.append(item.latex)
+            else:
+                blocks.append(_latex_text(item))
+    return blocks
+
+
+def sections_latex(sections: list[Section]) -> str:
+    """A LaTeX fragment (amsmath): one display per line or table."""
+    return "\n".join(r"\[ " + block + r" \]" for block in _latex_blocks(sections)) + "\n"
+
+
+def sections_aligned(sections: list[Section]) -> str:
+    """One $$…$$ block for Jupyter and MathJax."""
+    return "$$\\begin{array}{l}\n" + " \\\\\n".join(_latex_blocks(sections)) + "\n\\end{array}$$"
+
+
+def sections_rich(sections: list[Section]):
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    parts = []
+    for section in sections:
+        parts.append(Text(section.title, style="bold cyan"))
+        for item in section.items:
+            if isinstance(item, Table):
+                table = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+                for i, header in enumerate(item.headers):
+                    table.add_column(header.text, justify="left" if i == 0 else "right",
+                                     style="bold" if i == 0 else None)
+                for row in item.rows:
+                    style = "red" if row[-1] == "MISMATCH" else "yellow" if row[-1] == "near kink" else None
+                    table.add_row(*row, style=style)
+                parts.append(table)
+                if item.note:
+                    parts.append(Text(item.note, style="dim"))
+            elif isinstance(item, Math):
+                parts.append(Text("  " + item.text, style="bold green"))
+            else:
+                style = "yellow" if item.startswith("warning") else None
+                parts.append(Text("  " + item, style=style))
+        parts.append(Text(""))
+    return Group(*parts)
+
+
+def walkthrough_plain(w) -> str:
+    return sections_plain(_walkthrough_sections(w))
+
+
+def walkthrough_markdown(w) -> str:
+    return sections_markdown(_walkthrough_sections(w))
+
+
+def walkthrough_latex(w) -> str:
+    return sections_latex(_walkthrough_sections(w))
+
+
+def walkthrough_aligned(w) -> str:
+    return sections_aligned(_walkthrough_sections(w))
+
+
+def walkthrough_rich(w):
+    return sections_rich(_walkthrough_sections(w))
