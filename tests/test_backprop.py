@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import mpmath
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 
 from calcgrad.backprop import spread
 from calcgrad.errors import UsageError
@@ -116,6 +116,13 @@ def reference(spec):
         return forward, float(_ref_loss_of(spec, flat)), gradients
 
 
+def _at_relu_kink(spec, result) -> bool:
+    """True when some ReLU or leaky ReLU input is (within rounding) exactly 0."""
+    acts = result.architecture.activations
+    return any(name in ("relu", "leaky_relu") and any(abs(v) < 1e-9 for v in layer[0])
+               for row in result.forward for name, layer in zip(acts, row))
+
+
 def close(a, b, tol=1e-7):
     return abs(a - b) <= tol * max(1.0, abs(a), abs(b))
 
@@ -128,6 +135,7 @@ def close(a, b, tol=1e-7):
 def test_walkthrough_matches_reference(spec) -> None:
     """Forward values, loss, gradients and the update agree with the independent reference."""
     result = Network.from_spec(spec).walkthrough(check=False)
+    assume(not _at_relu_kink(spec, result))  # there ReLU′(0) = 0 by convention, not a limit
     forward, loss, gradients = reference(spec)
     for (z, a), (ref_z, ref_a) in zip(result.forward[0], forward):
         assert all(close(u, v) for u, v in zip(z, ref_z))
