@@ -402,6 +402,16 @@ class Network:
         return backprop.walkthrough(self, epochs=epochs, exact=exact, precision=precision,
                                     check=check, progress=progress)
 
+    def chain(self, expand: bool = False):
+        """The symbolic chain rule for every parameter (one neuron per layer): a ScalarChain."""
+        from calcgrad.chain import scalar_chain
+
+        return scalar_chain(self.architecture, expand=expand)
+
+    def chain_of(self, param: str, expand: bool = False):
+        """The chain of factors of one parameter ("w1", "b2") of a one-neuron-per-layer network."""
+        return self.chain(expand=expand).chain(param)
+
     def __repr__(self) -> str:
         arch = self.architecture
         return (f"Network(layers={list(arch.widths)}, activation={list(arch.activations)}, "

@@ -110,3 +110,48 @@ def test_help_has_examples() -> None:
     result = run("--help")
     assert 0 == result.exit_code
     assert "calcgrad network examples/network_2_3_1.json" in result.stdout
+
+
+# --- symbolic chain ---------------------------------------------------------------------------
+
+
+def test_symbolic_chain() -> None:
+    """--layers 3 prints forward definitions, each factor's derivation and every chain."""
+    result = run("--layers", "3", "--activation", "sigmoid", "--loss", "mse")
+    assert 0 == result.exit_code, result.output
+    assert "Forward definitions" in result.stdout
+    assert "a⁽¹⁾ = σ(z⁽¹⁾)" in result.stdout
+    assert "∂a⁽³⁾/∂z⁽³⁾ = ∂/∂z⁽³⁾ (σ(z⁽³⁾)) = σ(z⁽³⁾)·(1 − σ(z⁽³⁾))" in result.stdout
+    for name in ("w⁽¹⁾", "b⁽¹⁾", "w⁽²⁾", "b⁽²⁾", "w⁽³⁾", "b⁽³⁾"):
+        assert f"∂L/∂{name} = ∂L/∂a⁽³⁾" in result.stdout
+
+
+def test_symbolic_expand_and_json() -> None:
+    """--expand substitutes down to x; JSON carries the chains."""
+    result = run("--layers", "2", "--expand", "--format", "json")
+    assert 0 == result.exit_code, result.output
+    data = json.loads(result.stdout)
+    assert 4 == len(data["chains"])
+    assert "x" in data["chains"][0]["expanded"] and "z2" not in data["chains"][0]["expanded"]
+
+
+def test_symbolic_latex() -> None:
+    """LaTeX uses ^{(l)} superscripts."""
+    result = run("--layers", "2", "--activation", "tanh", "--format", "latex")
+    assert 0 == result.exit_code, result.output
+    assert r"\frac{\partial L}{\partial w^{(1)}}" in result.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--layers", "0"], "--layers"),
+    (["--layers", "2", "--activation", "swish"], "unknown activation 'swish'"),
+    (["--layers", "2", "--loss", "ce"], "softmax output layer"),
+    (["--layers", "20", "--expand"], "--expand"),
+    ([str(EXAMPLE), "--layers", "2"], "spec file sets the architecture"),
+    ([], "give a spec file"),
+], ids=["zero-layers", "activation", "ce-one-neuron", "expand-deep", "spec-and-layers", "nothing"])
+def test_symbolic_errors_exit_2(args, message) -> None:
+    """Bad symbolic requests exit with status 2 and say why."""
+    result = run(*args)
+    assert 2 == result.exit_code
+    assert message in result.stderr

@@ -1,4 +1,4 @@
-"""`calcgrad network`: backpropagation worked through, numerically from a spec file."""
+"""`calcgrad network`: backpropagation worked through, from a spec file or in symbols."""
 
 from __future__ import annotations
 
@@ -11,6 +11,12 @@ from calcgrad.cli import emit, format_option, report_errors
 
 @click.command()
 @click.argument("spec", required=False, type=click.Path(dir_okay=False))
+@click.option("--layers", "depth", type=int, default=None, metavar="N",
+              help="Symbolic chain rule for N layers of one neuron each.")
+@click.option("--activation", default=None, metavar="NAME[,NAME…]",
+              help="Activation for every layer, or one per layer (symbolic mode) [default: sigmoid].")
+@click.option("--loss", default=None, help="Loss: mse, sse, half_sse, bce, ce (symbolic mode) [default: mse].")
+@click.option("--expand", is_flag=True, help="Also substitute everything down to x, y and the parameters.")
 @click.option("--epochs", type=int, default=1, show_default=True,
               help="Gradient-descent steps to run; the loss of each is listed.")
 @click.option("--precision", type=int, default=9, show_default=True,
@@ -19,12 +25,15 @@ from calcgrad.cli import emit, format_option, report_errors
               help="Exact rational arithmetic (needs linear/relu/leaky_relu and mse/sse/half_sse).")
 @format_option
 @report_errors
-def network(spec: str | None, epochs: int, precision: int, exact: bool,
+def network(spec: str | None, depth: int | None, activation: str | None, loss: str | None,
+            expand: bool, epochs: int, precision: int, exact: bool,
             output_format: str | None) -> None:
     """Backpropagation, step by step, for a small feed-forward network.
 
     \b
     Examples:
+      calcgrad network --layers 3 --activation sigmoid --loss mse
+      calcgrad network --layers 2 --activation relu,sigmoid --loss bce --expand
       calcgrad network examples/network_2_3_1.json
       calcgrad network examples/network_2_3_1.json --epochs 20
       calcgrad network spec.toml --format json --precision 6
@@ -36,9 +45,19 @@ def network(spec: str | None, epochs: int, precision: int, exact: bool,
     from calcgrad.errors import UsageError
     from calcgrad.network import Network
 
+    symbolic = depth is not None
+    if spec is not None and (symbolic or activation or loss or expand):
+        raise UsageError("a spec file sets the architecture itself; --layers, --activation, "
+                         "--loss and --expand are for the symbolic chain without a spec")
+    if symbolic:
+        if depth < 1:
+            raise UsageError(f"--layers: expected a whole number ≥ 1, got {depth}")
+        model = Network([1] * (depth + 1), activation or "sigmoid", loss or "mse")
+        emit(model.chain(expand=expand), output_format)
+        return
     if spec is None:
         raise UsageError("give a spec file (JSON or TOML), e.g. calcgrad network "
-                         "examples/network_2_3_1.json")
+                         "examples/network_2_3_1.json, or --layers N for the symbolic chain")
     model = Network.from_spec(spec)
     emit(model.walkthrough(epochs=epochs, exact=exact, precision=precision,
                            progress=_progress_bar(epochs, output_format)), output_format)

@@ -243,10 +243,24 @@ def sections_plain(sections: list[Section]) -> str:
                 lines += ["  " + row for row in _aligned(item)] + [""]
             elif isinstance(item, Math):
                 lines.append("  " + item.text)
+            elif isinstance(item, Steps):
+                lines += _steps_plain(item.derivation)
             else:
                 lines.append("  " + item)
         lines.append("")
     return "\n".join(lines)
+
+
+def _steps_plain(derivation) -> list[str]:
+    from calcgrad.render.common import outline
+    from calcgrad.render.plain import equation, explanation
+
+    lines = []
+    for line in outline(derivation):
+        pad = "      " + "   " * line.depth
+        lines.append(f"{pad}{line.number}. {line.step.title}: {equation(derivation, line.step)}")
+        lines.append(f"{pad}{' ' * (len(line.number) + 2)}{explanation(line.step)}")
+    return lines
 
 
 def _aligned(table: Table) -> list[str]:
@@ -279,9 +293,19 @@ def sections_markdown(sections: list[Section]) -> str:
                 lines.append("")
             elif isinstance(item, Math):
                 lines += [f"$${item.latex}$$", ""]
+            elif isinstance(item, Steps):
+                lines += _steps_markdown(item.derivation) + [""]
             else:
                 lines += [item.replace("*", r"\*").replace("_", r"\_"), ""]
     return "\n".join(lines)
+
+
+def _steps_markdown(derivation) -> list[str]:
+    from calcgrad.render.common import outline
+    from calcgrad.render.latex import equation
+
+    return [f"{'   ' * line.depth}{line.number.rsplit('.', 1)[-1]}. {line.step.title}: "
+            f"${equation(derivation, line.step)}$" for line in outline(derivation)]
 
 
 def _latex_text(words: str) -> str:
@@ -307,9 +331,19 @@ def _latex_blocks(sections: list[Section]) -> list[str]:
                     blocks.append(_latex_text(item.note))
             elif isinstance(item, Math):
                 blocks.append(item.latex)
+            elif isinstance(item, Steps):
+                blocks += _steps_latex(item.derivation)
             else:
                 blocks.append(_latex_text(item))
     return blocks
+
+
+def _steps_latex(derivation) -> list[str]:
+    from calcgrad.render.common import outline
+    from calcgrad.render.latex import equation, text
+
+    return [r"\quad" * (line.depth + 1) + rf"\text{{{line.number}. {text(line.step.title)}: }}"
+            + equation(derivation, line.step) for line in outline(derivation)]
 
 
 def sections_latex(sections: list[Section]) -> str:
@@ -345,6 +379,8 @@ def sections_rich(sections: list[Section]):
                     parts.append(Text(item.note, style="dim"))
             elif isinstance(item, Math):
                 parts.append(Text("  " + item.text, style="bold green"))
+            elif isinstance(item, Steps):
+                parts.append(Text("\n".join(_steps_plain(item.derivation)), style="dim"))
             else:
                 style = "yellow" if item.startswith("warning") else None
                 parts.append(Text("  " + item, style=style))
@@ -370,3 +406,155 @@ def walkthrough_aligned(w) -> str:
 
 def walkthrough_rich(w):
     return sections_rich(_walkthrough_sections(w))
+
+
+# --- the symbolic chain ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Steps:
+    """A Derivation shown inline, as each format shows its steps."""
+
+    derivation: object
+
+
+def _partial_text(top, bottom) -> str:
+    from calcgrad.notation import to_text
+
+    return f"∂{to_text(top)}/∂{to_text(bottom)}"
+
+
+def _partial_latex(top, bottom) -> str:
+    from calcgrad.notation import to_latex
+
+    return rf"\frac{{\partial {to_latex(top)}}}{{\partial {to_latex(bottom)}}}"
+
+
+def _factor_texts(chain) -> dict:
+    """id(factor) → (notation text, notation LaTeX, result text, result LaTeX), computed once."""
+    from calcgrad.notation import to_latex, to_text
+
+    texts = {}
+    for factor in chain.factors:
+        result = factor.result
+        text, latex = to_text(result), to_latex(result)
+        if result.is_Add or "/" in text:  # one factor among several: keep it together
+            text, latex = f"({text})", rf"\left({latex}\right)"
+        texts[id(factor)] = (_partial_text(factor.top, factor.bottom),
+                             _partial_latex(factor.top, factor.bottom), text, latex)
+    return texts
+
+
+def _chain_sections(chain) -> list[Section]:
+    from calcgrad.notation import to_latex, to_text
+
+    arch = chain.architecture
+    head = Section("Network, one neuron per layer", [
+        f"{arch.depth} layers; activations {', '.join(arch.activations)}; loss {arch.loss}: "
+        f"{LOSS_FORMULAS[arch.loss]} (here n = 1)",
+        f"conventions: {CONVENTIONS}",
+    ])
+    forward = Section("Forward definitions")
+    for symbol, definition in chain.definitions:
+        forward.items.append(Math(f"{to_text(symbol)} = {to_text(definition)}",
+                                  f"{to_latex(symbol)} = {to_latex(definition)}"))
+    local = Section("Local derivatives, each worked by the derivative engine")
+    texts = _factor_texts(chain)
+    for factor in chain.factors:
+        notation, notation_latex, result, result_latex = texts[id(factor)]
+        local.items.append(Math(
+            f"{notation} = ∂/∂{to_text(factor.bottom)} ({to_text(factor.definition)}) = {to_text(factor.result)}",
+            rf"{notation_latex} = \frac{{\partial}}{{\partial {to_latex(factor.bottom)}}}"
+            rf"\left({to_latex(factor.definition)}\right) = {to_latex(factor.result)}"))
+        local.items.append(Steps(factor.derivation))
+    chains = Section("The chain rule for each parameter (intermediate symbols z⁽ˡ⁾, a⁽ˡ⁾ as "
+                     "backpropagation stores them)")
+    for parameter_chain in chain.chains:
+        parts = [texts[id(f)] for f in parameter_chain.factors]
+        name = _partial_text(sympy_L(), parameter_chain.parameter)
+        name_latex = _partial_latex(sympy_L(), parameter_chain.parameter)
+        chains.items.append(Math(f"{name} = " + " · ".join(p[0] for p in parts),
+                                 f"{name_latex} = " + r" \cdot ".join(p[1] for p in parts)))
+        chains.items.append(Math(f"{' ' * len(name)} = " + " · ".join(p[2] for p in parts),
+                                 r"\phantom{" + name_latex + "} = " + r" \cdot ".join(p[3] for p in parts)))
+        if parameter_chain.expanded is not None:
+            chains.items.append(Math(f"{' ' * len(name)} = {to_text(parameter_chain.expanded)}",
+                                     r"\phantom{" + name_latex + "} = " + to_latex(parameter_chain.expanded)))
+    return [head, forward, local, chains]
+
+
+def sympy_L():
+    from sympy import Symbol
+
+    return Symbol("L", real=True)
+
+
+def _ascii_names(chain) -> dict:
+    """Layer symbols → names calcgrad.parse reads back: w^{(1)} → w1, z^{(2)}_{1} → z2_1."""
+    import re
+
+    from sympy import Symbol
+
+    names = {}
+    symbols = set()
+    for symbol, definition in chain.definitions:
+        symbols |= {symbol} | definition.free_symbols
+    for symbol in symbols:
+        match = re.fullmatch(r"(\w+)\^\{\((\w+)\)\}(?:_\{([\d,]+)\})?", symbol.name)
+        if match:
+            index = match[3].replace(",", "") if match[3] else ""
+            names[symbol] = Symbol(f"{match[1]}{match[2]}" + (f"_{index}" if index else ""), real=True)
+    return names
+
+
+def chain_dict(chain) -> dict:
+    """JSON: definitions, factors (with their derivation steps), and each parameter's chain."""
+    from calcgrad.chain import _renamed
+    from calcgrad.notation import to_ascii, to_latex, to_text
+
+    names = _ascii_names(chain)
+
+    def ascii(expr):
+        return to_ascii(expr.xreplace(names))
+
+    factor_ids = {id(f): i for i, f in enumerate(chain.factors)}
+    arch = chain.architecture
+    data = {
+        "layers": list(arch.widths), "activations": list(arch.activations), "loss_function": arch.loss,
+        "names": {to_ascii(new): to_text(old) for old, new in sorted(names.items(), key=lambda p: p[1].name)},
+        "definitions": [{"symbol": ascii(s), "expression": ascii(d), "latex": f"{to_latex(s)} = {to_latex(d)}"}
+                        for s, d in chain.definitions],
+        "factors": [{"factor": _partial_text(f.top, f.bottom), "latex": _partial_latex(f.top, f.bottom),
+                     "expression": ascii(f.definition), "variable": ascii(f.bottom),
+                     "result": ascii(f.result), "result_latex": to_latex(f.result),
+                     "steps": _renamed(f.derivation, names).to_dict()["steps"]}
+                    for f in chain.factors],
+        "chains": [],
+    }
+    for c in chain.chains:
+        entry = {"parameter": ascii(c.parameter), "factors": [factor_ids[id(f)] for f in c.factors],
+                 "product": ascii(c.product), "product_latex": to_latex(c.product)}
+        if c.expanded is not None:
+            entry["expanded"] = ascii(c.expanded)
+        data["chains"].append(entry)
+    return data
+
+
+def chain_plain(chain) -> str:
+    return sections_plain(_chain_sections(chain))
+
+
+def chain_markdown(chain) -> str:
+    return sections_markdown(_chain_sections(chain))
+
+
+def chain_latex(chain) -> str:
+    return sections_latex(_chain_sections(chain))
+
+
+def chain_aligned(chain) -> str:
+    return sections_aligned(_chain_sections(chain))
+
+
+def chain_rich(chain):
+    return sections_rich(_chain_sections(chain))
