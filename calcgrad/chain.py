@@ -84,10 +84,12 @@ class Factor:
     bottom: Symbol              # a⁽ˡ⁾, z⁽ˡ⁾, w⁽ˡ⁾ or b⁽ˡ⁾
     definition: Expr            # what `top` is, in terms of `bottom` (and others held constant)
     derivation: Derivation
+    recognised: Expr | None = None  # the same value in intermediate symbols (softmax: a − y)
 
     @property
     def result(self) -> Expr:
-        return self.derivation.result
+        """The derivative, in the intermediate symbols when it was recognised as one of them."""
+        return self.recognised if self.recognised is not None else self.derivation.result
 
 
 @dataclass(frozen=True)
@@ -277,3 +279,288 @@ def _substitutions(definitions) -> dict:
     for symbol, definition in definitions[:-1]:
         values[symbol] = definition.xreplace(values)
     return values
+
+
+# --- vector / matrix form -------------------------------------------------------------------
+
+
+def _entry(letter: str, layer: int, *index: int) -> Symbol:
+    return layer_symbol(letter, layer, ",".join(str(i) for i in index))
+
+
+def _input(k: int) -> Symbol:
+    return Symbol(f"x_{k}", real=True)
+
+
+def _target(i: int) -> Symbol:
+    return Symbol(f"y_{i}", real=True)
+
+
+@dataclass(frozen=True)
+class ShapeLine:
+    """One equation of the vector form, with the shape of every term written out."""
+
+    text: str
+    latex: str
+    shapes: str
+
+
+@dataclass(frozen=True)
+class Path:
+    """One route from the parameter's neuron to the loss: neurons j_l, j_(l+1), …, j_L."""
+
+    neurons: tuple[int, ...]
+    factors: tuple[Factor, ...]
+
+    @property
+    def product(self) -> Expr:
+        return sympy.Mul(*(f.result for f in self.factors))
+
+
+@dataclass(frozen=True)
+class EntryChain:
+    """∂L/∂W⁽ˡ⁾[j,k] (or ∂L/∂b⁽ˡ⁾[j]) as a sum over the paths from neuron j to the loss."""
+
+    key: str
+    parameter: Symbol
+    layer: int
+    row: int
+    column: int | None
+    paths: tuple[Path, ...]            # empty when there are too many to list
+    path_count: int
+    definitions: tuple[tuple[Symbol, Expr], ...]   # every z⁽ˡ⁾ᵢ and a⁽ˡ⁾ᵢ of the network, and L
+
+    @property
+    def total(self) -> Expr:
+        """The sum over paths of the product of factors."""
+        return sympy.Add(*(path.product for path in self.paths))
+
+    def substitutions(self) -> dict:
+        return _substitutions(self.definitions + ((None, None),))
+
+
+@dataclass(frozen=True)
+class MatrixForm:
+    """Backpropagation in vector/matrix form with shapes, and optionally one entry's chain."""
+
+    architecture: Architecture
+    forward: tuple[ShapeLine, ...]
+    backward: tuple[ShapeLine, ...]
+    gradients: tuple[ShapeLine, ...]
+    activation_derivatives: tuple[Factor, ...]   # f′ for each activation used, from the engine
+    loss_derivative: Factor | None               # ∂L/∂a⁽ᴸ⁾₀ (elementwise output layers)
+    softmax_ce: Factor | None                    # ∂L/∂z⁽ᴸ⁾₀ for softmax with cross-entropy
+    entry: EntryChain | None = None
+
+    def to_dict(self) -> dict:
+        from calcgrad.render.network import matrix_dict
+
+        return matrix_dict(self)
+
+    def plain(self) -> str:
+        from calcgrad.render.network import matrix_plain
+
+        return matrix_plain(self)
+
+    def markdown(self) -> str:
+        from calcgrad.render.network import matrix_markdown
+
+        return matrix_markdown(self)
+
+    def latex(self) -> str:
+        from calcgrad.render.network import matrix_latex
+
+        return matrix_latex(self)
+
+    def __str__(self) -> str:
+        return self.plain()
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def _repr_latex_(self) -> str:
+        from calcgrad.render.network import matrix_aligned
+
+        return matrix_aligned(self)
+
+    def __rich__(self):
+        from calcgrad.render.network import matrix_rich
+
+        return matrix_rich(self)
+
+
+def _shape(rows, cols) -> str:
+    return f"({rows}×{cols})"
+
+
+def matrix_form(arch: Architecture, param: str | None = None) -> MatrixForm:
+    """The δ recursion with shapes; with `param` ("W1[2,0]") also that entry's scalar chain."""
+    from calcgrad.network import parse_key
+
+    if max(arch.widths) > limits.MAX_SYMBOLIC_WIDTH:
+        raise UsageError(f"widths: the symbolic form is for layers of at most "
+                         f"{limits.MAX_SYMBOLIC_WIDTH} neurons; use a spec file for numbers")
+    n, depth = arch.widths, arch.depth
+    sup = _sup
+    forward = [ShapeLine(f"z{sup(l)} = W{sup(l)}a{sup(l - 1)} + b{sup(l)},  a{sup(l)} = "
+                         f"{arch.activations[l - 1]}(z{sup(l)})",
+                         rf"z^{{({l})}} = W^{{({l})}} a^{{({l - 1})}} + b^{{({l})}},\quad "
+                         rf"a^{{({l})}} = \operatorname{{{arch.activations[l - 1]}}}(z^{{({l})}})",
+                         f"{_shape(n[l], 1)} = {_shape(n[l], n[l - 1])}{_shape(n[l - 1], 1)} + {_shape(n[l], 1)}")
+               for l in range(1, depth + 1)]
+    last = arch.activations[-1]
+    backward = []
+    if last == "softmax" and arch.loss == "ce":
+        backward.append(ShapeLine(f"δ{sup(depth)} = ∂L/∂z{sup(depth)} = ŷ − y = a{sup(depth)} − y",
+                                  rf"\delta^{{({depth})}} = \hat y - y = a^{{({depth})}} - y",
+                                  f"{_shape(n[depth], 1)} = {_shape(n[depth], 1)} − {_shape(n[depth], 1)}"))
+    elif last == "softmax":
+        backward.append(ShapeLine(
+            f"δ{sup(depth)} = J(z{sup(depth)})ᵀ∇ₐL, J = diag(a{sup(depth)}) − a{sup(depth)}(a{sup(depth)})ᵀ",
+            rf"\delta^{{({depth})}} = J^{{T}} \nabla_a L,\ J = \operatorname{{diag}}(a^{{({depth})}}) - a^{{({depth})}} (a^{{({depth})}})^{{T}}",
+            f"{_shape(n[depth], 1)} = {_shape(n[depth], n[depth])}ᵀ{_shape(n[depth], 1)}"))
+    else:
+        backward.append(ShapeLine(f"δ{sup(depth)} = ∇ₐL ⊙ f′(z{sup(depth)})",
+                                  rf"\delta^{{({depth})}} = \nabla_a L \odot f'(z^{{({depth})}})",
+                                  f"{_shape(n[depth], 1)} = {_shape(n[depth], 1)} ⊙ {_shape(n[depth], 1)}"))
+    for l in range(depth - 1, 0, -1):
+        backward.append(ShapeLine(
+            f"δ{sup(l)} = (W{sup(l + 1)})ᵀδ{sup(l + 1)} ⊙ f′(z{sup(l)})",
+            rf"\delta^{{({l})}} = (W^{{({l + 1})}})^{{T}} \delta^{{({l + 1})}} \odot f'(z^{{({l})}})",
+            f"{_shape(n[l], 1)} = {_shape(n[l + 1], n[l])}ᵀ{_shape(n[l + 1], 1)} ⊙ {_shape(n[l], 1)}"))
+    gradients = []
+    for l in range(depth, 0, -1):
+        gradients.append(ShapeLine(f"∂L/∂W{sup(l)} = δ{sup(l)}(a{sup(l - 1)})ᵀ",
+                                   rf"\frac{{\partial L}}{{\partial W^{{({l})}}}} = \delta^{{({l})}} (a^{{({l - 1})}})^{{T}}",
+                                   f"{_shape(n[l], n[l - 1])} = {_shape(n[l], 1)}{_shape(n[l - 1], 1)}ᵀ"))
+        gradients.append(ShapeLine(f"∂L/∂b{sup(l)} = δ{sup(l)}",
+                                   rf"\frac{{\partial L}}{{\partial b^{{({l})}}}} = \delta^{{({l})}}",
+                                   f"{_shape(n[l], 1)} = {_shape(n[l], 1)}"))
+
+    deriver = _Deriver()
+    zeta = Symbol("z", real=True)
+    activation_derivatives = tuple(
+        Factor(Symbol("f", real=True), zeta, activation_expr(name, zeta), deriver.derive(activation_expr(name, zeta), zeta))
+        for name in dict.fromkeys(arch.activations) if name != "softmax")
+    outputs = [_entry("a", depth, i) for i in range(n[depth])]
+    targets = [_target(i) for i in range(n[depth])]
+    loss = Symbol("L", real=True)
+    loss_derivative = softmax_ce = None
+    if last != "softmax":
+        definition = loss_expr(arch.loss, outputs, targets)
+        loss_derivative = Factor(loss, outputs[0], definition, deriver.derive(definition, outputs[0]))
+    elif arch.loss == "ce":
+        softmax_ce = _softmax_ce_factor(depth, n[depth], deriver)
+
+    entry = None
+    if param is not None:
+        kind, layer, j, k = parse_key(param, arch)
+        entry = _entry_chain(arch, param, kind, layer, j, k, deriver)
+    return MatrixForm(arch, tuple(forward), tuple(backward), tuple(gradients),
+                      activation_derivatives, loss_derivative, softmax_ce, entry)
+
+
+def _sup(layer) -> str:
+    from calcgrad.notation import SUPERSCRIPT
+
+    return "⁽" + str(layer).translate(SUPERSCRIPT) + "⁾"
+
+
+def _softmax_ce_factor(depth: int, count: int, deriver: _Deriver, i: int = 0) -> Factor:
+    """∂L/∂z⁽ᴸ⁾ᵢ for L = −Σⱼ yⱼ ln softmax(z)ⱼ, written as −Σⱼ yⱼzⱼ + ln Σₖ e^(zₖ) (Σⱼ yⱼ = 1).
+
+    The engine's answer e^(zᵢ)/Σₖe^(zₖ) − yᵢ is recognised as aᵢ − yᵢ (ŷ − y), after checking
+    that the two agree once aᵢ is written out.
+    """
+    zs = [_entry("z", depth, m) for m in range(count)]
+    total = sympy.Add(*(sympy.exp(z) for z in zs))
+    definition = -sympy.Add(*(_target(m) * zs[m] for m in range(count))) + sympy.log(total)
+    derivation = deriver.derive(definition, zs[i])
+    recognised = _entry("a", depth, i) - _target(i)
+    difference = derivation.result - recognised.xreplace({_entry("a", depth, i): sympy.exp(zs[i]) / total})
+    numerator = sympy.fraction(sympy.together(difference))[0]
+    if sympy.expand(numerator) != 0:  # pragma: no cover - the engine and SymPy disagree
+        recognised = None
+    return Factor(Symbol("L", real=True), zs[i], definition, derivation, recognised)
+
+
+def _network_definitions(arch: Architecture) -> list[tuple[Symbol, Expr]]:
+    """z⁽ˡ⁾ᵢ = Σₖ w⁽ˡ⁾ᵢ,ₖ a⁽ˡ⁻¹⁾ₖ + b⁽ˡ⁾ᵢ and a⁽ˡ⁾ᵢ = f(z⁽ˡ⁾ᵢ) for every neuron, then L."""
+    n, depth = arch.widths, arch.depth
+    previous = [_input(k) for k in range(n[0])]
+    definitions = []
+    for l in range(1, depth + 1):
+        zs = [_entry("z", l, i) for i in range(n[l])]
+        for i, z in enumerate(zs):
+            definitions.append((z, sympy.Add(*(_entry("w", l, i, k) * previous[k] for k in range(n[l - 1])))
+                                + _entry("b", l, i)))
+        name = arch.activations[l - 1]
+        current = [_entry("a", l, i) for i in range(n[l])]
+        for i, a in enumerate(current):
+            if name == "softmax":
+                value = sympy.exp(zs[i]) / sympy.Add(*(sympy.exp(z) for z in zs))
+            else:
+                value = activation_expr(name, zs[i])
+            definitions.append((a, value))
+        previous = current
+    definitions.append((Symbol("L", real=True),
+                        loss_expr(arch.loss, previous, [_target(i) for i in range(n[depth])])))
+    return definitions
+
+
+def _entry_chain(arch: Architecture, key: str, kind: str, layer: int, j: int, k: int | None,
+                 deriver: _Deriver) -> EntryChain:
+    n, depth = arch.widths, arch.depth
+    definitions = _network_definitions(arch)
+    by_symbol = dict(definitions)
+    parameter = _entry("w", layer, j, k) if kind == "W" else _entry("b", layer, j)
+    count = 1
+    for m in range(layer + 1, depth + 1):
+        count *= n[m]
+    paths: list[Path] = []
+    if count <= limits.MAX_CHAIN_PATHS:
+        cache: dict = {}
+        loss = Symbol("L", real=True)
+        softmax_out = arch.activations[-1] == "softmax"
+
+        def factor(top, bottom, definition, template=None):
+            if (top, bottom) not in cache:
+                cache[top, bottom] = Factor(top, bottom, definition, deriver.derive(definition, bottom, template))
+            return cache[top, bottom]
+
+        def z_def(m, i):
+            return by_symbol[_entry("z", m, i)]
+
+        bottom_factor = factor(_entry("z", layer, j), parameter, z_def(layer, j))
+        for route in _routes(n, layer, depth, j):
+            factors = []
+            last = route[-1]
+            if softmax_out and arch.loss == "ce":
+                if (loss, _entry("z", depth, last)) not in cache:
+                    cache[loss, _entry("z", depth, last)] = _softmax_ce_factor(depth, n[depth], deriver, last)
+                factors.append(cache[loss, _entry("z", depth, last)])
+            elif softmax_out:
+                z_last = _entry("z", depth, last)
+                composed = by_symbol[loss].xreplace({_entry("a", depth, i): by_symbol[_entry("a", depth, i)]
+                                                     for i in range(n[depth])})
+                factors.append(factor(loss, z_last, composed))
+            else:
+                factors.append(factor(loss, _entry("a", depth, last), by_symbol[loss]))
+                factors.append(factor(_entry("a", depth, last), _entry("z", depth, last),
+                                      by_symbol[_entry("a", depth, last)], ("activation", arch.activations[-1])))
+            for m in range(depth, layer, -1):
+                here, below = route[m - layer], route[m - layer - 1]
+                factors.append(factor(_entry("z", m, here), _entry("a", m - 1, below), z_def(m, here)))
+                factors.append(factor(_entry("a", m - 1, below), _entry("z", m - 1, below),
+                                      by_symbol[_entry("a", m - 1, below)], ("activation", arch.activations[m - 2])))
+            factors.append(bottom_factor)
+            paths.append(Path(route, tuple(factors)))
+    return EntryChain(key, parameter, layer, j, k, tuple(paths), count, tuple(definitions))
+
+
+def _routes(widths, layer: int, depth: int, start: int):
+    """Every sequence of neurons (start, j_(l+1), …, j_L)."""
+    routes = [(start,)]
+    for m in range(layer + 1, depth + 1):
+        routes = [route + (i,) for route in routes for i in range(widths[m])]
+    return routes

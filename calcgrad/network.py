@@ -412,6 +412,12 @@ class Network:
         """The chain of factors of one parameter ("w1", "b2") of a one-neuron-per-layer network."""
         return self.chain(expand=expand).chain(param)
 
+    def matrix_form(self, param: str | None = None):
+        """The δ recursion in vector/matrix form with shapes; with param ("W1[2,0]") that entry's chain."""
+        from calcgrad.chain import matrix_form
+
+        return matrix_form(self.architecture, param)
+
     def __repr__(self) -> str:
         arch = self.architecture
         return (f"Network(layers={list(arch.widths)}, activation={list(arch.activations)}, "

@@ -155,3 +155,54 @@ def test_symbolic_errors_exit_2(args, message) -> None:
     result = run(*args)
     assert 2 == result.exit_code
     assert message in result.stderr
+
+
+# --- vector / matrix form ---------------------------------------------------------------------
+
+
+def test_widths_matrix_form() -> None:
+    """--widths 2,3,1 prints the δ recursion with shapes."""
+    result = run("--widths", "2,3,1", "--activation", "tanh")
+    assert 0 == result.exit_code, result.output
+    assert "(3×1) = (1×3)ᵀ(1×1) ⊙ (3×1)" in result.stdout
+    assert "∂L/∂W⁽¹⁾ = δ⁽¹⁾(a⁽⁰⁾)ᵀ" in result.stdout
+
+
+def test_param_entry_chain() -> None:
+    """--param gives one entry's scalar chain and the sum over its paths."""
+    result = run("--widths", "2,3,2,1", "--param", "W1[2,0]")
+    assert 0 == result.exit_code, result.output
+    assert "entry (2,0) of ∂L/∂W⁽¹⁾" in result.stdout
+    assert "sum over the 2 paths" in result.stdout
+
+
+def test_softmax_ce_cli() -> None:
+    """Softmax with cross-entropy shows ŷ − y; JSON carries the entry."""
+    result = run("--widths", "2,3,3", "--activation", "relu,softmax", "--loss", "ce",
+                 "--param", "b2[1]", "--format", "json")
+    assert 0 == result.exit_code, result.output
+    data = json.loads(result.stdout)
+    assert "a_2i0 - y_0" == data["softmax_cross_entropy"]["result"]
+    assert "b2[1]" == data["entry"]["parameter"]
+
+
+def test_param_with_layers() -> None:
+    """--param also works with --layers (a single path)."""
+    result = run("--layers", "2", "--param", "w1[0,0]")
+    assert 0 == result.exit_code, result.output
+    assert "∂L/∂w⁽¹⁾₀,₀ = ∂L/∂a⁽²⁾₀" in result.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--widths", "2,3,1", "--param", "W3[0,0]"], "layers 1…2"),
+    (["--widths", "2,x,1"], "layers: expected whole numbers"),
+    (["--widths", "2,9,1"], "at most 8 neurons"),
+    (["--widths", "2,3,1", "--expand"], "--expand is for"),
+    (["--widths", "2,3,1", "--layers", "2"], "either --layers"),
+    ([str(EXAMPLE), "--param", "W1[0,0]"], "spec file sets"),
+], ids=["param-layer", "widths-text", "too-wide", "expand-wide", "both", "spec-param"])
+def test_matrix_errors_exit_2(args, message) -> None:
+    """Bad vector-form requests exit with status 2 and say why."""
+    result = run(*args)
+    assert 2 == result.exit_code
+    assert message in result.stderr

@@ -13,6 +13,10 @@ from calcgrad.cli import emit, format_option, report_errors
 @click.argument("spec", required=False, type=click.Path(dir_okay=False))
 @click.option("--layers", "depth", type=int, default=None, metavar="N",
               help="Symbolic chain rule for N layers of one neuron each.")
+@click.option("--widths", default=None, metavar="N0,N1,…",
+              help="Symbolic vector/matrix form for these layer widths, e.g. 2,3,1.")
+@click.option("--param", default=None, metavar="KEY",
+              help='With --widths or --layers: the scalar chain of one entry, e.g. "W1[2,0]".')
 @click.option("--activation", default=None, metavar="NAME[,NAME…]",
               help="Activation for every layer, or one per layer (symbolic mode) [default: sigmoid].")
 @click.option("--loss", default=None, help="Loss: mse, sse, half_sse, bce, ce (symbolic mode) [default: mse].")
@@ -25,7 +29,7 @@ from calcgrad.cli import emit, format_option, report_errors
               help="Exact rational arithmetic (needs linear/relu/leaky_relu and mse/sse/half_sse).")
 @format_option
 @report_errors
-def network(spec: str | None, depth: int | None, activation: str | None, loss: str | None,
+def network(spec: str | None, depth: int | None, widths: str | None, param: str | None, activation: str | None, loss: str | None,
             expand: bool, epochs: int, precision: int, exact: bool,
             output_format: str | None) -> None:
     """Backpropagation, step by step, for a small feed-forward network.
@@ -34,6 +38,8 @@ def network(spec: str | None, depth: int | None, activation: str | None, loss: s
     Examples:
       calcgrad network --layers 3 --activation sigmoid --loss mse
       calcgrad network --layers 2 --activation relu,sigmoid --loss bce --expand
+      calcgrad network --widths 2,3,1 --activation tanh --param "W1[2,0]"
+      calcgrad network --widths 2,3,3 --activation sigmoid,softmax --loss ce
       calcgrad network examples/network_2_3_1.json
       calcgrad network examples/network_2_3_1.json --epochs 20
       calcgrad network spec.toml --format json --precision 6
@@ -45,16 +51,27 @@ def network(spec: str | None, depth: int | None, activation: str | None, loss: s
     from calcgrad.errors import UsageError
     from calcgrad.network import Network
 
-    symbolic = depth is not None
-    if spec is not None and (symbolic or activation or loss or expand):
-        raise UsageError("a spec file sets the architecture itself; --layers, --activation, "
-                         "--loss and --expand are for the symbolic chain without a spec")
+    symbolic = depth is not None or widths is not None
+    if spec is not None and (symbolic or activation or loss or expand or param):
+        raise UsageError("a spec file sets the architecture itself; --layers, --widths, "
+                         "--activation, --loss, --expand and --param are for the symbolic "
+                         "chain without a spec")
+    if depth is not None and widths is not None:
+        raise UsageError("give either --layers N (one neuron per layer) or --widths, not both")
     if symbolic:
-        if depth < 1:
+        if depth is not None and depth < 1:
             raise UsageError(f"--layers: expected a whole number ≥ 1, got {depth}")
-        model = Network([1] * (depth + 1), activation or "sigmoid", loss or "mse")
-        emit(model.chain(expand=expand), output_format)
+        layers = [1] * (depth + 1) if depth is not None else widths
+        model = Network(layers, activation or "sigmoid", loss or "mse")
+        if param is None and all(n == 1 for n in model.layers):
+            emit(model.chain(expand=expand), output_format)
+        else:
+            if expand:
+                raise UsageError("--expand is for the one-neuron-per-layer chain (--layers N)")
+            emit(model.matrix_form(param), output_format)
         return
+    if param is not None:
+        raise UsageError("--param goes with --widths or --layers (the symbolic chain)")
     if spec is None:
         raise UsageError("give a spec file (JSON or TOML), e.g. calcgrad network "
                          "examples/network_2_3_1.json, or --layers N for the symbolic chain")

@@ -490,20 +490,15 @@ def sympy_L():
 
 
 def _ascii_names(chain) -> dict:
-    """Layer symbols → names calcgrad.parse reads back: w^{(1)} → w1, z^{(2)}_{1} → z2_1."""
-    import re
-
-    from sympy import Symbol
-
+    """Layer symbols → names calcgrad.parse reads back: w^{(1)} → w1, z^{(2)}_{1} → z_2i1."""
     names = {}
     symbols = set()
     for symbol, definition in chain.definitions:
         symbols |= {symbol} | definition.free_symbols
     for symbol in symbols:
-        match = re.fullmatch(r"(\w+)\^\{\((\w+)\)\}(?:_\{([\d,]+)\})?", symbol.name)
-        if match:
-            index = match[3].replace(",", "") if match[3] else ""
-            names[symbol] = Symbol(f"{match[1]}{match[2]}" + (f"_{index}" if index else ""), real=True)
+        renamed = _ascii_name(symbol)
+        if renamed is not symbol:
+            names[symbol] = renamed
     return names
 
 
@@ -558,3 +553,213 @@ def chain_aligned(chain) -> str:
 
 def chain_rich(chain):
     return sections_rich(_chain_sections(chain))
+
+
+# --- the vector/matrix form -----------------------------------------------------------------
+
+
+def _shape_math(line) -> Math:
+    return Math(f"{line.text}      shapes: {line.shapes}",
+                rf"{line.latex} \qquad \text{{{line.shapes.replace('ᵀ', '^T').replace('⊙', 'o').replace('−', '-')}}}")
+
+
+def _factor_math(factor, note: str = "") -> Math:
+    from calcgrad.notation import to_latex, to_text
+
+    top = "f" if factor.top.name == "f" else None
+    if top:
+        text = f"f′({to_text(factor.bottom)}) = d/d{to_text(factor.bottom)} {to_text(factor.definition)} = {to_text(factor.result)}"
+        latex = rf"f'({to_latex(factor.bottom)}) = \frac{{d}}{{d{to_latex(factor.bottom)}}} {to_latex(factor.definition)} = {to_latex(factor.result)}"
+    else:
+        text = (f"{_partial_text(factor.top, factor.bottom)} = ∂/∂{to_text(factor.bottom)} "
+                f"({to_text(factor.definition)}) = {to_text(factor.derivation.result)}")
+        latex = (rf"{_partial_latex(factor.top, factor.bottom)} = \frac{{\partial}}{{\partial "
+                 rf"{to_latex(factor.bottom)}}}\left({to_latex(factor.definition)}\right) = "
+                 f"{to_latex(factor.derivation.result)}")
+        if factor.recognised is not None:
+            text += f" = {to_text(factor.recognised)}"
+            latex += f" = {to_latex(factor.recognised)}"
+    return Math(text + note, latex)
+
+
+def _matrix_sections(form) -> list[Section]:
+    from calcgrad.notation import to_latex, to_text
+
+    arch = form.architecture
+    depth = arch.depth
+    head = Section("Network in vector/matrix form", [
+        f"widths {' → '.join(str(n) for n in arch.widths)}; activations {', '.join(arch.activations)}; "
+        f"loss {arch.loss}: {LOSS_FORMULAS[arch.loss]} (n = {arch.widths[-1]})",
+        f"conventions: {CONVENTIONS}; shapes are (rows×columns), vectors are columns",
+    ])
+    forward = Section("Forward pass", [_shape_math(line) for line in form.forward])
+    backward = Section("Backward pass: δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾", [_shape_math(line) for line in form.backward])
+    gradients = Section("Gradients", [_shape_math(line) for line in form.gradients])
+    local = Section("Local derivatives, each worked by the derivative engine")
+    for factor in form.activation_derivatives:
+        local.items += [_factor_math(factor), Steps(factor.derivation)]
+    if form.loss_derivative is not None:
+        local.items += [_factor_math(form.loss_derivative, "   (likewise for every output i: ∇ₐL)"),
+                        Steps(form.loss_derivative.derivation)]
+    if form.softmax_ce is not None:
+        local.items += [
+            f"softmax with cross-entropy: aⱼ = e^(zⱼ)/Σₖe^(zₖ), so ln aⱼ = zⱼ − ln Σₖe^(zₖ); with "
+            f"Σⱼ yⱼ = 1, L = −Σⱼ yⱼ ln aⱼ = −Σⱼ yⱼzⱼ + ln Σₖe^(zₖ)",
+            _factor_math(form.softmax_ce), Steps(form.softmax_ce.derivation),
+            f"so δ{sup(depth)} = ∂L/∂z{sup(depth)} = ŷ − y: the softmax Jacobian and the 1/ŷ of the "
+            "loss cancel",
+        ]
+    sections = [head, forward, backward, gradients, local]
+    if form.entry is not None:
+        sections += _entry_sections(form, form.entry)
+    return sections
+
+
+def _entry_sections(form, entry) -> list[Section]:
+    from calcgrad.notation import to_latex, to_text
+
+    arch = form.architecture
+    l, j, k = entry.layer, entry.row, entry.column
+    p_text, p_latex = to_text(entry.parameter), to_latex(entry.parameter)
+    name = _partial_text(sympy_L(), entry.parameter)
+    name_latex = _partial_latex(sympy_L(), entry.parameter)
+    a_prev = f"x{str(k).translate(SUBSCRIPT_DIGITS)}" if l == 1 and k is not None else \
+        f"a{sup(l - 1)}{str(k).translate(SUBSCRIPT_DIGITS)}" if k is not None else ""
+    section = Section(f"One entry: {name}")
+    if k is not None:
+        section.items.append(f"entry ({j},{k}) of ∂L/∂W{sup(l)} = δ{sup(l)}(a{sup(l - 1)})ᵀ is "
+                             f"δ{sup(l)}{_sub(j)}·a{sup(l - 1)}{_sub(k)} = δ{sup(l)}{_sub(j)}·{a_prev}")
+    else:
+        section.items.append(f"entry {j} of ∂L/∂b{sup(l)} = δ{sup(l)} is δ{sup(l)}{_sub(j)}")
+    if l < arch.depth:
+        section.items.append(f"δ{sup(l)}{_sub(j)} = f′(z{sup(l)}{_sub(j)})·Σᵢ W{sup(l + 1)}[i,{j}]·δ{sup(l + 1)}ᵢ  "
+                             f"(row {j} of (W{sup(l + 1)})ᵀδ{sup(l + 1)} ⊙ f′(z{sup(l)}))")
+    if not entry.paths:
+        section.items.append(f"{p_text} reaches the loss along {entry.path_count:,} paths, too many to "
+                             "list one by one; the δ recursion above sums them layer by layer")
+        return [section]
+    if len(entry.paths) > 1:
+        section.items.append(f"{p_text} reaches the loss along {len(entry.paths)} paths (neuron "
+                             f"{j} of layer {l} → one neuron in each later layer); the chain rule "
+                             "adds one product per path:")
+    texts = _factor_texts(type("Chain", (), {"factors": _distinct(entry)})())
+    for path in entry.paths:
+        parts = [texts[id(f)] for f in path.factors]
+        route = " → ".join(str(i) for i in path.neurons)
+        many = len(entry.paths) > 1
+        section.items.append(Math((f"path {route}: " if many else f"{name} = ") + " · ".join(p[0] for p in parts),
+                                  (rf"\text{{path {route}: }}" if many else name_latex + " = ")
+                                  + r" \cdot ".join(p[1] for p in parts)))
+        section.items.append(Math("    = " + " · ".join(p[2] for p in parts),
+                                  r"\quad = " + r" \cdot ".join(p[3] for p in parts)))
+    if len(entry.paths) > 1:
+        section.items.append(Math(f"{name} = sum over the {len(entry.paths)} paths = {to_text(entry.total)}",
+                                  f"{name_latex} = {to_latex(entry.total)}"))
+    local = Section(f"Local derivatives on the paths of {p_text}")
+    for factor in _distinct(entry):
+        local.items += [_factor_math(factor), Steps(factor.derivation)]
+    return [section, local]
+
+
+SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _sub(index) -> str:
+    return str(index).translate(SUBSCRIPT_DIGITS)
+
+
+def _distinct(entry) -> list:
+    seen, factors = set(), []
+    for path in entry.paths:
+        for factor in path.factors:
+            if id(factor) not in seen:
+                seen.add(id(factor))
+                factors.append(factor)
+    return factors
+
+
+def matrix_dict(form) -> dict:
+    """JSON: the shape lines, the engine's local derivatives and the entry's paths."""
+    from calcgrad.notation import to_ascii, to_latex
+
+    def lines(group):
+        return [{"equation": line.text, "latex": line.latex, "shapes": line.shapes} for line in group]
+
+    def factor_dict(f):
+        return {"factor": _partial_text(f.top, f.bottom) if f.top.name != "f" else f"f′({f.bottom})",
+                "expression": _ascii(f.definition), "variable": _ascii(f.bottom),
+                "result": _ascii(f.result), "result_latex": to_latex(f.result),
+                "steps": _renamed_dict(f.derivation)}
+
+    arch = form.architecture
+    data = {"layers": list(arch.widths), "activations": list(arch.activations), "loss_function": arch.loss,
+            "names": "entry symbols are written w_2i10 for w⁽²⁾₁,₀ (layer 2, row 1, column 0), "
+                     "z_2i1 for z⁽²⁾₁; x_k and y_i are the input and target entries",
+            "forward": lines(form.forward), "backward": lines(form.backward),
+            "gradients": lines(form.gradients),
+            "activation_derivatives": [factor_dict(f) for f in form.activation_derivatives]}
+    if form.loss_derivative is not None:
+        data["loss_derivative"] = factor_dict(form.loss_derivative)
+    if form.softmax_ce is not None:
+        data["softmax_cross_entropy"] = factor_dict(form.softmax_ce)
+    if form.entry is not None:
+        entry = form.entry
+        distinct = _distinct(entry)
+        index = {id(f): i for i, f in enumerate(distinct)}
+        data["entry"] = {"parameter": entry.key, "symbol": _ascii(entry.parameter),
+                         "path_count": entry.path_count,
+                         "factors": [factor_dict(f) for f in distinct],
+                         "paths": [{"neurons": list(p.neurons), "factors": [index[id(f)] for f in p.factors],
+                                    "product": _ascii(p.product)} for p in entry.paths]}
+        if entry.paths:
+            data["entry"]["total"] = _ascii(entry.total)
+    return data
+
+
+def _ascii_name(symbol):
+    import re
+
+    from sympy import Symbol
+
+    match = re.fullmatch(r"(\w+)\^\{\((\w+)\)\}(?:_\{([\d,]+)\})?", symbol.name)
+    if not match:
+        return symbol
+    if match[3]:  # an entry: w^{(2)}_{1,0} → w_2i10 (one symbol for calcgrad.parse)
+        return Symbol(f"{match[1]}_{match[2]}i{match[3].replace(',', '')}", real=True)
+    return Symbol(f"{match[1]}{match[2]}", real=True)
+
+
+def _ascii(expr) -> str:
+    """Math in names calcgrad.parse reads back: w^{(1)}_{2,0} → w1_20, z^{(2)}_{1} → z2_1."""
+    from calcgrad.notation import to_ascii
+
+    return to_ascii(expr.xreplace({s: _ascii_name(s) for s in expr.free_symbols}))
+
+
+def _renamed_dict(derivation) -> list:
+    from calcgrad.chain import _renamed
+
+    names = {}
+    for step_symbol in derivation.expression.free_symbols | set(derivation.variables):
+        names[step_symbol] = _ascii_name(step_symbol)
+    return _renamed(derivation, names).to_dict()["steps"]
+
+
+def matrix_plain(form) -> str:
+    return sections_plain(_matrix_sections(form))
+
+
+def matrix_markdown(form) -> str:
+    return sections_markdown(_matrix_sections(form))
+
+
+def matrix_latex(form) -> str:
+    return sections_latex(_matrix_sections(form))
+
+
+def matrix_aligned(form) -> str:
+    return sections_aligned(_matrix_sections(form))
+
+
+def matrix_rich(form):
+    return sections_rich(_matrix_sections(form))
