@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from operator import mul
 from fractions import Fraction
 from typing import Callable
 
@@ -154,15 +155,9 @@ class Parameters:
     def get(self, kind: str, layer: int, j: int, k: int | None) -> Number:
         return self.weights[layer - 1][j][k] if kind == "W" else self.biases[layer - 1][j]
 
-    def items(self, arch: Architecture, freeze_biases: bool = False):
-        """(key, value) for every parameter, in the order of Architecture.parameter_keys."""
-        for layer in range(1, arch.depth + 1):
-            for j, row in enumerate(self.weights[layer - 1]):
-                for k, value in enumerate(row):
-                    yield f"W{layer}[{j},{k}]", value
-            if not freeze_biases:
-                for j, value in enumerate(self.biases[layer - 1]):
-                    yield f"b{layer}[{j}]", value
+    def flat(self, freeze_biases: bool = False) -> list:
+        """Every value, in the order of Architecture.parameter_keys."""
+        return _flat(self.weights, self.biases, freeze_biases)
 
 
 def to_fraction(value: Number) -> Fraction:
@@ -178,7 +173,7 @@ def convert(value: Number, exact: bool) -> Number:
 
 
 def _affine(weights: list, a: list, biases: list) -> list:
-    return [sum(w * v for w, v in zip(row, a)) + b for row, b in zip(weights, biases)]
+    return [sum(map(mul, row, a)) + b for row, b in zip(weights, biases)]
 
 
 def forward_row(params: Parameters, x: list, arch: Architecture) -> list[tuple[list, list]]:
@@ -204,7 +199,8 @@ def backward_row(params: Parameters, x: list, y: list, layers: list, arch: Archi
     for l in range(arch.depth - 1, 0, -1):  # δ⁽ˡ⁾ from δ⁽ˡ⁺¹⁾, l = L−1 … 1
         after = deltas[0]
         w_next = params.weights[l]
-        back = [sum(w_next[i][j] * after[i] for i in range(len(after))) for j in range(len(w_next[0]))]
+        columns = zip(*w_next)  # column j of W⁽ˡ⁺¹⁾ is row j of its transpose
+        back = [sum(map(mul, column, after)) for column in columns]
         z, a = layers[l - 1]
         deltas.insert(0, [d * s for d, s in zip(back, slope(arch.activations[l - 1], z, a))])
     return deltas
@@ -292,9 +288,9 @@ def _perturbed_loss(params: Parameters, run: _Pass, inputs, targets, arch: Archi
         weights_row = list(weights_row)
         weights_row[k] += change
     for x, y, layers in zip(inputs, targets, run.forward):
-        a_prev = [float(v) for v in x] if layer == 1 else layers[layer - 2][1]
+        a_prev = x if layer == 1 else layers[layer - 2][1]
         z = list(layers[layer - 1][0])
-        z[j] = sum(w * v for w, v in zip(weights_row, a_prev)) + bias
+        z[j] = sum(map(mul, weights_row, a_prev)) + bias
         for l in range(layer, arch.depth + 1):
             if l > layer:
                 z = _affine(params.weights[l - 1], a, params.biases[l - 1])
@@ -302,7 +298,7 @@ def _perturbed_loss(params: Parameters, run: _Pass, inputs, targets, arch: Archi
             a = activate(name, z)
             if name in _RELU_FAMILY:
                 signs += [_sign(z[j])] if l == layer else [_sign(v) for v in z]
-        total += loss_value(arch.loss, a, [float(v) for v in y])
+        total += loss_value(arch.loss, a, y)
     return total / len(inputs), signs
 
 
@@ -429,9 +425,9 @@ def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 
     after = update(params, run, rate, network.freeze_biases)
 
     keys = arch.parameter_keys(network.freeze_biases)
-    gradients = dict(zip(keys, _flat(run, arch, network.freeze_biases)))
-    parameters = dict(params.items(arch, network.freeze_biases))
-    updated = dict(after.items(arch, network.freeze_biases))
+    gradients = dict(zip(keys, _flat(run.grad_weights, run.grad_biases, network.freeze_biases)))
+    parameters = dict(zip(keys, params.flat(network.freeze_biases)))
+    updated = dict(zip(keys, after.flat(network.freeze_biases)))
 
     checks = {}
     if check:
@@ -441,7 +437,8 @@ def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 
         float_run = run if not exact else full_pass(floats, [[float(v) for v in r] for r in inputs],
                                                     [[float(v) for v in r] for r in targets], arch)
         chosen = spread(keys, limits.MAX_GRADIENT_CHECKS)
-        checks = gradient_check(floats, float_run, inputs, targets, arch, chosen, gradients)
+        checks = gradient_check(floats, float_run, [[float(v) for v in row] for row in inputs],
+                                [[float(v) for v in row] for row in targets], arch, chosen, gradients)
 
     losses, final_loss, final = (), None, {}
     if epochs > 1:
@@ -457,7 +454,7 @@ def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 
                 progress(epoch)
         losses = tuple(losses_list)
         final_loss = full_pass(current, inputs, targets, arch).loss
-        final = dict(current.items(arch, network.freeze_biases))
+        final = dict(zip(keys, current.flat(network.freeze_biases)))
 
     return Walkthrough(arch, tuple(map(tuple, inputs)), tuple(map(tuple, targets)), rate,
                        network.freeze_biases, exact, precision,
@@ -466,11 +463,12 @@ def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 
                        parameters, gradients, updated, checks, len(keys), losses, final_loss, final)
 
 
-def _flat(run: _Pass, arch: Architecture, freeze_biases: bool) -> list:
+def _flat(weights: list, biases: list, freeze_biases: bool) -> list:
+    """Weights row by row, then the biases, layer by layer: the order of parameter_keys."""
     values = []
-    for l in range(arch.depth):
-        for row in run.grad_weights[l]:
+    for matrix, vector in zip(weights, biases):
+        for row in matrix:
             values += row
         if not freeze_biases:
-            values += run.grad_biases[l]
+            values += vector
     return values

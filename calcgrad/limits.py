@@ -65,3 +65,6 @@ MAX_SYMBOLIC_WIDTH = 8
 
 MAX_CHAIN_PATHS = 64
 """Most paths listed one by one when a weight reaches the loss along several."""
+
+MAX_FULL_CHAIN_LAYERS = 10
+"""Deepest network whose chains are also written out factor by factor (deeper: through δ⁽ˡ⁾)."""

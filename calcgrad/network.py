@@ -271,7 +271,9 @@ def _matrix(value, rows: int, cols: int, field: str, name: str) -> list[list[Num
             got = f"{len(row)} numbers" if isinstance(row, list) else repr(row)
             raise UsageError(f"{field}[{j}]: expected {cols} numbers (row {j} of {name}, "
                              f"shape ({rows}, {cols})), got {got}")
-        matrix.append([read_number(v, f"{field}[{j}][{k}]") for k, v in enumerate(row)])
+        # plain finite floats (the bulk of a large spec) pass straight through
+        matrix.append([v if type(v) is float and v - v == 0 else read_number(v, f"{field}[{j}][{k}]")
+                       for k, v in enumerate(row)])
     return matrix
 
 

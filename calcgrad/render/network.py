@@ -234,7 +234,8 @@ def walkthrough_dict(w) -> dict:
 # --- drawing sections -----------------------------------------------------------------------
 
 
-def sections_plain(sections: list[Section]) -> str:
+def sections_plain(sections: list[Section], text=None) -> str:
+    text = text or memo_text()
     lines = []
     for section in sections:
         lines += [section.title, "=" * min(len(section.title), 72)]
@@ -244,22 +245,48 @@ def sections_plain(sections: list[Section]) -> str:
             elif isinstance(item, Math):
                 lines.append("  " + item.text)
             elif isinstance(item, Steps):
-                lines += _steps_plain(item.derivation)
+                lines += _steps_plain(item.derivation, text)
             else:
                 lines.append("  " + item)
         lines.append("")
     return "\n".join(lines)
 
 
-def _steps_plain(derivation) -> list[str]:
-    from calcgrad.render.common import outline
-    from calcgrad.render.plain import equation, explanation
+def memo_text():
+    """to_text with a cache for one rendering: chains print the same terms many times."""
+    from calcgrad.notation import to_text
+
+    cache: dict = {}
+
+    def text(expr) -> str:
+        if expr not in cache:
+            cache[expr] = to_text(expr)
+        return cache[expr]
+
+    return text
+
+
+def _steps_plain(derivation, text=None) -> list[str]:
+    """A derivation's numbered steps, as calcgrad.render.plain writes them."""
+    from calcgrad.render.common import explanation_parts, is_partial, operator_text, outline
+    from calcgrad.steps import DiffStep, SimplifyStep
+
+    text = text or memo_text()
+
+    def equation(step) -> str:
+        if isinstance(step, DiffStep):
+            op = operator_text((step.variable,), is_partial(derivation, step), text)
+            return f"{op} ({text(step.expression)}) = {text(step.result)}"
+        if isinstance(step, SimplifyStep) and step.result != step.expression:
+            return f"{text(step.expression)} = {text(step.result)}"
+        return text(step.result)
 
     lines = []
     for line in outline(derivation):
         pad = "      " + "   " * line.depth
-        lines.append(f"{pad}{line.number}. {line.step.title}: {equation(derivation, line.step)}")
-        lines.append(f"{pad}{' ' * (len(line.number) + 2)}{explanation(line.step)}")
+        lines.append(f"{pad}{line.number}. {line.step.title}: {equation(line.step)}")
+        lines.append(f"{pad}{' ' * (len(line.number) + 2)}"
+                     f"{explanation_parts(line.step.explanation, str, text)}")
     return lines
 
 
@@ -356,12 +383,13 @@ def sections_aligned(sections: list[Section]) -> str:
     return "$$\\begin{array}{l}\n" + " \\\\\n".join(_latex_blocks(sections)) + "\n\\end{array}$$"
 
 
-def sections_rich(sections: list[Section]):
+def sections_rich(sections: list[Section], text=None):
     from rich import box
     from rich.console import Group
     from rich.table import Table as RichTable
     from rich.text import Text
 
+    text = text or memo_text()
     parts = []
     for section in sections:
         parts.append(Text(section.title, style="bold cyan"))
@@ -380,7 +408,7 @@ def sections_rich(sections: list[Section]):
             elif isinstance(item, Math):
                 parts.append(Text("  " + item.text, style="bold green"))
             elif isinstance(item, Steps):
-                parts.append(Text("\n".join(_steps_plain(item.derivation)), style="dim"))
+                parts.append(Text("\n".join(_steps_plain(item.derivation, text)), style="dim"))
             else:
                 style = "yellow" if item.startswith("warning") else None
                 parts.append(Text("  " + item, style=style))
@@ -430,10 +458,16 @@ def _partial_latex(top, bottom) -> str:
     return rf"\frac{{\partial {to_latex(top)}}}{{\partial {to_latex(bottom)}}}"
 
 
-def _factor_texts(chain) -> dict:
-    """id(factor) → (notation text, notation LaTeX, result text, result LaTeX), computed once."""
-    from calcgrad.notation import to_latex, to_text
+def _no_latex(*args) -> str:
+    return ""
 
+
+def _factor_texts(chain, latex: bool = True, to_text=None) -> dict:
+    """id(factor) → (notation text, notation LaTeX, result text, result LaTeX), computed once."""
+    to_text = to_text or memo_text()
+
+    to_latex = _latex_printer(latex)
+    _partial_latex = _partial_latex_fn(latex)
     texts = {}
     for factor in chain.factors:
         result = factor.result
@@ -445,8 +479,11 @@ def _factor_texts(chain) -> dict:
     return texts
 
 
-def _chain_sections(chain) -> list[Section]:
-    from calcgrad.notation import to_latex, to_text
+def _chain_sections(chain, latex: bool = True, to_text=None) -> list[Section]:
+    to_text = to_text or memo_text()
+
+    to_latex = _latex_printer(latex)
+    _partial_latex = _partial_latex_fn(latex)
 
     arch = chain.architecture
     head = Section("Network, one neuron per layer", [
@@ -459,7 +496,7 @@ def _chain_sections(chain) -> list[Section]:
         forward.items.append(Math(f"{to_text(symbol)} = {to_text(definition)}",
                                   f"{to_latex(symbol)} = {to_latex(definition)}"))
     local = Section("Local derivatives, each worked by the derivative engine")
-    texts = _factor_texts(chain)
+    texts = _factor_texts(chain, latex, to_text)
     for factor in chain.factors:
         notation, notation_latex, result, result_latex = texts[id(factor)]
         local.items.append(Math(
@@ -467,20 +504,56 @@ def _chain_sections(chain) -> list[Section]:
             rf"{notation_latex} = \frac{{\partial}}{{\partial {to_latex(factor.bottom)}}}"
             rf"\left({to_latex(factor.definition)}\right) = {to_latex(factor.result)}"))
         local.items.append(Steps(factor.derivation))
-    chains = Section("The chain rule for each parameter (intermediate symbols z⁽ˡ⁾, a⁽ˡ⁾ as "
-                     "backpropagation stores them)")
-    for parameter_chain in chain.chains:
+    depth = arch.depth
+    deltas = Section("Backpropagation: δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾, from the output down (each δ reuses the one "
+                     "above, so the work grows linearly with depth)")
+    chains = Section("The chain rule for each parameter")
+    full = depth <= limits.MAX_FULL_CHAIN_LAYERS
+    if not full:
+        chains.items.append(f"with {depth} layers each chain is written through δ⁽ˡ⁾; the full chain "
+                            f"of factors is written out for up to {limits.MAX_FULL_CHAIN_LAYERS} layers "
+                            "(--format json lists every chain's factors)")
+    for l in range(depth, 0, -1):
+        d, d_latex = f"δ{sup(l)}", rf"\delta^{{({l})}}"
+        first = chain.chains[2 * (depth - l)]
+        own = first.factors[:2] if l == depth else first.factors[-3:-1]
+        parts = [texts[id(f)] for f in own]
+        lead, lead_latex = ("", "") if l == depth else (f"δ{sup(l + 1)} · ", rf"\delta^{{({l + 1})}} \cdot ")
+        deltas.items.append(Math(
+            f"{d} = ∂L/∂z{sup(l)} = {lead}" + " · ".join(p[0] for p in parts)
+            + f" = {lead}" + " · ".join(p[2] for p in parts),
+            f"{d_latex} = {lead_latex}" + r" \cdot ".join(p[1] for p in parts)
+            + f" = {lead_latex}" + r" \cdot ".join(p[3] for p in parts)))
+    for index, parameter_chain in enumerate(chain.chains):
+        l = depth - index // 2
         parts = [texts[id(f)] for f in parameter_chain.factors]
         name = _partial_text(sympy_L(), parameter_chain.parameter)
         name_latex = _partial_latex(sympy_L(), parameter_chain.parameter)
-        chains.items.append(Math(f"{name} = " + " · ".join(p[0] for p in parts),
-                                 f"{name_latex} = " + r" \cdot ".join(p[1] for p in parts)))
-        chains.items.append(Math(f"{' ' * len(name)} = " + " · ".join(p[2] for p in parts),
-                                 r"\phantom{" + name_latex + "} = " + r" \cdot ".join(p[3] for p in parts)))
+        pad = " " * len(name)
+        if full:
+            chains.items.append(Math(f"{name} = " + " · ".join(p[0] for p in parts),
+                                     f"{name_latex} = " + r" \cdot ".join(p[1] for p in parts)))
+            chains.items.append(Math(f"{pad} = " + " · ".join(p[2] for p in parts),
+                                     r"\phantom{" + name_latex + "} = " + r" \cdot ".join(p[3] for p in parts)))
+        last = parts[-1]
+        chains.items.append(Math(f"{pad if full else name} = δ{sup(l)} · {last[0]} = δ{sup(l)} · {last[2]}",
+                                 (r"\phantom{" + name_latex + "}" if full else name_latex)
+                                 + rf" = \delta^{{({l})}} \cdot {last[1]} = \delta^{{({l})}} \cdot {last[3]}"))
         if parameter_chain.expanded is not None:
-            chains.items.append(Math(f"{' ' * len(name)} = {to_text(parameter_chain.expanded)}",
+            chains.items.append(Math(f"{pad} = {to_text(parameter_chain.expanded)}",
                                      r"\phantom{" + name_latex + "} = " + to_latex(parameter_chain.expanded)))
-    return [head, forward, local, chains]
+    return [head, forward, local, deltas, chains]
+
+
+def _latex_printer(latex: bool):
+    """to_latex, or a stand-in that skips the work when only text is drawn."""
+    from calcgrad.notation import to_latex
+
+    return to_latex if latex else _no_latex
+
+
+def _partial_latex_fn(latex: bool):
+    return _partial_latex if latex else _no_latex
 
 
 def sympy_L():
@@ -536,7 +609,8 @@ def chain_dict(chain) -> dict:
 
 
 def chain_plain(chain) -> str:
-    return sections_plain(_chain_sections(chain))
+    text = memo_text()
+    return sections_plain(_chain_sections(chain, latex=False, to_text=text), text)
 
 
 def chain_markdown(chain) -> str:
@@ -552,7 +626,8 @@ def chain_aligned(chain) -> str:
 
 
 def chain_rich(chain):
-    return sections_rich(_chain_sections(chain))
+    text = memo_text()
+    return sections_rich(_chain_sections(chain, latex=False, to_text=text), text)
 
 
 # --- the vector/matrix form -----------------------------------------------------------------
