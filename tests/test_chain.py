@@ -264,3 +264,13 @@ def test_too_wide_for_symbols() -> None:
     """Layers wider than the symbolic limit are refused."""
     with pytest.raises(UsageError, match="at most 8 neurons"):
         matrix_form(architecture([2, 9, 1]))
+
+
+def test_delta_recursion_and_deep_chains() -> None:
+    """δ⁽ˡ⁾ reuses δ⁽ˡ⁺¹⁾; beyond the limit chains are written through δ only."""
+    text = Network([1, 1, 1, 1], "tanh", "half_sse").chain().plain()
+    assert "δ⁽²⁾ = ∂L/∂z⁽²⁾ = δ⁽³⁾ · ∂z⁽³⁾/∂a⁽²⁾ · ∂a⁽²⁾/∂z⁽²⁾" in text
+    assert "= δ⁽¹⁾ · ∂z⁽¹⁾/∂w⁽¹⁾ = δ⁽¹⁾ · x" in text
+    deep = Network([1] * 13, "tanh", "half_sse").chain().plain()
+    assert "each chain is written through δ⁽ˡ⁾" in deep
+    assert "∂L/∂w⁽¹⁾ = δ⁽¹⁾ · ∂z⁽¹⁾/∂w⁽¹⁾ = δ⁽¹⁾ · x" in deep

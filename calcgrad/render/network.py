@@ -658,8 +658,6 @@ def _factor_math(factor, note: str = "") -> Math:
 
 
 def _matrix_sections(form) -> list[Section]:
-    from calcgrad.notation import to_latex, to_text
-
     arch = form.architecture
     depth = arch.depth
     head = Section("Network in vector/matrix form", [
@@ -755,7 +753,7 @@ def _distinct(entry) -> list:
 
 def matrix_dict(form) -> dict:
     """JSON: the shape lines, the engine's local derivatives and the entry's paths."""
-    from calcgrad.notation import to_ascii, to_latex
+    from calcgrad.notation import to_latex
 
     def lines(group):
         return [{"equation": line.text, "latex": line.latex, "shapes": line.shapes} for line in group]
