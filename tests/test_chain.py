@@ -274,3 +274,14 @@ def test_delta_recursion_and_deep_chains() -> None:
     deep = Network([1] * 13, "tanh", "half_sse").chain().plain()
     assert "each chain is written through δ⁽ˡ⁾" in deep
     assert "∂L/∂w⁽¹⁾ = δ⁽¹⁾ · ∂z⁽¹⁾/∂w⁽¹⁾ = δ⁽¹⁾ · x" in deep
+
+
+def test_latex_is_plain_ascii() -> None:
+    """LaTeX output writes z⁽¹⁾, δ, ⊙, 10⁻⁶ … as LaTeX, leaving no Unicode math behind."""
+    spec = {"layers": [2, 3, 1], "activation": "tanh", "loss": "half_sse", "input": [1.0, -2.0],
+            "target": [0.5], "weights": [[[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]], [[0.7, -0.8, 0.9]]]}
+    results = [Network.from_spec(spec).walkthrough(), Network([1, 1, 1], "relu", "mse").chain(),
+               Network([2, 3, 2], ["tanh", "softmax"], "ce").matrix_form("W1[0,1]")]
+    for result in results:
+        for latex in (result.latex(), result._repr_latex_()):
+            assert latex.isascii(), sorted({c for c in latex if not c.isascii()})

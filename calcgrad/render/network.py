@@ -6,6 +6,7 @@ plain text, Rich, Markdown and LaTeX only differ in how they draw those.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from calcgrad import limits
@@ -45,8 +46,11 @@ def sup(layer) -> str:
 def named(letter: str, layer, index: str = "") -> Math:
     """z⁽¹⁾ / z^{(1)}, optionally with an index: a⁽⁰⁾[1] / a^{(0)}_{1}."""
     text = f"{letter}{sup(layer)}" + (f"[{index}]" if index else "")
-    latex = f"{letter}^{{({layer})}}" + (f"_{{{index}}}" if index else "")
+    latex = f"{_LETTERS.get(letter, letter)}^{{({layer})}}" + (f"_{{{index}}}" if index else "")
     return Math(text, latex)
+
+
+_LETTERS = {"δ": r"\delta"}
 
 
 def _latex_number(text: str) -> str:
@@ -335,16 +339,51 @@ def _steps_markdown(derivation) -> list[str]:
             f"${equation(derivation, line.step)}$" for line in outline(derivation)]
 
 
+_SUPERSCRIPT_BACK = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹ᴸˡ⁺⁻", "0123456789Ll+-")
+_SUBSCRIPT_BACK = str.maketrans("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₗₙ₋", "0123456789ijkln-")
+_LAYER_MARK = re.compile(r"⁽([⁰¹²³⁴⁵⁶⁷⁸⁹ᴸˡ⁺⁻]+)⁾")
+_SUPERSCRIPT_RUN = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+")
+_SUBSCRIPT_RUN = re.compile(r"[₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₗₙ₋]+")
+_MATH_CHARS = {"δ": r"\delta", "η": r"\eta", "∂": r"\partial", "Σ": r"\Sigma", "σ": r"\sigma",
+               "⊙": r"\odot", "ᵀ": "^{T}", "←": r"\leftarrow", "→": r"\to", "∇": r"\nabla",
+               "ŷ": r"\hat{y}", "′": "'", "×": r"\times", "…": r"\ldots", "½": r"\tfrac{1}{2}",
+               "≤": r"\le", "≥": r"\ge", "ζ": r"\zeta", "ₐ": "_{a}", "ε": r"\varepsilon",
+               "²": "^{2}", "⁻": "^{-}", "·": r"\cdot", "−": "-"}
+
+
 def _latex_text(words: str) -> str:
+    """Words with Unicode math (z⁽¹⁾, δ, ⊙, ∂L/∂w) as LaTeX: \\text{…} around the words only."""
     from calcgrad.render.latex import text
 
-    return r"\text{" + text(words) + "}"
+    words = _LAYER_MARK.sub(lambda m: "\x00^{(" + m[1].translate(_SUPERSCRIPT_BACK) + ")}\x01", words)
+    words = _SUPERSCRIPT_RUN.sub(lambda m: "\x00^{" + m[0].translate(_SUPERSCRIPT_BACK) + "}\x01", words)
+    words = _SUBSCRIPT_RUN.sub(lambda m: "\x00_{" + m[0].translate(_SUBSCRIPT_BACK) + "}\x01", words)
+    out, math = [], False
+    for piece in re.split("(\x00|\x01)", words):
+        if piece in ("\x00", "\x01"):
+            math = piece == "\x00"
+            continue
+        if math:
+            out.append(piece)
+            continue
+        chunk = []
+        for char in piece:
+            if char in _MATH_CHARS:
+                if chunk:
+                    out.append(r"\text{" + text("".join(chunk)) + "}")
+                    chunk = []
+                out.append(_MATH_CHARS[char] + " ")
+            else:
+                chunk.append(char)
+        if chunk:
+            out.append(r"\text{" + text("".join(chunk)) + "}")
+    return "".join(out) or r"\text{}"
 
 
 def _latex_blocks(sections: list[Section]) -> list[str]:
     blocks = []
     for section in sections:
-        blocks.append(r"\textbf{" + _latex_text(section.title)[6:-1] + "}")
+        blocks.append(r"\boldsymbol{" + _latex_text(section.title) + "}")
         for item in section.items:
             if isinstance(item, Table):
                 columns = "l" + "r" * (len(item.headers) - 1)
@@ -635,7 +674,7 @@ def chain_rich(chain):
 
 def _shape_math(line) -> Math:
     return Math(f"{line.text}      shapes: {line.shapes}",
-                rf"{line.latex} \qquad \text{{{line.shapes.replace('ᵀ', '^T').replace('⊙', 'o').replace('−', '-')}}}")
+                rf"{line.latex} \qquad " + _latex_text(line.shapes))
 
 
 def _factor_math(factor, note: str = "") -> Math:
@@ -721,7 +760,7 @@ def _entry_sections(form, entry) -> list[Section]:
         route = " → ".join(str(i) for i in path.neurons)
         many = len(entry.paths) > 1
         section.items.append(Math((f"path {route}: " if many else f"{name} = ") + " · ".join(p[0] for p in parts),
-                                  (rf"\text{{path {route}: }}" if many else name_latex + " = ")
+                                  (_latex_text(f"path {route}: ") if many else name_latex + " = ")
                                   + r" \cdot ".join(p[1] for p in parts)))
         section.items.append(Math("    = " + " · ".join(p[2] for p in parts),
                                   r"\quad = " + r" \cdot ".join(p[3] for p in parts)))
