@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Callable
 
 from calcgrad import limits
-from calcgrad.errors import UsageError
+from calcgrad.errors import LimitError, UsageError
 from calcgrad.network import LEAKY_SLOPE, Architecture, Number
 
 FINITE_DIFFERENCE_STEP = 1e-5
@@ -423,6 +423,7 @@ def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 
     params = Parameters.of(network, exact)
     run = full_pass(params, inputs, targets, arch)
     after = update(params, run, rate, network.freeze_biases)
+    _check_size(after, run.loss, exact, 1)
 
     keys = arch.parameter_keys(network.freeze_biases)
     gradients = dict(zip(keys, _flat(run.grad_weights, run.grad_biases, network.freeze_biases)))
@@ -450,6 +451,7 @@ def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 
             epoch_run = full_pass(current, inputs, targets, arch)
             losses_list.append(epoch_run.loss)
             current = update(current, epoch_run, rate, network.freeze_biases)
+            _check_size(current, epoch_run.loss, exact, epoch)
             if progress:
                 progress(epoch)
         losses = tuple(losses_list)
@@ -461,6 +463,20 @@ def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 
                        tuple(tuple((tuple(z), tuple(a)) for z, a in row) for row in run.forward),
                        run.loss, tuple(tuple(map(tuple, row)) for row in run.deltas),
                        parameters, gradients, updated, checks, len(keys), losses, final_loss, final)
+
+
+def _check_size(params: Parameters, loss, exact: bool, epoch: int) -> None:
+    """Fail fast when floats overflow or exact fractions grow too long to be worth showing."""
+    if not exact:
+        if not math.isfinite(loss):
+            raise UsageError(f"the loss overflowed to {loss} in epoch {epoch}; use smaller numbers "
+                             "or a smaller learning rate")
+        return
+    bits = int(limits.MAX_EXACT_DIGITS * 3.33)
+    values = _flat(params.weights, params.biases, False) + [loss]
+    if any(v.numerator.bit_length() > bits or v.denominator.bit_length() > bits for v in values):
+        raise LimitError(f"exact fractions grow beyond {limits.MAX_EXACT_DIGITS} digits by epoch "
+                         f"{epoch}; use fewer epochs, or leave out --exact")
 
 
 def _flat(weights: list, biases: list, freeze_biases: bool) -> list:

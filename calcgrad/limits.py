@@ -68,3 +68,6 @@ MAX_CHAIN_PATHS = 64
 
 MAX_FULL_CHAIN_LAYERS = 10
 """Deepest network whose chains are also written out factor by factor (deeper: through δ⁽ˡ⁾)."""
+
+MAX_EXACT_DIGITS = 200
+"""Longest numerator or denominator an exact (--exact) walkthrough may produce."""

@@ -221,6 +221,8 @@ def read_number(value: Any, field: str) -> Number:
     if isinstance(value, bool):
         raise UsageError(f"{field}: expected a number, got {str(value).lower()}")
     if isinstance(value, int):
+        if abs(value) > 10**300:
+            raise UsageError(f"{field}: {value:.3e} is too large (at most 1e300)")
         return value
     if isinstance(value, float):
         if not math.isfinite(value):

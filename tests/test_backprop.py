@@ -302,3 +302,21 @@ def test_against_pytorch(spec) -> None:
                 assert close(result.gradients[f"W{l}[{j},{k}]"], float(w.grad[j, k]), 1e-9)
             if not spec["freeze_biases"]:
                 assert close(result.gradients[f"b{l}[{j}]"], float(b.grad[j]), 1e-9)
+
+
+def test_exact_fractions_are_bounded() -> None:
+    """Exact epochs whose fractions explode stop with a LimitError instead of running on."""
+    from calcgrad.errors import LimitError
+
+    spec = {"layers": [2, 2, 1], "activation": ["relu", "linear"], "loss": "mse",
+            "input": [[1, "1/3"], [2, -1]], "target": [[1], [0]],
+            "weights": [[[1, -1], [0.5, 2]], [[1, 1]]], "learning_rate": "1/10"}
+    with pytest.raises(LimitError, match="200 digits"):
+        Network.from_spec(spec).walkthrough(epochs=50, exact=True)
+
+
+def test_overflow_is_reported() -> None:
+    """Numbers so large that the loss overflows give a usage error."""
+    spec = {**EXAMPLE, "activation": "linear", "weights": [[[1e200, 1e200]] * 3, [[1e200] * 3]]}
+    with pytest.raises(UsageError, match="overflowed"):
+        Network.from_spec(spec).walkthrough()
