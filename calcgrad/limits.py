@@ -71,3 +71,6 @@ MAX_FULL_CHAIN_LAYERS = 10
 
 MAX_EXACT_DIGITS = 200
 """Longest numerator or denominator an exact (--exact) walkthrough may produce."""
+
+MAX_TABLE_BATCH_ROWS = 5
+"""Most batch rows whose forward and backward tables are printed in text."""

@@ -320,3 +320,13 @@ def test_overflow_is_reported() -> None:
     spec = {**EXAMPLE, "activation": "linear", "weights": [[[1e200, 1e200]] * 3, [[1e200] * 3]]}
     with pytest.raises(UsageError, match="overflowed"):
         Network.from_spec(spec).walkthrough()
+
+
+def test_large_batch_tables_are_cut() -> None:
+    """Text shows the first rows of a large batch and says how many more JSON holds."""
+    spec = {**EXAMPLE, "input": [[0.1 * i, -0.2] for i in range(12)], "target": [[0.5]] * 12}
+    result = Network.from_spec(spec).walkthrough()
+    text = result.plain()
+    assert "row 4: layer 1" in text and "row 5: layer 1" not in text
+    assert "… 7 more rows" in text
+    assert 12 == len(result.to_dict()["forward"][0]["z"])

@@ -86,7 +86,12 @@ def _walkthrough_sections(w) -> list[Section]:
     sections = [head]
 
     forward = Section("Forward pass")
+    shown_rows = limits.MAX_TABLE_BATCH_ROWS
+    hidden_rows = f"… {w.batch_size - shown_rows:,} more rows (--format json lists all)"
     for r, (x, y, layers) in enumerate(zip(w.inputs, w.targets, w.forward)):
+        if r == shown_rows:
+            forward.items.append(hidden_rows)
+            break
         prefix = f"row {r}: " if w.batch_size > 1 else ""
         forward.items.append(f"{prefix}a⁽⁰⁾ = x = [{', '.join(w.number(v) for v in x)}], "
                              f"y = [{', '.join(w.number(v) for v in y)}]")
@@ -113,6 +118,9 @@ def _walkthrough_sections(w) -> list[Section]:
     else:
         backward.items.append("∂L/∂W⁽¹⁾ = δ⁽¹⁾(a⁽⁰⁾)ᵀ, ∂L/∂b⁽¹⁾ = δ⁽¹⁾")
     for r, deltas in enumerate(w.deltas):
+        if r == shown_rows:
+            backward.items.append(hidden_rows)
+            break
         prefix = f"row {r}: " if w.batch_size > 1 else ""
         for l in range(depth, 0, -1):
             backward.items.append(f"{prefix}layer {l}")
