@@ -21,6 +21,7 @@ __all__ = [
     "Descent",
     "FirstPrinciples",
     "descend",
+    "Network",
     "diff",
     "first_principles",
     "Gradient",
@@ -43,6 +44,7 @@ _LAZY = {
     "Derivation": "calcgrad.derivation",
     "Descent": "calcgrad.descent",
     "descend": "calcgrad.descent",
+    "Network": "calcgrad.network",
     "diff": "calcgrad.derive",
     "FirstPrinciples": "calcgrad.first_principles",
     "first_principles": "calcgrad.first_principles",
@@ -69,6 +71,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from calcgrad.first_principles import FirstPrinciples, first_principles
     from calcgrad.functions import relu, sigmoid, softplus
     from calcgrad.multivar import Gradient, Hessian, Jacobian, gradient, hessian, jacobian
+    from calcgrad.network import Network
     from calcgrad.parsing import parse, parse_point
     from calcgrad.plotting import plot_gradient_field, plot_tangent, save_secant_animation
 

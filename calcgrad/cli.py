@@ -24,10 +24,11 @@ COMMANDS = {
     "descend": "calcgrad.commands.descend",
     "diff": "calcgrad.commands.diff",
     "first-principles": "calcgrad.commands.first_principles",
-    "plot": "calcgrad.commands.plot",
     "grad": "calcgrad.commands.grad",
     "hessian": "calcgrad.commands.hessian",
     "jacobian": "calcgrad.commands.jacobian",
+    "network": "calcgrad.commands.network",
+    "plot": "calcgrad.commands.plot",
 }
 """Command name → the module that defines it (as a click command of the same name)."""
 

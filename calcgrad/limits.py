@@ -56,3 +56,42 @@ MAX_FUNCTIONS = 10
 
 MATRIX_SECONDS = 30.0
 """Wall-clock budget for all the derivations of one gradient, Jacobian or Hessian together."""
+
+MAX_NETWORK_LAYERS = 200
+"""Most layers a network (numeric or symbolic) may have."""
+
+MAX_LAYER_WIDTH = 4_096
+"""Most neurons in one layer of a numeric network."""
+
+MAX_NETWORK_PARAMETERS = 1_000_000
+"""Most weights and biases a numeric network may have."""
+
+MAX_BATCH_ROWS = 1_000
+"""Most input rows in one batch."""
+
+MAX_SPEC_BYTES = 50_000_000
+"""Largest network spec file read."""
+
+MAX_EPOCHS = 10_000
+"""Most gradient-descent steps `--epochs` repeats."""
+
+MAX_GRADIENT_CHECKS = 200
+"""Most parameters checked by finite differences; larger networks check an even spread."""
+
+MAX_TABLE_ROWS = 60
+"""Most rows a walkthrough table prints per layer in text (JSON always has every entry)."""
+
+MAX_SYMBOLIC_WIDTH = 8
+"""Widest layer in the symbolic vector/matrix form."""
+
+MAX_CHAIN_PATHS = 64
+"""Most paths listed one by one when a weight reaches the loss along several."""
+
+MAX_FULL_CHAIN_LAYERS = 10
+"""Deepest network whose chains are also written out factor by factor (deeper: through δ⁽ˡ⁾)."""
+
+MAX_EXACT_DIGITS = 200
+"""Longest numerator or denominator an exact (--exact) walkthrough may produce."""
+
+MAX_TABLE_BATCH_ROWS = 5
+"""Most batch rows whose forward and backward tables are printed in text."""

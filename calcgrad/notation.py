@@ -12,6 +12,7 @@ precedence as `*` and `/`, left to right, so a denominator that is a product is 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import sympy
@@ -93,8 +94,22 @@ def _is_too_long(expr) -> bool:
     return expr.is_Rational and (abs(expr.p) >= _TOO_LONG or expr.q >= _TOO_LONG)
 
 
+_LAYER_NAME = re.compile(r"(?P<base>[A-Za-zα-ωΑ-Ωδ]+)\^\{\((?P<layer>[0-9A-Za-z+\-]+)\)\}(?:_\{(?P<index>[0-9,]+)\})?")
+_SUPERSCRIPT_LETTERS = str.maketrans("Ll+-", "ᴸˡ⁺⁻")
+
+
 def _symbol_text(name: str) -> str:
-    """`theta` → θ, `w_1` → w₁, `x_12` → x₁₂, `w_ij` → wᵢⱼ; `w_AB` stays `w_AB`."""
+    """`theta` → θ, `w_1` → w₁, `x_12` → x₁₂, `w_ij` → wᵢⱼ; `w_AB` stays `w_AB`.
+
+    Network symbols named as in LaTeX print with superscripts: `w^{(1)}` → w⁽¹⁾,
+    `z^{(2)}_{1}` → z⁽²⁾₁, `w^{(2)}_{1,0}` → w⁽²⁾₁,₀.
+    """
+    layer = _LAYER_NAME.fullmatch(name)
+    if layer:
+        base = GREEK.get(layer["base"], layer["base"])
+        sup = layer["layer"].translate(SUPERSCRIPT).translate(_SUPERSCRIPT_LETTERS)
+        index = layer["index"]
+        return f"{base}⁽{sup}⁾" + (index.translate(SUBSCRIPT) if index else "")
     base, underscore, index = name.partition("_")
     base = GREEK.get(base, base)
     if not underscore:

@@ -143,3 +143,45 @@ def symmetric_integer_matrices(draw, size: int):
         for j in range(i, size):
             entries[i, j] = entries[j, i] = draw(st.integers(-4, 4))
     return sympy.Matrix(size, size, lambda i, j: entries[i, j])
+
+
+# --- networks (calcgrad.network, calcgrad.backprop) ------------------------------------------
+
+HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "linear")
+_LOSS_OUTPUTS = {
+    "mse": HIDDEN_ACTIVATIONS, "sse": HIDDEN_ACTIVATIONS, "half_sse": HIDDEN_ACTIVATIONS,
+    "bce": ("sigmoid",), "ce": ("softmax",),
+}
+_weights = st.floats(-1.5, 1.5, allow_nan=False).map(lambda v: round(v, 3))
+
+
+@st.composite
+def network_specs(draw, max_depth: int = 3, max_width: int = 3, max_batch: int = 3):
+    """A random, valid network spec dict: depth, widths, activations, loss, numbers, batch."""
+    depth = draw(st.integers(1, max_depth))
+    widths = [draw(st.integers(1, max_width)) for _ in range(depth + 1)]
+    loss = draw(st.sampled_from(sorted(_LOSS_OUTPUTS)))
+    if loss == "ce":
+        widths[-1] = max(widths[-1], 2)
+    hidden = [draw(st.sampled_from(HIDDEN_ACTIVATIONS)) for _ in range(depth - 1)]
+    activations = hidden + [draw(st.sampled_from(_LOSS_OUTPUTS[loss]))]
+    weights = [[[draw(_weights) for _ in range(widths[l])] for _ in range(widths[l + 1])]
+               for l in range(depth)]
+    biases = [[draw(_weights) for _ in range(widths[l + 1])] for l in range(depth)]
+    batch = draw(st.integers(1, max_batch))
+    inputs = [[draw(_weights) for _ in range(widths[0])] for _ in range(batch)]
+    targets = []
+    for _ in range(batch):
+        if loss == "ce":
+            hot = draw(st.integers(0, widths[-1] - 1))
+            targets.append([1.0 if i == hot else 0.0 for i in range(widths[-1])])
+        elif loss == "bce":
+            targets.append([draw(st.sampled_from([0.0, 1.0, 0.25])) for _ in range(widths[-1])])
+        else:
+            targets.append([draw(_weights) for _ in range(widths[-1])])
+    return {"layers": widths, "activation": activations, "loss": loss,
+            "input": inputs if batch > 1 or draw(st.booleans()) else inputs[0],
+            "target": targets if batch > 1 else targets[0],
+            "weights": weights, "biases": biases,
+            "learning_rate": draw(st.sampled_from([0.1, 0.5, 0.01])),
+            "freeze_biases": draw(st.booleans())}

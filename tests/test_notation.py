@@ -409,3 +409,16 @@ def test_latex_uses_course_names(expr):
 def test_long_numbers_print_without_crashing(expr):
     """Numbers too long for str() print as an approximation in every format."""
     assert all(len(text) < 100 for text in (to_text(expr), to_ascii(expr), to_latex(expr)))
+
+
+@pytest.mark.parametrize("name, text, latex", [
+    ("w^{(1)}", "w⁽¹⁾", "w^{(1)}"),
+    ("z^{(12)}_{3}", "z⁽¹²⁾₃", "z^{(12)}_{3}"),
+    ("w^{(2)}_{1,0}", "w⁽²⁾₁,₀", "w^{(2)}_{1,0}"),
+    ("a^{(L)}", "a⁽ᴸ⁾", "a^{(L)}"),
+], ids=["weight", "indexed", "matrix-entry", "letter-layer"])
+def test_layer_symbols(name, text, latex) -> None:
+    """Network symbols named as in LaTeX print with superscript layers in text."""
+    symbol = sympy.Symbol(name, real=True)
+    assert text == to_text(symbol)
+    assert latex == to_latex(symbol)

@@ -1,0 +1,98 @@
+"""`calcgrad network`: backpropagation worked through, from a spec file or in symbols."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from calcgrad.cli import emit, format_option, report_errors
+
+
+@click.command()
+@click.argument("spec", required=False, type=click.Path(dir_okay=False))
+@click.option("--layers", "depth", type=int, default=None, metavar="N",
+              help="Symbolic chain rule for N layers of one neuron each.")
+@click.option("--widths", default=None, metavar="N0,N1,…",
+              help="Symbolic vector/matrix form for these layer widths, e.g. 2,3,1.")
+@click.option("--param", default=None, metavar="KEY",
+              help='With --widths or --layers: the scalar chain of one entry, e.g. "W1[2,0]".')
+@click.option("--activation", default=None, metavar="NAME[,NAME…]",
+              help="Activation for every layer, or one per layer (symbolic mode) [default: sigmoid].")
+@click.option("--loss", default=None, help="Loss: mse, sse, half_sse, bce, ce (symbolic mode) [default: mse].")
+@click.option("--expand", is_flag=True, help="Also substitute everything down to x, y and the parameters.")
+@click.option("--epochs", type=int, default=1, show_default=True,
+              help="Gradient-descent steps to run; the loss of each is listed.")
+@click.option("--precision", type=int, default=9, show_default=True,
+              help="Significant digits of the numbers shown.")
+@click.option("--exact", is_flag=True,
+              help="Exact rational arithmetic (needs linear/relu/leaky_relu and mse/sse/half_sse).")
+@format_option
+@report_errors
+def network(spec: str | None, depth: int | None, widths: str | None, param: str | None, activation: str | None, loss: str | None,
+            expand: bool, epochs: int, precision: int, exact: bool,
+            output_format: str | None) -> None:
+    """Backpropagation, step by step, for a small feed-forward network.
+
+    \b
+    Examples:
+      calcgrad network --layers 3 --activation sigmoid --loss mse
+      calcgrad network --layers 2 --activation relu,sigmoid --loss bce --expand
+      calcgrad network --widths 2,3,1 --activation tanh --param "W1[2,0]"
+      calcgrad network --widths 2,3,3 --activation sigmoid,softmax --loss ce
+      calcgrad network examples/network_2_3_1.json
+      calcgrad network examples/network_2_3_1.json --epochs 20
+      calcgrad network spec.toml --format json --precision 6
+
+    Conventions: z⁽ˡ⁾ = W⁽ˡ⁾a⁽ˡ⁻¹⁾ + b⁽ˡ⁾, a⁽ˡ⁾ = f⁽ˡ⁾(z⁽ˡ⁾), a⁽⁰⁾ = x; W⁽ˡ⁾ has shape
+    (nₗ, nₗ₋₁). A spec (JSON, or TOML ending in .toml) gives layers, activation, loss, input,
+    target, weights, biases, learning_rate and optionally freeze_biases.
+    """
+    from calcgrad.errors import UsageError
+    from calcgrad.network import Network
+
+    symbolic = depth is not None or widths is not None
+    if spec is not None and (symbolic or activation or loss or expand or param):
+        raise UsageError("a spec file sets the architecture itself; --layers, --widths, "
+                         "--activation, --loss, --expand and --param are for the symbolic "
+                         "chain without a spec")
+    if depth is not None and widths is not None:
+        raise UsageError("give either --layers N (one neuron per layer) or --widths, not both")
+    if symbolic:
+        if depth is not None and depth < 1:
+            raise UsageError(f"--layers: expected a whole number ≥ 1, got {depth}")
+        layers = [1] * (depth + 1) if depth is not None else widths
+        model = Network(layers, activation or "sigmoid", loss or "mse")
+        if param is None and all(n == 1 for n in model.layers):
+            emit(model.chain(expand=expand), output_format)
+        else:
+            if expand:
+                raise UsageError("--expand is for the one-neuron-per-layer chain (--layers N)")
+            emit(model.matrix_form(param), output_format)
+        return
+    if param is not None:
+        raise UsageError("--param goes with --widths or --layers (the symbolic chain)")
+    if spec is None:
+        raise UsageError("give a spec file (JSON or TOML), e.g. calcgrad network "
+                         "examples/network_2_3_1.json, or --layers N for the symbolic chain")
+    model = Network.from_spec(spec)
+    emit(model.walkthrough(epochs=epochs, exact=exact, precision=precision,
+                           progress=_progress_bar(epochs, output_format)), output_format)
+
+
+def _progress_bar(epochs: int, output_format: str | None):
+    """A Rich progress bar on a terminal for long runs; nothing otherwise."""
+    if epochs < 2 or not sys.stderr.isatty() or output_format not in (None, "rich"):
+        return None
+    from rich.progress import Progress
+
+    progress = Progress(transient=True)
+    task = progress.add_task("epochs", total=epochs)
+    progress.start()
+
+    def advance(epoch: int) -> None:
+        progress.update(task, completed=epoch)
+        if epoch >= epochs:
+            progress.stop()
+
+    return advance

@@ -1,0 +1,885 @@
+"""Renderers for networks: the numeric walkthrough and the symbolic chain, in every format.
+
+Each result is first laid out as sections of lines and tables (text and LaTeX side by side);
+plain text, Rich, Markdown and LaTeX only differ in how they draw those.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from calcgrad import limits
+from calcgrad.network import ACTIVATION_FORMULAS, CONVENTIONS, LOSS_FORMULAS
+from calcgrad.notation import SUPERSCRIPT
+
+# --- layout ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Math:
+    """One piece of notation in both spellings: text (Unicode) and LaTeX."""
+
+    text: str
+    latex: str
+
+
+@dataclass
+class Table:
+    headers: list            # of Math
+    rows: list               # of lists of str (numbers and keys)
+    note: str = ""
+
+
+@dataclass
+class Section:
+    title: str
+    items: list = field(default_factory=list)  # str (a line of text), Math (a formula) or Table
+
+
+def sup(layer) -> str:
+    """⁽ˡ⁾ for a layer number (or letter)."""
+    text = str(layer)
+    return "⁽" + text.translate(SUPERSCRIPT).replace("L", "ᴸ").replace("l", "ˡ") + "⁾"
+
+
+def named(letter: str, layer, index: str = "") -> Math:
+    """z⁽¹⁾ / z^{(1)}, optionally with an index: a⁽⁰⁾[1] / a^{(0)}_{1}."""
+    text = f"{letter}{sup(layer)}" + (f"[{index}]" if index else "")
+    latex = f"{_LETTERS.get(letter, letter)}^{{({layer})}}" + (f"_{{{index}}}" if index else "")
+    return Math(text, latex)
+
+
+_LETTERS = {"δ": r"\delta"}
+
+
+def _latex_number(text: str) -> str:
+    if "/" in text:
+        p, q = text.split("/")
+        sign = "-" if p.startswith("−") else ""
+        return rf"{sign}\frac{{{p.lstrip('−')}}}{{{q}}}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa.replace('−', '-')} \cdot 10^{{{int(exponent.replace('−', '-'))}}}"
+    return text.replace("−", "-")
+
+
+# --- the walkthrough ------------------------------------------------------------------------
+
+
+def _walkthrough_sections(w) -> list[Section]:
+    arch = w.architecture
+    widths = " → ".join(str(n) for n in arch.widths)
+    acts = ", ".join(f"{name} (layer {l})" for l, name in enumerate(arch.activations, start=1))
+    head = Section("Network", [
+        f"widths {widths}; activations {acts}; loss {arch.loss}: {LOSS_FORMULAS[arch.loss]}",
+        f"conventions: {CONVENTIONS}",
+        f"learning rate η = {w.number(w.learning_rate)}"
+        + ("; biases frozen (not updated)" if w.freeze_biases else "")
+        + ("; exact rational arithmetic" if w.exact else f"; numbers to {w.precision} significant digits"),
+    ])
+    for name in dict.fromkeys(arch.activations):
+        head.items.append(f"{name}: {ACTIVATION_FORMULAS[name]}")
+    if w.batch_size > 1:
+        head.items.append(f"batch of {w.batch_size} inputs: the loss and every gradient are the "
+                          "mean over the batch")
+    sections = [head]
+
+    forward = Section("Forward pass")
+    shown_rows = limits.MAX_TABLE_BATCH_ROWS
+    hidden_rows = f"… {w.batch_size - shown_rows:,} more rows (--format json lists all)"
+    for r, (x, y, layers) in enumerate(zip(w.inputs, w.targets, w.forward)):
+        if r == shown_rows:
+            forward.items.append(hidden_rows)
+            break
+        prefix = f"row {r}: " if w.batch_size > 1 else ""
+        forward.items.append(f"{prefix}a⁽⁰⁾ = x = [{', '.join(w.number(v) for v in x)}], "
+                             f"y = [{', '.join(w.number(v) for v in y)}]")
+        for l, (z, a) in enumerate(layers, start=1):
+            forward.items.append(f"{prefix}layer {l}: z{sup(l)} = W{sup(l)}a{sup(l - 1)} + b{sup(l)}, "
+                                 f"a{sup(l)} = {arch.activations[l - 1]}(z{sup(l)})")
+            forward.items.append(_vector_table(w, [named("z", l), named("a", l)], [z, a]))
+    sections.append(forward)
+
+    mean = "mean over the batch, " if w.batch_size > 1 else ""
+    sections.append(Section("Loss", [f"L = {w.number(w.loss)}   ({mean}{LOSS_FORMULAS[arch.loss]})"]))
+
+    backward = Section("Backward pass: δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾")
+    depth = arch.depth
+    if arch.activations[-1] == "softmax" and arch.loss == "ce":
+        backward.items.append(f"δ{sup(depth)} = ŷ − y   (softmax with cross-entropy)")
+    elif arch.activations[-1] == "softmax":
+        backward.items.append(f"δ{sup(depth)} = J_softmaxᵀ ∇ₐL, i.e. δᵢ = aᵢ(∂L/∂aᵢ − Σⱼ aⱼ ∂L/∂aⱼ)")
+    else:
+        backward.items.append(f"δ{sup(depth)} = ∇ₐL ⊙ f′(z{sup(depth)})")
+    if depth > 1:
+        backward.items.append("δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀδ⁽ˡ⁺¹⁾ ⊙ f′(z⁽ˡ⁾) for l = L−1 … 1; "
+                              "∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ, ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾")
+    else:
+        backward.items.append("∂L/∂W⁽¹⁾ = δ⁽¹⁾(a⁽⁰⁾)ᵀ, ∂L/∂b⁽¹⁾ = δ⁽¹⁾")
+    for r, deltas in enumerate(w.deltas):
+        if r == shown_rows:
+            backward.items.append(hidden_rows)
+            break
+        prefix = f"row {r}: " if w.batch_size > 1 else ""
+        for l in range(depth, 0, -1):
+            backward.items.append(f"{prefix}layer {l}")
+            backward.items.append(_vector_table(w, [named("δ", l)], [deltas[l - 1]]))
+    sections.append(backward)
+
+    params = Section(f"Gradients and one gradient-descent step: w ← w − η·∂L/∂w "
+                     f"({w.parameter_count:,} parameters)")
+    if w.gradient_check:
+        checked = len(w.gradient_check)
+        every = "every parameter" if checked == w.parameter_count else \
+            f"{checked} of {w.parameter_count:,} parameters, evenly spread"
+        params.items.append(f"gradient check: central finite difference (L(w + h) − L(w − h))/2h "
+                            f"with h = 1e−5, on {every}; relative error "
+                            "|g − g_fd|/max(|g|, |g_fd|, 10⁻⁶)")
+    params.items.extend(_parameter_tables(w))
+    kinks = [key for key, check in w.gradient_check.items() if check.near_kink]
+    if kinks:
+        shown = ", ".join(kinks[:8]) + (" …" if len(kinks) > 8 else "")
+        params.items.append(f"warning: near a ReLU kink (a ReLU input changes sign within ±h) for "
+                            f"{shown}; there the finite difference and the one-sided derivative "
+                            "(ReLU′(0) = 0 by convention) can differ")
+    bad = [key for key, check in w.gradient_check.items() if not check.ok and not check.near_kink]
+    if bad:
+        params.items.append(f"warning: gradient check failed for {', '.join(bad[:8])}")
+    sections.append(params)
+
+    if w.epoch_losses:
+        epochs = Section(f"Loss per epoch ({len(w.epoch_losses)} gradient-descent steps)")
+        rows = [[str(i), w.number(loss)] for i, loss in enumerate(w.epoch_losses, start=1)]
+        rows.append(["after", w.number(w.final_loss)])
+        epochs.items.append(Table([Math("epoch", r"\text{epoch}"), Math("loss L", "L")], rows))
+        sections.append(epochs)
+    return sections
+
+
+def _vector_table(w, headers: list[Math], columns: list) -> Table:
+    count = len(columns[0])
+    shown = min(count, limits.MAX_TABLE_ROWS)
+    rows = [[str(j)] + [w.number(column[j]) for column in columns] for j in range(shown)]
+    note = f"… {count - shown:,} more (--format json lists all)" if shown < count else ""
+    return Table([Math("j", "j")] + headers, rows, note)
+
+
+def _parameter_tables(w) -> list[Table]:
+    headers = [Math("parameter", r"\text{parameter}"), Math("value", r"\text{value}"),
+               Math("∂L/∂w", r"\partial L/\partial w"), Math("updated", r"\text{updated}")]
+    if w.gradient_check:
+        headers += [Math("finite diff.", r"\text{finite diff.}"),
+                    Math("rel. error", r"\text{rel. error}"), Math("check", r"\text{check}")]
+    tables = []
+    for layer in range(1, w.architecture.depth + 1):
+        keys = [k for k in w.gradients if k[1:].split("[")[0] == str(layer)]
+        rows = []
+        for key in keys[:limits.MAX_TABLE_ROWS]:
+            row = [key, w.number(w.parameters[key]), w.number(w.gradients[key]),
+                   w.number(w.updated[key])]
+            if w.gradient_check:
+                check = w.gradient_check.get(key)
+                if check is None:
+                    row += ["", "", "not checked"]
+                else:
+                    status = "near kink" if check.near_kink else ("ok" if check.ok else "MISMATCH")
+                    row += [w.number(check.finite_difference), f"{check.relative_error:.1e}".replace("-", "−"),
+                            status]
+            rows.append(row)
+        more = len(keys) - len(rows)
+        note = f"… {more:,} more parameters in layer {layer} (--format json lists all)" if more > 0 else ""
+        tables.append(Table(headers, rows, note))
+    return tables
+
+
+def walkthrough_dict(w) -> dict:
+    """The JSON contract: loss, forward, deltas, gradients, updated, gradient_check (+ epochs)."""
+    def value(v):
+        if w.exact:
+            return w.number(v).replace("−", "-")
+        return float(f"{float(v):.{w.precision}g}")
+
+    def vector(values):
+        return [value(v) for v in values]
+
+    single = w.batch_size == 1
+    forward = []
+    for l in range(1, w.architecture.depth + 1):
+        zs = [vector(row[l - 1][0]) for row in w.forward]
+        as_ = [vector(row[l - 1][1]) for row in w.forward]
+        forward.append({"layer": l, "activation": w.architecture.activations[l - 1],
+                        "z": zs[0] if single else zs, "a": as_[0] if single else as_})
+    deltas = []
+    for l in range(1, w.architecture.depth + 1):
+        rows = [vector(row[l - 1]) for row in w.deltas]
+        deltas.append({"layer": l, "delta": rows[0] if single else rows})
+    data = {
+        "layers": list(w.architecture.widths),
+        "activations": list(w.architecture.activations),
+        "loss_function": w.architecture.loss,
+        "batch_size": w.batch_size,
+        "reduction": "mean over the batch" if not single else "single input",
+        "learning_rate": value(w.learning_rate),
+        "exact": w.exact,
+        "loss": value(w.loss),
+        "forward": forward,
+        "deltas": deltas,
+        "parameters": {k: value(v) for k, v in w.parameters.items()},
+        "gradients": {k: value(v) for k, v in w.gradients.items()},
+        "updated": {k: value(v) for k, v in w.updated.items()},
+        "gradient_check": {k: {"gradient": float(f"{c.gradient:.{w.precision}g}"),
+                               "finite_difference": float(f"{c.finite_difference:.{w.precision}g}"),
+                               "relative_error": float(f"{c.relative_error:.3g}"),
+                               "ok": c.ok, "near_kink": c.near_kink}
+                           for k, c in w.gradient_check.items()},
+    }
+    if w.freeze_biases:
+        data["freeze_biases"] = True
+    if w.epoch_losses:
+        data["epochs"] = [{"epoch": i, "loss": value(v)} for i, v in enumerate(w.epoch_losses, 1)]
+        data["final_loss"] = value(w.final_loss)
+        data["final"] = {k: value(v) for k, v in w.final.items()}
+    return data
+
+
+# --- drawing sections -----------------------------------------------------------------------
+
+
+def sections_plain(sections: list[Section], text=None) -> str:
+    text = text or memo_text()
+    lines = []
+    for section in sections:
+        lines += [section.title, "=" * min(len(section.title), 72)]
+        for item in section.items:
+            if isinstance(item, Table):
+                lines += ["  " + row for row in _aligned(item)] + [""]
+            elif isinstance(item, Math):
+                lines.append("  " + item.text)
+            elif isinstance(item, Steps):
+                lines += _steps_plain(item.derivation, text)
+            else:
+                lines.append("  " + item)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def memo_text():
+    """to_text with a cache for one rendering: chains print the same terms many times."""
+    from calcgrad.notation import to_text
+
+    cache: dict = {}
+
+    def text(expr) -> str:
+        if expr not in cache:
+            cache[expr] = to_text(expr)
+        return cache[expr]
+
+    return text
+
+
+def _steps_plain(derivation, text=None) -> list[str]:
+    """A derivation's numbered steps, as calcgrad.render.plain writes them."""
+    from calcgrad.render.common import explanation_parts, is_partial, operator_text, outline
+    from calcgrad.steps import DiffStep, SimplifyStep
+
+    text = text or memo_text()
+
+    def equation(step) -> str:
+        if isinstance(step, DiffStep):
+            op = operator_text((step.variable,), is_partial(derivation, step), text)
+            return f"{op} ({text(step.expression)}) = {text(step.result)}"
+        if isinstance(step, SimplifyStep) and step.result != step.expression:
+            return f"{text(step.expression)} = {text(step.result)}"
+        return text(step.result)
+
+    lines = []
+    for line in outline(derivation):
+        pad = "      " + "   " * line.depth
+        lines.append(f"{pad}{line.number}. {line.step.title}: {equation(line.step)}")
+        lines.append(f"{pad}{' ' * (len(line.number) + 2)}"
+                     f"{explanation_parts(line.step.explanation, str, text)}")
+    return lines
+
+
+def _aligned(table: Table) -> list[str]:
+    grid = [[h.text for h in table.headers]] + table.rows
+    widths = [max(len(row[i]) for row in grid) for i in range(len(grid[0]))]
+    out = []
+    for n, row in enumerate(grid):
+        cells = [cell.ljust(width) if i == 0 or n == 0 else cell.rjust(width)
+                 for i, (cell, width) in enumerate(zip(row, widths))]
+        out.append("  ".join(cells).rstrip())
+        if n == 0:
+            out.append("  ".join("─" * width for width in widths))
+    if table.note:
+        out.append(table.note)
+    return out
+
+
+def sections_markdown(sections: list[Section]) -> str:
+    lines = []
+    for section in sections:
+        lines += [f"### {section.title}", ""]
+        for item in section.items:
+            if isinstance(item, Table):
+                lines.append("| " + " | ".join(f"${h.latex}$" for h in item.headers) + " |")
+                lines.append("|" + "|".join(["---"] + ["--:"] * (len(item.headers) - 1)) + "|")
+                for row in item.rows:
+                    lines.append("| " + " | ".join(row) + " |")
+                if item.note:
+                    lines += ["", item.note]
+                lines.append("")
+            elif isinstance(item, Math):
+                lines += [f"$${item.latex}$$", ""]
+            elif isinstance(item, Steps):
+                lines += _steps_markdown(item.derivation) + [""]
+            else:
+                lines += [item.replace("*", r"\*").replace("_", r"\_"), ""]
+    return "\n".join(lines)
+
+
+def _steps_markdown(derivation) -> list[str]:
+    from calcgrad.render.common import outline
+    from calcgrad.render.latex import equation
+
+    return [f"{'   ' * line.depth}{line.number.rsplit('.', 1)[-1]}. {line.step.title}: "
+            f"${equation(derivation, line.step)}$" for line in outline(derivation)]
+
+
+_SUPERSCRIPT_BACK = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹ᴸˡ⁺⁻", "0123456789Ll+-")
+_SUBSCRIPT_BACK = str.maketrans("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₗₙ₋", "0123456789ijkln-")
+_LAYER_MARK = re.compile(r"⁽([⁰¹²³⁴⁵⁶⁷⁸⁹ᴸˡ⁺⁻]+)⁾")
+_SUPERSCRIPT_RUN = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+")
+_SUBSCRIPT_RUN = re.compile(r"[₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₗₙ₋]+")
+_MATH_CHARS = {"δ": r"\delta", "η": r"\eta", "∂": r"\partial", "Σ": r"\Sigma", "σ": r"\sigma",
+               "⊙": r"\odot", "ᵀ": "^{T}", "←": r"\leftarrow", "→": r"\to", "∇": r"\nabla",
+               "ŷ": r"\hat{y}", "′": "'", "×": r"\times", "…": r"\ldots", "½": r"\tfrac{1}{2}",
+               "≤": r"\le", "≥": r"\ge", "ζ": r"\zeta", "ₐ": "_{a}", "ε": r"\varepsilon",
+               "²": "^{2}", "⁻": "^{-}", "·": r"\cdot", "−": "-"}
+
+
+def _latex_text(words: str) -> str:
+    """Words with Unicode math (z⁽¹⁾, δ, ⊙, ∂L/∂w) as LaTeX: \\text{…} around the words only."""
+    from calcgrad.render.latex import text
+
+    words = _LAYER_MARK.sub(lambda m: "\x00^{(" + m[1].translate(_SUPERSCRIPT_BACK) + ")}\x01", words)
+    words = _SUPERSCRIPT_RUN.sub(lambda m: "\x00^{" + m[0].translate(_SUPERSCRIPT_BACK) + "}\x01", words)
+    words = _SUBSCRIPT_RUN.sub(lambda m: "\x00_{" + m[0].translate(_SUBSCRIPT_BACK) + "}\x01", words)
+    out, math = [], False
+    for piece in re.split("(\x00|\x01)", words):
+        if piece in ("\x00", "\x01"):
+            math = piece == "\x00"
+            continue
+        if math:
+            out.append(piece)
+            continue
+        chunk = []
+        for char in piece:
+            if char in _MATH_CHARS:
+                if chunk:
+                    out.append(r"\text{" + text("".join(chunk)) + "}")
+                    chunk = []
+                out.append(_MATH_CHARS[char] + " ")
+            else:
+                chunk.append(char)
+        if chunk:
+            out.append(r"\text{" + text("".join(chunk)) + "}")
+    return "".join(out) or r"\text{}"
+
+
+def _latex_blocks(sections: list[Section]) -> list[str]:
+    blocks = []
+    for section in sections:
+        blocks.append(r"\boldsymbol{" + _latex_text(section.title) + "}")
+        for item in section.items:
+            if isinstance(item, Table):
+                columns = "l" + "r" * (len(item.headers) - 1)
+                body = [" & ".join(h.latex for h in item.headers) + r" \\ \hline"]
+                for row in item.rows:
+                    cells = [_latex_text(row[0])] + [_latex_number(c) if c and c[0] in "−0123456789"
+                                                     else _latex_text(c) for c in row[1:]]
+                    body.append(" & ".join(cells) + r" \\")
+                blocks.append(r"\begin{array}{" + columns + "}\n" + "\n".join(body) + "\n\\end{array}")
+                if item.note:
+                    blocks.append(_latex_text(item.note))
+            elif isinstance(item, Math):
+                blocks.append(item.latex)
+            elif isinstance(item, Steps):
+                blocks += _steps_latex(item.derivation)
+            else:
+                blocks.append(_latex_text(item))
+    return blocks
+
+
+def _steps_latex(derivation) -> list[str]:
+    from calcgrad.render.common import outline
+    from calcgrad.render.latex import equation, text
+
+    return [r"\quad" * (line.depth + 1) + rf"\text{{{line.number}. {text(line.step.title)}: }}"
+            + equation(derivation, line.step) for line in outline(derivation)]
+
+
+def sections_latex(sections: list[Section]) -> str:
+    """A LaTeX fragment (amsmath): one display per line or table."""
+    return "\n".join(r"\[ " + block + r" \]" for block in _latex_blocks(sections)) + "\n"
+
+
+def sections_aligned(sections: list[Section]) -> str:
+    """One $$…$$ block for Jupyter and MathJax."""
+    return "$$\\begin{array}{l}\n" + " \\\\\n".join(_latex_blocks(sections)) + "\n\\end{array}$$"
+
+
+def sections_rich(sections: list[Section], text=None):
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    text = text or memo_text()
+    parts = []
+    for section in sections:
+        parts.append(Text(section.title, style="bold cyan"))
+        for item in section.items:
+            if isinstance(item, Table):
+                table = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+                for i, header in enumerate(item.headers):
+                    table.add_column(header.text, justify="left" if i == 0 else "right",
+                                     style="bold" if i == 0 else None)
+                for row in item.rows:
+                    style = "red" if row[-1] == "MISMATCH" else "yellow" if row[-1] == "near kink" else None
+                    table.add_row(*row, style=style)
+                parts.append(table)
+                if item.note:
+                    parts.append(Text(item.note, style="dim"))
+            elif isinstance(item, Math):
+                parts.append(Text("  " + item.text, style="bold green"))
+            elif isinstance(item, Steps):
+                parts.append(Text("\n".join(_steps_plain(item.derivation, text)), style="dim"))
+            else:
+                style = "yellow" if item.startswith("warning") else None
+                parts.append(Text("  " + item, style=style))
+        parts.append(Text(""))
+    return Group(*parts)
+
+
+def walkthrough_plain(w) -> str:
+    return sections_plain(_walkthrough_sections(w))
+
+
+def walkthrough_markdown(w) -> str:
+    return sections_markdown(_walkthrough_sections(w))
+
+
+def walkthrough_latex(w) -> str:
+    return sections_latex(_walkthrough_sections(w))
+
+
+def walkthrough_aligned(w) -> str:
+    return sections_aligned(_walkthrough_sections(w))
+
+
+def walkthrough_rich(w):
+    return sections_rich(_walkthrough_sections(w))
+
+
+# --- the symbolic chain ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Steps:
+    """A Derivation shown inline, as each format shows its steps."""
+
+    derivation: object
+
+
+def _partial_text(top, bottom) -> str:
+    from calcgrad.notation import to_text
+
+    return f"∂{to_text(top)}/∂{to_text(bottom)}"
+
+
+def _partial_latex(top, bottom) -> str:
+    from calcgrad.notation import to_latex
+
+    return rf"\frac{{\partial {to_latex(top)}}}{{\partial {to_latex(bottom)}}}"
+
+
+def _no_latex(*args) -> str:
+    return ""
+
+
+def _factor_texts(chain, latex: bool = True, to_text=None) -> dict:
+    """id(factor) → (notation text, notation LaTeX, result text, result LaTeX), computed once."""
+    to_text = to_text or memo_text()
+
+    to_latex = _latex_printer(latex)
+    _partial_latex = _partial_latex_fn(latex)
+    texts = {}
+    for factor in chain.factors:
+        result = factor.result
+        text, latex = to_text(result), to_latex(result)
+        if result.is_Add or "/" in text:  # one factor among several: keep it together
+            text, latex = f"({text})", rf"\left({latex}\right)"
+        texts[id(factor)] = (_partial_text(factor.top, factor.bottom),
+                             _partial_latex(factor.top, factor.bottom), text, latex)
+    return texts
+
+
+def _chain_sections(chain, latex: bool = True, to_text=None) -> list[Section]:
+    to_text = to_text or memo_text()
+
+    to_latex = _latex_printer(latex)
+    _partial_latex = _partial_latex_fn(latex)
+
+    arch = chain.architecture
+    head = Section("Network, one neuron per layer", [
+        f"{arch.depth} layers; activations {', '.join(arch.activations)}; loss {arch.loss}: "
+        f"{LOSS_FORMULAS[arch.loss]} (here n = 1)",
+        f"conventions: {CONVENTIONS}",
+    ])
+    forward = Section("Forward definitions")
+    for symbol, definition in chain.definitions:
+        forward.items.append(Math(f"{to_text(symbol)} = {to_text(definition)}",
+                                  f"{to_latex(symbol)} = {to_latex(definition)}"))
+    local = Section("Local derivatives, each worked by the derivative engine")
+    texts = _factor_texts(chain, latex, to_text)
+    for factor in chain.factors:
+        notation, notation_latex, result, result_latex = texts[id(factor)]
+        local.items.append(Math(
+            f"{notation} = ∂/∂{to_text(factor.bottom)} ({to_text(factor.definition)}) = {to_text(factor.result)}",
+            rf"{notation_latex} = \frac{{\partial}}{{\partial {to_latex(factor.bottom)}}}"
+            rf"\left({to_latex(factor.definition)}\right) = {to_latex(factor.result)}"))
+        local.items.append(Steps(factor.derivation))
+    depth = arch.depth
+    deltas = Section("Backpropagation: δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾, from the output down (each δ reuses the one "
+                     "above, so the work grows linearly with depth)")
+    chains = Section("The chain rule for each parameter")
+    full = depth <= limits.MAX_FULL_CHAIN_LAYERS
+    if not full:
+        chains.items.append(f"with {depth} layers each chain is written through δ⁽ˡ⁾; the full chain "
+                            f"of factors is written out for up to {limits.MAX_FULL_CHAIN_LAYERS} layers "
+                            "(--format json lists every chain's factors)")
+    for l in range(depth, 0, -1):
+        d, d_latex = f"δ{sup(l)}", rf"\delta^{{({l})}}"
+        first = chain.chains[2 * (depth - l)]
+        own = first.factors[:2] if l == depth else first.factors[-3:-1]
+        parts = [texts[id(f)] for f in own]
+        lead, lead_latex = ("", "") if l == depth else (f"δ{sup(l + 1)} · ", rf"\delta^{{({l + 1})}} \cdot ")
+        deltas.items.append(Math(
+            f"{d} = ∂L/∂z{sup(l)} = {lead}" + " · ".join(p[0] for p in parts)
+            + f" = {lead}" + " · ".join(p[2] for p in parts),
+            f"{d_latex} = {lead_latex}" + r" \cdot ".join(p[1] for p in parts)
+            + f" = {lead_latex}" + r" \cdot ".join(p[3] for p in parts)))
+    for index, parameter_chain in enumerate(chain.chains):
+        l = depth - index // 2
+        parts = [texts[id(f)] for f in parameter_chain.factors]
+        name = _partial_text(sympy_L(), parameter_chain.parameter)
+        name_latex = _partial_latex(sympy_L(), parameter_chain.parameter)
+        pad = " " * len(name)
+        if full:
+            chains.items.append(Math(f"{name} = " + " · ".join(p[0] for p in parts),
+                                     f"{name_latex} = " + r" \cdot ".join(p[1] for p in parts)))
+            chains.items.append(Math(f"{pad} = " + " · ".join(p[2] for p in parts),
+                                     r"\phantom{" + name_latex + "} = " + r" \cdot ".join(p[3] for p in parts)))
+        last = parts[-1]
+        chains.items.append(Math(f"{pad if full else name} = δ{sup(l)} · {last[0]} = δ{sup(l)} · {last[2]}",
+                                 (r"\phantom{" + name_latex + "}" if full else name_latex)
+                                 + rf" = \delta^{{({l})}} \cdot {last[1]} = \delta^{{({l})}} \cdot {last[3]}"))
+        if parameter_chain.expanded is not None:
+            chains.items.append(Math(f"{pad} = {to_text(parameter_chain.expanded)}",
+                                     r"\phantom{" + name_latex + "} = " + to_latex(parameter_chain.expanded)))
+    return [head, forward, local, deltas, chains]
+
+
+def _latex_printer(latex: bool):
+    """to_latex, or a stand-in that skips the work when only text is drawn."""
+    from calcgrad.notation import to_latex
+
+    return to_latex if latex else _no_latex
+
+
+def _partial_latex_fn(latex: bool):
+    return _partial_latex if latex else _no_latex
+
+
+def sympy_L():
+    from sympy import Symbol
+
+    return Symbol("L", real=True)
+
+
+def _ascii_names(chain) -> dict:
+    """Layer symbols → names calcgrad.parse reads back: w^{(1)} → w1, z^{(2)}_{1} → z_2i1."""
+    names = {}
+    symbols = set()
+    for symbol, definition in chain.definitions:
+        symbols |= {symbol} | definition.free_symbols
+    for symbol in symbols:
+        renamed = _ascii_name(symbol)
+        if renamed is not symbol:
+            names[symbol] = renamed
+    return names
+
+
+def chain_dict(chain) -> dict:
+    """JSON: definitions, factors (with their derivation steps), and each parameter's chain."""
+    from calcgrad.chain import _renamed
+    from calcgrad.notation import to_ascii, to_latex, to_text
+
+    names = _ascii_names(chain)
+
+    def ascii(expr):
+        return to_ascii(expr.xreplace(names))
+
+    factor_ids = {id(f): i for i, f in enumerate(chain.factors)}
+    arch = chain.architecture
+    data = {
+        "layers": list(arch.widths), "activations": list(arch.activations), "loss_function": arch.loss,
+        "names": {to_ascii(new): to_text(old) for old, new in sorted(names.items(), key=lambda p: p[1].name)},
+        "definitions": [{"symbol": ascii(s), "expression": ascii(d), "latex": f"{to_latex(s)} = {to_latex(d)}"}
+                        for s, d in chain.definitions],
+        "factors": [{"factor": _partial_text(f.top, f.bottom), "latex": _partial_latex(f.top, f.bottom),
+                     "expression": ascii(f.definition), "variable": ascii(f.bottom),
+                     "result": ascii(f.result), "result_latex": to_latex(f.result),
+                     "steps": _renamed(f.derivation, names).to_dict()["steps"]}
+                    for f in chain.factors],
+        "chains": [],
+    }
+    for c in chain.chains:
+        entry = {"parameter": ascii(c.parameter), "factors": [factor_ids[id(f)] for f in c.factors],
+                 "product": ascii(c.product), "product_latex": to_latex(c.product)}
+        if c.expanded is not None:
+            entry["expanded"] = ascii(c.expanded)
+        data["chains"].append(entry)
+    return data
+
+
+def chain_plain(chain) -> str:
+    text = memo_text()
+    return sections_plain(_chain_sections(chain, latex=False, to_text=text), text)
+
+
+def chain_markdown(chain) -> str:
+    return sections_markdown(_chain_sections(chain))
+
+
+def chain_latex(chain) -> str:
+    return sections_latex(_chain_sections(chain))
+
+
+def chain_aligned(chain) -> str:
+    return sections_aligned(_chain_sections(chain))
+
+
+def chain_rich(chain):
+    text = memo_text()
+    return sections_rich(_chain_sections(chain, latex=False, to_text=text), text)
+
+
+# --- the vector/matrix form -----------------------------------------------------------------
+
+
+def _shape_math(line) -> Math:
+    return Math(f"{line.text}      shapes: {line.shapes}",
+                rf"{line.latex} \qquad " + _latex_text(line.shapes))
+
+
+def _factor_math(factor, note: str = "") -> Math:
+    from calcgrad.notation import to_latex, to_text
+
+    top = "f" if factor.top.name == "f" else None
+    if top:
+        text = f"f′({to_text(factor.bottom)}) = d/d{to_text(factor.bottom)} {to_text(factor.definition)} = {to_text(factor.result)}"
+        latex = rf"f'({to_latex(factor.bottom)}) = \frac{{d}}{{d{to_latex(factor.bottom)}}} {to_latex(factor.definition)} = {to_latex(factor.result)}"
+    else:
+        text = (f"{_partial_text(factor.top, factor.bottom)} = ∂/∂{to_text(factor.bottom)} "
+                f"({to_text(factor.definition)}) = {to_text(factor.derivation.result)}")
+        latex = (rf"{_partial_latex(factor.top, factor.bottom)} = \frac{{\partial}}{{\partial "
+                 rf"{to_latex(factor.bottom)}}}\left({to_latex(factor.definition)}\right) = "
+                 f"{to_latex(factor.derivation.result)}")
+        if factor.recognised is not None:
+            text += f" = {to_text(factor.recognised)}"
+            latex += f" = {to_latex(factor.recognised)}"
+    return Math(text + note, latex)
+
+
+def _matrix_sections(form) -> list[Section]:
+    arch = form.architecture
+    depth = arch.depth
+    head = Section("Network in vector/matrix form", [
+        f"widths {' → '.join(str(n) for n in arch.widths)}; activations {', '.join(arch.activations)}; "
+        f"loss {arch.loss}: {LOSS_FORMULAS[arch.loss]} (n = {arch.widths[-1]})",
+        f"conventions: {CONVENTIONS}; shapes are (rows×columns), vectors are columns",
+    ])
+    forward = Section("Forward pass", [_shape_math(line) for line in form.forward])
+    backward = Section("Backward pass: δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾", [_shape_math(line) for line in form.backward])
+    gradients = Section("Gradients", [_shape_math(line) for line in form.gradients])
+    local = Section("Local derivatives, each worked by the derivative engine")
+    for factor in form.activation_derivatives:
+        local.items += [_factor_math(factor), Steps(factor.derivation)]
+    if form.loss_derivative is not None:
+        local.items += [_factor_math(form.loss_derivative, "   (likewise for every output i: ∇ₐL)"),
+                        Steps(form.loss_derivative.derivation)]
+    if form.softmax_ce is not None:
+        local.items += [
+            f"softmax with cross-entropy: aⱼ = e^(zⱼ)/Σₖe^(zₖ), so ln aⱼ = zⱼ − ln Σₖe^(zₖ); with "
+            f"Σⱼ yⱼ = 1, L = −Σⱼ yⱼ ln aⱼ = −Σⱼ yⱼzⱼ + ln Σₖe^(zₖ)",
+            _factor_math(form.softmax_ce), Steps(form.softmax_ce.derivation),
+            f"so δ{sup(depth)} = ∂L/∂z{sup(depth)} = ŷ − y: the softmax Jacobian and the 1/ŷ of the "
+            "loss cancel",
+        ]
+    sections = [head, forward, backward, gradients, local]
+    if form.entry is not None:
+        sections += _entry_sections(form, form.entry)
+    return sections
+
+
+def _entry_sections(form, entry) -> list[Section]:
+    from calcgrad.notation import to_latex, to_text
+
+    arch = form.architecture
+    l, j, k = entry.layer, entry.row, entry.column
+    p_text, p_latex = to_text(entry.parameter), to_latex(entry.parameter)
+    name = _partial_text(sympy_L(), entry.parameter)
+    name_latex = _partial_latex(sympy_L(), entry.parameter)
+    a_prev = f"x{str(k).translate(SUBSCRIPT_DIGITS)}" if l == 1 and k is not None else \
+        f"a{sup(l - 1)}{str(k).translate(SUBSCRIPT_DIGITS)}" if k is not None else ""
+    section = Section(f"One entry: {name}")
+    if k is not None:
+        section.items.append(f"entry ({j},{k}) of ∂L/∂W{sup(l)} = δ{sup(l)}(a{sup(l - 1)})ᵀ is "
+                             f"δ{sup(l)}{_sub(j)}·a{sup(l - 1)}{_sub(k)} = δ{sup(l)}{_sub(j)}·{a_prev}")
+    else:
+        section.items.append(f"entry {j} of ∂L/∂b{sup(l)} = δ{sup(l)} is δ{sup(l)}{_sub(j)}")
+    if l < arch.depth:
+        section.items.append(f"δ{sup(l)}{_sub(j)} = f′(z{sup(l)}{_sub(j)})·Σᵢ W{sup(l + 1)}[i,{j}]·δ{sup(l + 1)}ᵢ  "
+                             f"(row {j} of (W{sup(l + 1)})ᵀδ{sup(l + 1)} ⊙ f′(z{sup(l)}))")
+    if not entry.paths:
+        section.items.append(f"{p_text} reaches the loss along {entry.path_count:,} paths, too many to "
+                             "list one by one; the δ recursion above sums them layer by layer")
+        return [section]
+    if len(entry.paths) > 1:
+        section.items.append(f"{p_text} reaches the loss along {len(entry.paths)} paths (neuron "
+                             f"{j} of layer {l} → one neuron in each later layer); the chain rule "
+                             "adds one product per path:")
+    texts = _factor_texts(type("Chain", (), {"factors": _distinct(entry)})())
+    for path in entry.paths:
+        parts = [texts[id(f)] for f in path.factors]
+        route = " → ".join(str(i) for i in path.neurons)
+        many = len(entry.paths) > 1
+        section.items.append(Math((f"path {route}: " if many else f"{name} = ") + " · ".join(p[0] for p in parts),
+                                  (_latex_text(f"path {route}: ") if many else name_latex + " = ")
+                                  + r" \cdot ".join(p[1] for p in parts)))
+        section.items.append(Math("    = " + " · ".join(p[2] for p in parts),
+                                  r"\quad = " + r" \cdot ".join(p[3] for p in parts)))
+    if len(entry.paths) > 1:
+        section.items.append(Math(f"{name} = sum over the {len(entry.paths)} paths = {to_text(entry.total)}",
+                                  f"{name_latex} = {to_latex(entry.total)}"))
+    local = Section(f"Local derivatives on the paths of {p_text}")
+    for factor in _distinct(entry):
+        local.items += [_factor_math(factor), Steps(factor.derivation)]
+    return [section, local]
+
+
+SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _sub(index) -> str:
+    return str(index).translate(SUBSCRIPT_DIGITS)
+
+
+def _distinct(entry) -> list:
+    seen, factors = set(), []
+    for path in entry.paths:
+        for factor in path.factors:
+            if id(factor) not in seen:
+                seen.add(id(factor))
+                factors.append(factor)
+    return factors
+
+
+def matrix_dict(form) -> dict:
+    """JSON: the shape lines, the engine's local derivatives and the entry's paths."""
+    from calcgrad.notation import to_latex
+
+    def lines(group):
+        return [{"equation": line.text, "latex": line.latex, "shapes": line.shapes} for line in group]
+
+    def factor_dict(f):
+        return {"factor": _partial_text(f.top, f.bottom) if f.top.name != "f" else f"f′({f.bottom})",
+                "expression": _ascii(f.definition), "variable": _ascii(f.bottom),
+                "result": _ascii(f.result), "result_latex": to_latex(f.result),
+                "steps": _renamed_dict(f.derivation)}
+
+    arch = form.architecture
+    data = {"layers": list(arch.widths), "activations": list(arch.activations), "loss_function": arch.loss,
+            "names": "entry symbols are written w_2i10 for w⁽²⁾₁,₀ (layer 2, row 1, column 0), "
+                     "z_2i1 for z⁽²⁾₁; x_k and y_i are the input and target entries",
+            "forward": lines(form.forward), "backward": lines(form.backward),
+            "gradients": lines(form.gradients),
+            "activation_derivatives": [factor_dict(f) for f in form.activation_derivatives]}
+    if form.loss_derivative is not None:
+        data["loss_derivative"] = factor_dict(form.loss_derivative)
+    if form.softmax_ce is not None:
+        data["softmax_cross_entropy"] = factor_dict(form.softmax_ce)
+    if form.entry is not None:
+        entry = form.entry
+        distinct = _distinct(entry)
+        index = {id(f): i for i, f in enumerate(distinct)}
+        data["entry"] = {"parameter": entry.key, "symbol": _ascii(entry.parameter),
+                         "path_count": entry.path_count,
+                         "factors": [factor_dict(f) for f in distinct],
+                         "paths": [{"neurons": list(p.neurons), "factors": [index[id(f)] for f in p.factors],
+                                    "product": _ascii(p.product)} for p in entry.paths]}
+        if entry.paths:
+            data["entry"]["total"] = _ascii(entry.total)
+    return data
+
+
+def _ascii_name(symbol):
+    import re
+
+    from sympy import Symbol
+
+    match = re.fullmatch(r"(\w+)\^\{\((\w+)\)\}(?:_\{([\d,]+)\})?", symbol.name)
+    if not match:
+        return symbol
+    if match[3]:  # an entry: w^{(2)}_{1,0} → w_2i10 (one symbol for calcgrad.parse)
+        return Symbol(f"{match[1]}_{match[2]}i{match[3].replace(',', '')}", real=True)
+    return Symbol(f"{match[1]}{match[2]}", real=True)
+
+
+def _ascii(expr) -> str:
+    """Math in names calcgrad.parse reads back: w^{(1)}_{2,0} → w1_20, z^{(2)}_{1} → z2_1."""
+    from calcgrad.notation import to_ascii
+
+    return to_ascii(expr.xreplace({s: _ascii_name(s) for s in expr.free_symbols}))
+
+
+def _renamed_dict(derivation) -> list:
+    from calcgrad.chain import _renamed
+
+    names = {}
+    for step_symbol in derivation.expression.free_symbols | set(derivation.variables):
+        names[step_symbol] = _ascii_name(step_symbol)
+    return _renamed(derivation, names).to_dict()["steps"]
+
+
+def matrix_plain(form) -> str:
+    return sections_plain(_matrix_sections(form))
+
+
+def matrix_markdown(form) -> str:
+    return sections_markdown(_matrix_sections(form))
+
+
+def matrix_latex(form) -> str:
+    return sections_latex(_matrix_sections(form))
+
+
+def matrix_aligned(form) -> str:
+    return sections_aligned(_matrix_sections(form))
+
+
+def matrix_rich(form):
+    return sections_rich(_matrix_sections(form))
