@@ -35,3 +35,27 @@ MAX_EXPAND_OPS = 60
 
 MAX_EXPANDED_TERMS = 64
 """Most terms an expression may have once multiplied out for the tidy-up to try it."""
+
+COMPARE_SECONDS = 2.0
+"""Time budget for comparing one answer with the expected expression."""
+
+MAX_COMPARE_OPS = 2_000
+"""Largest expression (in SymPy operation count) compared at all."""
+
+MAX_SYMBOLIC_OPS = 200
+"""Largest difference (in SymPy operation count) the symbolic stage tries to rewrite to zero."""
+
+MAX_SPECIAL_CANDIDATES = 20
+"""Most singularities and switching points located per comparison."""
+
+DIAGNOSE_SECONDS = 3.0
+"""Time budget for naming the mistake in one wrong answer."""
+
+MAX_MUTATION_PAIRS = 400
+"""Most pairs of faulty steps tried when no single one explains an answer."""
+
+CHECK_SECONDS = 8.0
+"""Hard time limit for one whole check (derivation, comparison and diagnosis)."""
+
+MAX_SOLUTION_LINES = 200
+"""Most lines of a worked solution checked."""
