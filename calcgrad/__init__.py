@@ -18,6 +18,10 @@ __all__ = [
     "ParseError",
     "UsageError",
     "Derivation",
+    "Verdict",
+    "WorkedSolution",
+    "check",
+    "check_steps",
     "diff",
     "parse",
     "parse_point",
@@ -28,6 +32,10 @@ __all__ = [
 
 _LAZY = {
     "Derivation": "calcgrad.derivation",
+    "Verdict": "calcgrad.checking",
+    "WorkedSolution": "calcgrad.checking",
+    "check": "calcgrad.checking",
+    "check_steps": "calcgrad.checking",
     "diff": "calcgrad.derive",
     "parse": "calcgrad.parsing",
     "parse_point": "calcgrad.parsing",
@@ -37,6 +45,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from calcgrad.checking import Verdict, WorkedSolution, check, check_steps
     from calcgrad.derivation import Derivation
     from calcgrad.derive import diff
     from calcgrad.functions import relu, sigmoid, softplus

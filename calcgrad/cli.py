@@ -21,6 +21,7 @@ from calcgrad.errors import CalcgradError, ParseError
 FORMATS = ("rich", "plain", "latex", "markdown", "json")
 
 COMMANDS = {
+    "check": "calcgrad.commands.check",
     "diff": "calcgrad.commands.diff",
 }
 """Command name → the module that defines it (as a click command of the same name)."""

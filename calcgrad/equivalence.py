@@ -29,6 +29,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 
 import mpmath
 import sympy
@@ -213,24 +214,27 @@ _UNDEFINED = sympy.Dummy("undefined")
 
 
 def numeric_function(symbols, expr: Expr):
-    """expr as a function of mpmath numbers; None stands for undefined or not real."""
-    expr = sympy.sympify(expr)
-    marked = expr.xreplace({sympy.zoo: _UNDEFINED, sympy.nan: _UNDEFINED})
+    """expr as a function of mpmath numbers; None stands for undefined or not real.
+
+    The tree is compiled into nested Python closures over mpmath (fast to build, no code
+    generation); a function outside the table falls back to SymPy's lambdify of the same tree.
+    """
+    return _numeric_function(tuple(symbols), sympy.sympify(expr))
+
+
+@lru_cache(maxsize=512)
+def _numeric_function(symbols: tuple, expr: Expr):
+    index = {s: i for i, s in enumerate(symbols)}
     try:
-        compiled = sympy.lambdify((*symbols, _UNDEFINED), marked, modules=_MODULES)
-    except Exception:  # the printer met something it cannot print: use SymPy's own evaluation
-        def compiled(*args):
-            values = {s: sympy.Float(mpmath.nstr(a, mpmath.mp.dps), mpmath.mp.dps)
-                      for s, a in zip(symbols, args)}
-            value = expr.xreplace(values).evalf(mpmath.mp.dps)
-            real, imag = value.as_real_imag()
-            return mpmath.mpc(mpmath.mpf(str(real)), mpmath.mpf(str(imag)))
+        compiled = _compile(expr, index)
+    except _Unsupported:
+        compiled = _lambdified(symbols, expr)
 
     def function(*args):
         try:
-            value = mpmath.mpmathify(compiled(*args, mpmath.nan))
+            value = mpmath.mpmathify(compiled(args))
         except (ZeroDivisionError, ValueError, TypeError, OverflowError, ArithmeticError,
-                AttributeError, NotImplementedError):
+                AttributeError, NotImplementedError, _Undefined):
             return None
         if isinstance(value, mpmath.mpc):
             if abs(value.imag) > mpmath.mpf(10) ** (-mpmath.mp.dps // 2) * max(1, abs(value.real)):
@@ -241,6 +245,138 @@ def numeric_function(symbols, expr: Expr):
         return value
 
     return function
+
+
+class _Unsupported(Exception):
+    """A node the closure compiler has no entry for."""
+
+
+class _Undefined(Exception):
+    """Evaluation reached a value that is undefined (complex infinity, NaN)."""
+
+
+def _real_only(value):
+    if isinstance(value, mpmath.mpc):
+        if abs(value.imag) > mpmath.mpf(10) ** (-mpmath.mp.dps // 2) * max(1, abs(value.real)):
+            raise _Undefined
+        return value.real
+    return value
+
+
+def _compare_values(relation, a, b) -> bool:
+    a, b = _real_only(a), _real_only(b)
+    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[relation]
+
+
+_FUNCTIONS = {
+    **{getattr(sympy, name): getattr(mpmath, name) for name in (
+        "sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "asec", "acsc", "acot",
+        "sinh", "cosh", "tanh", "sech", "csch", "coth", "asinh", "acosh", "atanh", "asech",
+        "acsch", "acoth", "exp", "log", "erf", "erfc", "gamma", "factorial")},
+    sympy.Abs: lambda t: abs(t),
+    sympy.sign: lambda t: mpmath.sign(_real_only(t)),
+    sympy.Heaviside: lambda t, h0=None: _heaviside(_real_only(t), h0),
+    sympy.DiracDelta: lambda t, *rest: _dirac(_real_only(t)),
+    sympy.polygamma: lambda m, t: mpmath.psi(m, t),
+    sympy.Max: lambda *args: max(_real_only(a) for a in args),
+    sympy.Min: lambda *args: min(_real_only(a) for a in args),
+    sigmoid: lambda t: 1 / (1 + mpmath.exp(-t)),
+    relu: lambda t: max(_real_only(t), mpmath.mpf(0)),
+    softplus: lambda t: mpmath.log(1 + mpmath.exp(t)),
+}
+
+_CONSTANTS = {sympy.pi: lambda: +mpmath.pi, sympy.E: lambda: +mpmath.e,
+              sympy.EulerGamma: lambda: +mpmath.euler}
+
+
+def _compile(expr, index: dict):
+    """A closure computing expr from a tuple of argument values."""
+    if expr.is_Symbol:
+        if expr not in index:
+            raise _Unsupported(expr)
+        i = index[expr]
+        return lambda args: args[i]
+    if expr.is_Integer:
+        value = int(expr)
+        return lambda args: mpmath.mpf(value)
+    if expr.is_Rational:
+        p, q = int(expr.p), int(expr.q)
+        return lambda args: mpmath.mpf(p) / q
+    if expr.is_Float:
+        mpf_value = expr._mpf_
+        return lambda args: mpmath.mpf(mpf_value)
+    if expr in _CONSTANTS:
+        return lambda args, c=_CONSTANTS[expr]: c()
+    if expr in (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+        def undefined(args):
+            raise _Undefined
+        return undefined
+    parts = [_compile(a, index) for a in expr.args] if not expr.is_Piecewise else None
+    if expr.is_Add:
+        return lambda args: mpmath.fsum(part(args) for part in parts)
+    if expr.is_Mul:
+        def product(args):
+            value = parts[0](args)
+            for part in parts[1:]:
+                value = value * part(args)
+            return value
+        return product
+    if expr.is_Pow:
+        base, exponent = parts
+        if expr.exp.is_Integer:
+            n = int(expr.exp)
+            return lambda args: base(args) ** n
+        if expr.exp == sympy.S.Half:
+            return lambda args: mpmath.sqrt(base(args))
+        return lambda args: mpmath.power(base(args), exponent(args))
+    if expr.is_Piecewise:
+        pieces = [(_compile(e, index), _compile_condition(c, index)) for e, c in expr.args]
+
+        def piecewise(args):
+            for value, condition in pieces:
+                if condition(args):
+                    return value(args)
+            raise _Undefined
+        return piecewise
+    function = _FUNCTIONS.get(expr.func)
+    if function is None:
+        raise _Unsupported(expr.func)
+    return lambda args: function(*(part(args) for part in parts))
+
+
+def _compile_condition(condition, index: dict):
+    if condition is sympy.true:
+        return lambda args: True
+    if condition is sympy.false:
+        return lambda args: False
+    if isinstance(condition, sympy.core.relational.Relational):
+        lhs, rhs = _compile(condition.lhs, index), _compile(condition.rhs, index)
+        op = condition.rel_op
+        return lambda args: _compare_values(op, lhs(args), rhs(args))
+    if isinstance(condition, (sympy.And, sympy.Or, sympy.Not)):
+        parts = [_compile_condition(c, index) for c in condition.args]
+        if isinstance(condition, sympy.And):
+            return lambda args: all(p(args) for p in parts)
+        if isinstance(condition, sympy.Or):
+            return lambda args: any(p(args) for p in parts)
+        return lambda args: not parts[0](args)
+    raise _Unsupported(condition)
+
+
+def _lambdified(symbols, expr):
+    """SymPy's lambdify for mpmath, for the rare function the closure compiler lacks."""
+    marked = expr.xreplace({sympy.zoo: _UNDEFINED, sympy.nan: _UNDEFINED})
+    try:
+        compiled = sympy.lambdify((*symbols, _UNDEFINED), marked, modules=_MODULES)
+        return lambda args: compiled(*args, mpmath.nan)
+    except Exception:  # the printer met something it cannot print: SymPy's own evaluation
+        def evaluated(args):
+            values = {s: sympy.Float(mpmath.nstr(a, mpmath.mp.dps), mpmath.mp.dps)
+                      for s, a in zip(symbols, args)}
+            value = expr.xreplace(values).evalf(mpmath.mp.dps)
+            real, imag = value.as_real_imag()
+            return mpmath.mpc(mpmath.mpf(str(real)), mpmath.mpf(str(imag)))
+        return evaluated
 
 
 def values_differ(a, b) -> bool:
@@ -266,25 +402,11 @@ class Sampler:
             self._domain_function = numeric_function(self.symbols, self.domain)
 
     def points_nice(self) -> list:
-        n = len(self.symbols)
-        return [tuple(NICE_VALUES[(i + 3 * k) % len(NICE_VALUES)] for k in range(n))
-                for i in range(len(NICE_VALUES))]
+        return list(_points(len(self.symbols))[:len(NICE_VALUES)])
 
     def points(self):
         """Nice points, then seeded random ones of both signs and several sizes."""
-        n = len(self.symbols)
-        yield from self.points_nice()
-        rng = random.Random(_SEED + n)
-        for scale in (1, 4, 1, 20, 0.1, 4, 1, 100, 0.01, 1000):
-            for _ in range(4):
-                yield tuple(self._random_value(rng, scale) for _ in range(n))
-
-    @staticmethod
-    def _random_value(rng: random.Random, scale: float) -> Fraction:
-        magnitude = Fraction(rng.uniform(0.05, 1.0) * scale).limit_denominator(1000)
-        if magnitude == 0:
-            magnitude = Fraction(1, 1000)
-        return magnitude if rng.random() < 0.5 else -magnitude
+        return iter(_points(len(self.symbols)))
 
     def in_domain(self, args) -> bool:
         return self._domain_function is None or self._domain_function(*args) is not None
@@ -341,21 +463,42 @@ class Sampler:
         return near
 
     def exceptions(self, expected, given, deadline) -> tuple:
-        """Located points where exactly one of the two expressions is defined."""
+        """Located points where exactly one of the two is defined (the expected one counting as
+        defined only where the domain expression is too)."""
         if len(self.symbols) != 1:
             return ()
         f_expected = numeric_function(self.symbols, expected)
         f_given = numeric_function(self.symbols, given)
+        extra = (self.domain,) if self.domain is not None else ()
         found = []
-        for root in _special_points(self.symbols[0], expected, given):
+        for root in _special_points(self.symbols[0], expected, given, *extra):
             if time.monotonic() > deadline:
                 break
             with mpmath.workdps(DIGITS):
                 args = [mpmath.mpf(root.numerator) / root.denominator]
-                defined = (f_expected(*args) is not None, f_given(*args) is not None)
+                defined = (f_expected(*args) is not None and self.in_domain(args),
+                           f_given(*args) is not None)
             if defined[0] != defined[1]:
                 found.append(((self.symbols[0], sympy.Rational(root.numerator, root.denominator)),))
         return tuple(found)
+
+
+@lru_cache(maxsize=16)
+def _points(n: int) -> tuple:
+    """The sample points for n variables: nice ones first, then seeded random ones."""
+    nice = [tuple(NICE_VALUES[(i + 3 * k) % len(NICE_VALUES)] for k in range(n))
+            for i in range(len(NICE_VALUES))]
+    rng = random.Random(_SEED + n)
+    drawn = [tuple(_random_value(rng, scale) for _ in range(n))
+             for scale in (1, 4, 1, 20, 0.1, 4, 1, 100, 0.01, 1000) for _ in range(4)]
+    return tuple(nice + drawn)
+
+
+def _random_value(rng: random.Random, scale: float) -> Fraction:
+    magnitude = Fraction(rng.uniform(0.05, 1.0) * scale).limit_denominator(1000)
+    if magnitude == 0:
+        magnitude = Fraction(1, 1000)
+    return magnitude if rng.random() < 0.5 else -magnitude
 
 
 def _decimal(value, other=None) -> str:
