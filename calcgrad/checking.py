@@ -17,7 +17,15 @@ from sympy import Expr, Symbol
 
 from calcgrad import limits
 from calcgrad.derivation import Derivation
-from calcgrad.equivalence import DIFFERENT, EQUAL, Counterexample, compare, time_limit
+from calcgrad.equivalence import (
+    DIFFERENT,
+    EQUAL,
+    CheckTimeout,
+    Counterexample,
+    compare,
+    owned,
+    time_limit,
+)
 from calcgrad.errors import LimitError, ParseError, UsageError
 from calcgrad.mistakes import StepInfo, diagnose
 from calcgrad.notation import format_point, to_text
@@ -125,6 +133,21 @@ def derivation_of(problem: Expr, wrt: tuple, order: int, declared: tuple) -> Der
 
 
 def _check_against(derivation: Derivation, given: Expr) -> Verdict:
+    """The verdict on one answer, within the time limit for a check."""
+    token = None
+    try:
+        with time_limit(limits.CHECK_SECONDS) as token:
+            return _verdict(derivation, given)
+    except CheckTimeout as error:
+        if not owned(error, token):
+            raise
+        return Verdict(UNDETERMINED, derivation.expression, derivation.variables,
+                       derivation.result, given, feedback=(
+                           f"Could not decide within {limits.CHECK_SECONDS:g} s whether the answer "
+                           "is right.",), derivation=derivation)
+
+
+def _verdict(derivation: Derivation, given: Expr) -> Verdict:
     problem, expected = derivation.expression, derivation.result
     symbols = sorted(problem.free_symbols | given.free_symbols | set(derivation.variables),
                      key=lambda s: s.name)
@@ -139,10 +162,15 @@ def _check_against(derivation: Derivation, given: Expr) -> Verdict:
     if comparison.status != DIFFERENT:
         return Verdict(UNDETERMINED, feedback=(
             f"Could not decide whether the answer is right: {comparison.reason}.",), **base)
+    token = None
     try:
-        with time_limit(limits.DIAGNOSE_SECONDS * 2):
+        with time_limit(limits.DIAGNOSE_SECONDS * 2) as token:
             diagnosis = diagnose(derivation, given)
-    except (LimitError, RecursionError):
+    except CheckTimeout as error:
+        if not owned(error, token):
+            raise
+        diagnosis = None
+    except RecursionError:
         diagnosis = None
     feedback = list(diagnosis.feedback) if diagnosis else []
     counter = comparison.counterexample

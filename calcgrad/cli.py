@@ -22,6 +22,7 @@ FORMATS = ("rich", "plain", "latex", "markdown", "json")
 
 COMMANDS = {
     "check": "calcgrad.commands.check",
+    "grade": "calcgrad.commands.grade",
     "diff": "calcgrad.commands.diff",
 }
 """Command name → the module that defines it (as a click command of the same name)."""

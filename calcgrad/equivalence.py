@@ -117,9 +117,15 @@ def compare(expected: Expr, given: Expr, symbols=None, *, domain: Expr | None = 
             return Comparison(UNDETERMINED, "none", reason="the expression is too large to compare "
                               f"(more than {limits.MAX_COMPARE_OPS} operations)")
     deadline = time.monotonic() + seconds
+    token = None
     try:
-        with time_limit(seconds * 2):
+        with time_limit(seconds * 2) as token:
             return _compare(expected, given, symbols, domain, deadline)
+    except CheckTimeout as error:
+        if not owned(error, token):
+            raise
+        return Comparison(UNDETERMINED, "none",
+                          reason=f"the comparison did not finish within {seconds:g} s")
     except (LimitError, RecursionError, MemoryError):
         return Comparison(UNDETERMINED, "none",
                           reason=f"the comparison did not finish within {seconds:g} s")
@@ -551,23 +557,41 @@ def _special_points(x: Symbol, *exprs: Expr) -> list[Fraction]:
 # --- a time limit that interrupts pure-Python work ----------------------------------------
 
 
+class CheckTimeout(LimitError):
+    """A time limit set by `time_limit` ran out; `token` says which one."""
+
+    def __init__(self, message: str, token: object):
+        super().__init__(message)
+        self.token = token
+
+
 @contextlib.contextmanager
 def time_limit(seconds: float):
-    """Raise LimitError if the block runs longer than `seconds` (main thread only; elsewhere the
-    callers' own deadlines and size limits still apply)."""
+    """Raise CheckTimeout if the block runs longer than `seconds`.
+
+    Uses a timer signal, so only in the main thread and only when no other limit is running
+    (an outer limit already bounds the block); yields a token that the raised error carries,
+    or None when no timer was set, so a caller can tell its own timeout from an outer one.
+    """
     usable = (threading.current_thread() is threading.main_thread()
               and hasattr(signal, "setitimer") and signal.getitimer(signal.ITIMER_REAL)[0] == 0)
     if not usable:
-        yield
+        yield None
         return
+    token = object()
 
     def expire(signum, frame):
-        raise LimitError(f"this check took longer than {seconds:g} s")
+        raise CheckTimeout(f"this check took longer than {seconds:g} s", token)
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        yield token
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def owned(error: CheckTimeout, token) -> bool:
+    """True when the timeout is the one this caller set (not an outer limit's)."""
+    return token is not None and error.token is token

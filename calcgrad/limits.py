@@ -59,3 +59,15 @@ CHECK_SECONDS = 8.0
 
 MAX_SOLUTION_LINES = 200
 """Most lines of a worked solution checked."""
+
+GRADE_ANSWER_SECONDS = 10.0
+"""Time limit for checking one answer in a batch; a slower one is stopped and reported."""
+
+PARALLEL_ROWS = 200
+"""Batches with at least this many rows are graded over several processes."""
+
+MAX_GRADE_ROWS = 100_000
+"""Most rows in one submissions file."""
+
+MAX_GRADE_FILE_BYTES = 50_000_000
+"""Largest submissions or key file read by `calcgrad grade`."""

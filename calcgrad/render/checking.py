@@ -212,3 +212,72 @@ def solution_rich(solution):
             parts.append(Text(f"    {line.message}", style="dim"))
     parts.append(Text(_summary(solution), style="bold"))
     return Group(*parts)
+
+
+# --- batch grading reports ------------------------------------------------------------------
+
+
+def _summary_lines(summary) -> list[str]:
+    lines = [f"{summary.question}: {summary.correct}/{summary.answered} correct "
+             f"({summary.percent_correct:g}%), {summary.incorrect} incorrect, "
+             f"{summary.undetermined} undetermined, {summary.errors} unusable rows"]
+    if summary.common_mistakes:
+        lines.append("  common mistakes: " + ", ".join(f"{c} ×{n}" for c, n in summary.common_mistakes))
+    for group in summary.groups:
+        answers = " | ".join(group["answers"])
+        lines.append(f"  same wrong answer ×{group['count']} (lines "
+                     f"{', '.join(map(str, group['lines']))}): {answers}")
+    return lines
+
+
+def report_plain(report) -> str:
+    lines = ["Summary"]
+    for summary in report.summaries:
+        lines += _summary_lines(summary)
+    lines += ["", "Rows"]
+    for row in report.rows:
+        detail = row.error or " ".join(row.mistakes)
+        lines.append(f"line {row.line}: {row.student} {row.question} {row.verdict}"
+                     + (f" — {detail}" if detail else ""))
+    return "\n".join(lines) + "\n"
+
+
+def report_markdown(report) -> str:
+    lines = ["## Summary", "", "| question | correct | % | incorrect | undetermined | unusable | common mistakes |",
+             "|---|---|---|---|---|---|---|"]
+    for s in report.summaries:
+        common = ", ".join(f"`{c}` ×{n}" for c, n in s.common_mistakes)
+        lines.append(f"| {s.question} | {s.correct}/{s.answered} | {s.percent_correct:g} | {s.incorrect} "
+                     f"| {s.undetermined} | {s.errors} | {common} |")
+    lines += ["", "## Rows", "", "| line | student | question | verdict | mistakes / error |", "|---|---|---|---|---|"]
+    for row in report.rows:
+        detail = (row.error or ", ".join(row.mistakes)).replace("|", "\\|")
+        student = row.student.replace("|", "\\|")
+        lines.append(f"| {row.line} | {student} | {row.question} | {row.verdict} | {detail} |")
+    return "\n".join(lines) + "\n"
+
+
+def report_latex(report) -> str:
+    lines = [r"\begin{tabular}{lrrrr}", r"question & correct & \% & incorrect & undetermined \\ \hline"]
+    for s in report.summaries:
+        lines.append(f"{_latex_text(s.question).strip()} & {s.correct}/{s.answered} & "
+                     f"{s.percent_correct:g} & {s.incorrect} & {s.undetermined} \\\\")
+    lines.append(r"\end{tabular}")
+    return "\n".join(lines) + "\n"
+
+
+def report_rich(report):
+    from rich.console import Group
+    from rich.table import Table
+
+    table = Table(title="Summary")
+    for column in ("question", "correct", "%", "incorrect", "undetermined", "unusable", "common mistakes"):
+        table.add_column(column)
+    for s in report.summaries:
+        table.add_row(s.question, f"{s.correct}/{s.answered}", f"{s.percent_correct:g}", str(s.incorrect),
+                      str(s.undetermined), str(s.errors),
+                      ", ".join(f"{c} ×{n}" for c, n in s.common_mistakes))
+    from rich.text import Text
+
+    groups = [Text(line) for s in report.summaries for line in _summary_lines(s)[1:]]
+    return Group(table, *groups)
