@@ -132,14 +132,19 @@ def compare(expected: Expr, given: Expr, symbols=None, *, domain: Expr | None = 
 
 
 def _compare(expected, given, symbols, domain, deadline) -> Comparison:
-    symbolic = symbolically_equal(expected, given)
-    numeric = Sampler(symbols, domain)
-    exceptions = numeric.exceptions(expected, given, deadline)
-    if symbolic:
-        return Comparison(EQUAL, "symbolic", 0, None, exceptions)
-    result = numeric.compare(expected, given, deadline)
+    """Structurally equal → equal; else the numeric verdict; the costlier symbolic rewrites only
+    when the numbers cannot decide (they can prove equality, never disprove it)."""
+    sampler = Sampler(symbols, domain)
+    if expected - given == 0:
+        return Comparison(EQUAL, "symbolic", 0, None, sampler.exceptions(expected, given, deadline))
+    result = sampler.compare(expected, given, deadline)
+    if result.status == DIFFERENT:
+        return result
     if result.status == EQUAL:
-        return Comparison(EQUAL, "numeric", result.points, None, exceptions)
+        return Comparison(EQUAL, "numeric", result.points, None,
+                          sampler.exceptions(expected, given, deadline))
+    if symbolically_equal(expected, given):
+        return Comparison(EQUAL, "symbolic", 0, None, sampler.exceptions(expected, given, deadline))
     return result
 
 
@@ -477,7 +482,7 @@ class Sampler:
         f_given = numeric_function(self.symbols, given)
         extra = (self.domain,) if self.domain is not None else ()
         found = []
-        for root in _special_points(self.symbols[0], expected, given, *extra):
+        for root in _special_points(self.symbols[0], expected, given, *extra):  # cached
             if time.monotonic() > deadline:
                 break
             with mpmath.workdps(DIGITS):
@@ -521,6 +526,7 @@ def _nstr(value, digits: int) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+@lru_cache(maxsize=512)
 def _special_points(x: Symbol, *exprs: Expr) -> list[Fraction]:
     """Rational real roots of the denominators, log arguments and switching conditions.
 

@@ -336,6 +336,23 @@ class _Matcher:
         return compare(candidate, self.answer, self.symbols, domain=self.domain,
                        seconds=seconds).status == EQUAL
 
+    def slope_matches(self, function: Expr, x: Symbol) -> bool:
+        """A cheap screen: the answer's numerical slope equals `function` at the screen points."""
+        if x not in self.symbols or len(self.symbols) != 1:
+            return len(self.symbols) != 1  # several variables: no screen, let the exact check decide
+        f_answer = numeric_function(self.symbols, self.answer)
+        f_function = numeric_function(self.symbols, function)
+        with mpmath.workdps(30):
+            for args in self.points[:3]:
+                try:
+                    slope = mpmath.diff(lambda t: _defined(f_answer(t)), args[0])
+                except (_Undefined, ZeroDivisionError, ValueError):
+                    return False
+                value = f_function(*args)
+                if value is None or abs(slope - value) > mpmath.mpf(10) ** -12 * max(1, abs(value)):
+                    return False
+        return True
+
     def ratio(self, expected: Expr) -> Fraction | None:
         """A rational c ≠ 0, ±1 (small denominator) with answer = c·expected at every point."""
         function = numeric_function(self.symbols, expected)
@@ -350,6 +367,16 @@ class _Matcher:
             return None
         guess = Fraction(mpmath.nstr(ratios[0], 20)).limit_denominator(1000)
         return guess if guess not in (0, 1, -1) else None
+
+
+class _Undefined(Exception):
+    """A value needed for a screen is undefined."""
+
+
+def _defined(value):
+    if value is None:
+        raise _Undefined
+    return value
 
 
 def diagnose(derivation: Derivation, answer: Expr, *, seconds: float = limits.DIAGNOSE_SECONDS) -> Diagnosis | None:
@@ -404,7 +431,8 @@ def _whole_answer(derivation: Derivation, answer: Expr, matcher: _Matcher) -> Di
     if expected != 0 and matcher.matches(-expected):
         return Diagnosis(("sign_error",), ("The sign is wrong: your answer is exactly the negative "
                                            f"of {operator}.",))
-    if len(variables) == 1 and sympy.count_ops(answer) <= limits.MAX_SYMBOLIC_OPS:
+    if (len(variables) == 1 and sympy.count_ops(answer) <= limits.MAX_SYMBOLIC_OPS
+            and matcher.slope_matches(problem, variables[0])):
         seconds = max(0.05, matcher.deadline - time.monotonic())
         if compare(sympy.diff(answer, variables[0]), problem, matcher.symbols, domain=problem,
                    seconds=seconds).status == EQUAL:
