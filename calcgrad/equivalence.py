@@ -245,7 +245,7 @@ def _numeric_function(symbols: tuple, expr: Expr):
         try:
             value = mpmath.mpmathify(compiled(args))
         except (ZeroDivisionError, ValueError, TypeError, OverflowError, ArithmeticError,
-                AttributeError, NotImplementedError, _Undefined):
+                AttributeError, NotImplementedError, MemoryError, _Undefined):
             return None
         if isinstance(value, mpmath.mpc):
             if abs(value.imag) > mpmath.mpf(10) ** (-mpmath.mp.dps // 2) * max(1, abs(value.real)):
@@ -279,11 +279,41 @@ def _compare_values(relation, a, b) -> bool:
     return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[relation]
 
 
+MAX_EXPONENT = mpmath.mpf(10) ** 6
+"""exp(t) for |t| beyond this counts as overflow (undefined): e^(10⁶) dwarfs any sensible value,
+and mpmath would try to build numbers with astronomically many bits for much larger t."""
+
+
+def _guarded(function):
+    """An exponential-type function that refuses arguments whose result would not fit."""
+
+    def guarded(t):
+        if abs(t) > MAX_EXPONENT:
+            raise _Undefined
+        return function(t)
+
+    return guarded
+
+
+def _power(base, exponent):
+    if exponent != 0 and base != 0 and abs(exponent) * abs(mpmath.log(abs(base))) > MAX_EXPONENT:
+        raise _Undefined
+    return mpmath.power(base, exponent)
+
+
+def _integer_power(base, n: int):
+    if base != 0 and abs(n) * abs(mpmath.log(abs(base))) > MAX_EXPONENT:
+        raise _Undefined
+    return base ** n
+
+
 _FUNCTIONS = {
     **{getattr(sympy, name): getattr(mpmath, name) for name in (
         "sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "asec", "acsc", "acot",
-        "sinh", "cosh", "tanh", "sech", "csch", "coth", "asinh", "acosh", "atanh", "asech",
-        "acsch", "acoth", "exp", "log", "erf", "erfc", "gamma", "factorial")},
+        "tanh", "coth", "asinh", "acosh", "atanh", "asech", "acsch", "acoth", "log", "erf",
+        "erfc")},
+    **{getattr(sympy, name): _guarded(getattr(mpmath, name))
+       for name in ("exp", "sinh", "cosh", "sech", "csch", "gamma", "factorial")},
     sympy.Abs: lambda t: abs(t),
     sympy.sign: lambda t: mpmath.sign(_real_only(t)),
     sympy.Heaviside: lambda t, h0=None: _heaviside(_real_only(t), h0),
@@ -291,9 +321,9 @@ _FUNCTIONS = {
     sympy.polygamma: lambda m, t: mpmath.psi(m, t),
     sympy.Max: lambda *args: max(_real_only(a) for a in args),
     sympy.Min: lambda *args: min(_real_only(a) for a in args),
-    sigmoid: lambda t: 1 / (1 + mpmath.exp(-t)),
+    sigmoid: _guarded(lambda t: 1 / (1 + mpmath.exp(-t))),
     relu: lambda t: max(_real_only(t), mpmath.mpf(0)),
-    softplus: lambda t: mpmath.log(1 + mpmath.exp(t)),
+    softplus: _guarded(lambda t: mpmath.log(1 + mpmath.exp(t))),
 }
 
 _CONSTANTS = {sympy.pi: lambda: +mpmath.pi, sympy.E: lambda: +mpmath.e,
@@ -336,10 +366,10 @@ def _compile(expr, index: dict):
         base, exponent = parts
         if expr.exp.is_Integer:
             n = int(expr.exp)
-            return lambda args: base(args) ** n
+            return lambda args: _integer_power(base(args), n)
         if expr.exp == sympy.S.Half:
             return lambda args: mpmath.sqrt(base(args))
-        return lambda args: mpmath.power(base(args), exponent(args))
+        return lambda args: _power(base(args), exponent(args))
     if expr.is_Piecewise:
         pieces = [(_compile(e, index), _compile_condition(c, index)) for e, c in expr.args]
 
