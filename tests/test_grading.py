@@ -73,11 +73,25 @@ def test_summary_counts_mistakes_and_groups_equal_wrong_answers() -> None:
     assert [3, 4] == q2.groups[0]["lines"]
 
 
-def test_per_answer_time_limit() -> None:
+def test_per_answer_time_limit(monkeypatch) -> None:
     """An answer whose check runs past the limit is stopped and reported; the batch goes on."""
-    report = grade(CSV, KEY, jobs=1, seconds=0.001)
+    import calcgrad.checking
+
+    real_check = calcgrad.checking.check
+
+    def slow_for_bo(answer, **kwargs):
+        if answer == "-sin(3x)":
+            while True:  # a pathological answer: never finishes on its own
+                pass
+        return real_check(answer, **kwargs)
+
+    monkeypatch.setattr(calcgrad.checking, "check", slow_for_bo)
+    report = grade(CSV, KEY, jobs=1, seconds=0.3)
     assert 12 == len(report.rows)
-    assert any("took longer than" in " ".join(row.feedback) for row in report.rows)
+    stopped = [row for row in report.rows if "took longer than" in " ".join(row.feedback)]
+    assert ["bo"] == [row.student for row in stopped]
+    assert "undetermined" == stopped[0].verdict
+    assert "correct" == report.rows[0].verdict
 
 
 def test_processes_give_the_same_report(monkeypatch) -> None:
