@@ -22,6 +22,10 @@ __all__ = [
     "FirstPrinciples",
     "descend",
     "Network",
+    "Verdict",
+    "WorkedSolution",
+    "check",
+    "check_steps",
     "diff",
     "first_principles",
     "Gradient",
@@ -45,6 +49,10 @@ _LAZY = {
     "Descent": "calcgrad.descent",
     "descend": "calcgrad.descent",
     "Network": "calcgrad.network",
+    "Verdict": "calcgrad.checking",
+    "WorkedSolution": "calcgrad.checking",
+    "check": "calcgrad.checking",
+    "check_steps": "calcgrad.checking",
     "diff": "calcgrad.derive",
     "FirstPrinciples": "calcgrad.first_principles",
     "first_principles": "calcgrad.first_principles",
@@ -65,6 +73,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from calcgrad.checking import Verdict, WorkedSolution, check, check_steps
     from calcgrad.derivation import Derivation
     from calcgrad.derive import diff
     from calcgrad.descent import Descent, descend

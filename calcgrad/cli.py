@@ -21,10 +21,12 @@ from calcgrad.errors import CalcgradError, ParseError
 FORMATS = ("rich", "plain", "latex", "markdown", "json")
 
 COMMANDS = {
+    "check": "calcgrad.commands.check",
     "descend": "calcgrad.commands.descend",
     "diff": "calcgrad.commands.diff",
     "first-principles": "calcgrad.commands.first_principles",
     "grad": "calcgrad.commands.grad",
+    "grade": "calcgrad.commands.grade",
     "hessian": "calcgrad.commands.hessian",
     "jacobian": "calcgrad.commands.jacobian",
     "network": "calcgrad.commands.network",

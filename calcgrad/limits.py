@@ -95,3 +95,39 @@ MAX_EXACT_DIGITS = 200
 
 MAX_TABLE_BATCH_ROWS = 5
 """Most batch rows whose forward and backward tables are printed in text."""
+
+COMPARE_SECONDS = 2.0
+"""Time budget for comparing one answer with the expected expression."""
+
+MAX_COMPARE_OPS = 2_000
+"""Largest expression (in SymPy operation count) compared at all."""
+
+MAX_SYMBOLIC_OPS = 200
+"""Largest difference (in SymPy operation count) the symbolic stage tries to rewrite to zero."""
+
+MAX_SPECIAL_CANDIDATES = 20
+"""Most singularities and switching points located per comparison."""
+
+DIAGNOSE_SECONDS = 3.0
+"""Time budget for naming the mistake in one wrong answer."""
+
+MAX_MUTATION_PAIRS = 400
+"""Most pairs of faulty steps tried when no single one explains an answer."""
+
+CHECK_SECONDS = 8.0
+"""Hard time limit for one whole check (derivation, comparison and diagnosis)."""
+
+MAX_SOLUTION_LINES = 200
+"""Most lines of a worked solution checked."""
+
+GRADE_ANSWER_SECONDS = 10.0
+"""Time limit for checking one answer in a batch; a slower one is stopped and reported."""
+
+PARALLEL_ROWS = 200
+"""Batches with at least this many rows are graded over several processes."""
+
+MAX_GRADE_ROWS = 100_000
+"""Most rows in one submissions file."""
+
+MAX_GRADE_FILE_BYTES = 50_000_000
+"""Largest submissions or key file read by `calcgrad grade`."""

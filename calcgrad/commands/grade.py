@@ -1,0 +1,77 @@
+"""`calcgrad grade`: grade a CSV of answers against a key, row by row, in isolation."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from calcgrad.cli import emit, format_option, report_errors
+
+
+@click.command()
+@click.argument("submissions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--key", "key_path", required=True, metavar="KEY.toml",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The key: one TOML table per question (expression, wrt, order, kind).")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write every row's result to report.csv or report.json.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes [default: one per core for 200 rows or more].")
+@click.option("--timeout", "seconds", type=click.FloatRange(min=0.1, max=600), default=None,
+              help="Time limit per answer in seconds [default: 10].")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar [default: when stderr is a terminal].")
+@format_option
+@report_errors
+def grade(submissions: Path, key_path: Path, out_path: Path | None, jobs: int | None,
+          seconds: float | None, progress: bool | None, output_format: str | None) -> None:
+    """Grade SUBMISSIONS (CSV: student,question,answer) against a key.
+
+    \b
+    Examples:
+      calcgrad grade examples/submissions.csv --key examples/key.toml
+      calcgrad grade submissions.csv --key key.toml --out report.csv
+      calcgrad grade submissions.csv --key key.toml --out report.json --jobs 2
+
+    Every input row appears in the report (unusable ones with their line number
+    and the reason); the summary per question gives % correct, the commonest
+    mistakes and groups of identical wrong answers.
+    """
+    from calcgrad import limits
+    from calcgrad.errors import UsageError
+    from calcgrad.grading import grade as grade_batch
+
+    if out_path is not None and out_path.suffix.lower() not in (".csv", ".json"):
+        raise UsageError(f"--out must end in .csv or .json, not {out_path.name!r}")
+    texts = []
+    for path in (submissions, key_path):
+        if path.stat().st_size > limits.MAX_GRADE_FILE_BYTES:
+            raise UsageError(f"{path.name} is larger than {limits.MAX_GRADE_FILE_BYTES // 1_000_000} MB")
+        try:
+            texts.append(path.read_text(encoding="utf-8-sig"))
+        except UnicodeDecodeError:
+            raise UsageError(f"{path.name} is not UTF-8 text") from None
+    show = sys.stderr.isatty() if progress is None else progress
+    options = {"jobs": jobs}
+    if seconds is not None:
+        options["seconds"] = seconds
+    if show:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("grading", total=texts[0].count("\n"))
+            report = grade_batch(texts[0], texts[1], progress=lambda n: bar.advance(task, n), **options)
+    else:
+        report = grade_batch(texts[0], texts[1], **options)
+    if out_path is not None:
+        if out_path.suffix.lower() == ".csv":
+            out_path.write_text(report.csv(), encoding="utf-8")
+        else:
+            import json
+
+            out_path.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n",
+                                encoding="utf-8")
+        click.echo(f"wrote {len(report.rows)} rows to {out_path}", err=True)
+    emit(report, output_format)

@@ -1,0 +1,283 @@
+"""Rendering of checked answers (Verdict) and worked solutions: plain, Rich, Markdown, LaTeX, JSON."""
+
+from __future__ import annotations
+
+from calcgrad.notation import to_ascii, to_latex, to_text
+from calcgrad.render.common import operator_latex, operator_text
+
+_MARK = {"correct": "✓", "incorrect": "✗", "undetermined": "?"}
+
+
+def _problem_text(verdict) -> str:
+    if verdict.gradient:
+        return f"∇({to_text(verdict.problem)})"
+    partial = len(verdict.problem.free_symbols | set(verdict.variables)) > 1
+    return f"{operator_text(verdict.variables, partial, to_text)} ({to_text(verdict.problem)})"
+
+
+def _problem_latex(verdict) -> str:
+    if verdict.gradient:
+        return rf"\nabla\left({to_latex(verdict.problem)}\right)"
+    partial = len(verdict.problem.free_symbols | set(verdict.variables)) > 1
+    return rf"{operator_latex(verdict.variables, partial, to_latex)} \left({to_latex(verdict.problem)}\right)"
+
+
+def _math(value, printer) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(printer(v) for v in value) + "]"
+    return printer(value)
+
+
+# --- Verdict ------------------------------------------------------------------------------
+
+
+def verdict_dict(verdict) -> dict:
+    """{"verdict", "expected", "answer", "mistakes", "feedback", "step", "counterexample"} plus
+    "problem" and "variables"; math as text that calcgrad.parse reads back (lists for a gradient)."""
+
+    def math(value):
+        return [to_ascii(v) for v in value] if isinstance(value, tuple) else to_ascii(value)
+
+    return {
+        "verdict": verdict.verdict,
+        "problem": to_ascii(verdict.problem),
+        "variables": [to_ascii(v) for v in verdict.variables],
+        "expected": math(verdict.expected),
+        "answer": math(verdict.answer),
+        "mistakes": list(verdict.mistakes),
+        "feedback": list(verdict.feedback),
+        "step": verdict.step.to_dict() if verdict.step else None,
+        "counterexample": verdict.counterexample.to_dict() if verdict.counterexample else None,
+    }
+
+
+def verdict_lines(verdict) -> list[str]:
+    lines = [
+        f"Problem: {_problem_text(verdict)}",
+        f"Your answer: {_math(verdict.answer, to_text)}",
+        f"Verdict: {_MARK[verdict.verdict]} {verdict.verdict}",
+    ]
+    if verdict.mistakes:
+        lines.append("Mistakes: " + ", ".join(verdict.mistakes))
+    lines += list(verdict.feedback)
+    if verdict.verdict != "correct":
+        lines.append(f"Correct derivative: {_math(verdict.expected, to_text)}")
+    return lines
+
+
+def verdict_plain(verdict) -> str:
+    return "\n".join(verdict_lines(verdict)) + "\n"
+
+
+def verdict_markdown(verdict) -> str:
+    lines = [f"**Problem:** ${_problem_latex(verdict)}$  ",
+             f"**Your answer:** ${_math(verdict.answer, to_latex)}$  ",
+             f"**Verdict:** {_MARK[verdict.verdict]} {verdict.verdict}  "]
+    if verdict.mistakes:
+        lines.append("**Mistakes:** " + ", ".join(f"`{m}`" for m in verdict.mistakes) + "  ")
+    lines.append("")
+    lines += [f"- {sentence}" for sentence in verdict.feedback]
+    if verdict.verdict != "correct":
+        lines += ["", f"**Correct derivative:** ${_math(verdict.expected, to_latex)}$"]
+    return "\n".join(lines) + "\n"
+
+
+def verdict_latex(verdict) -> str:
+    lines = [r"\begin{align*}",
+             rf"&{_problem_latex(verdict)} \\",
+             rf"&\text{{your answer: }} {_math(verdict.answer, to_latex)} \\",
+             rf"&\text{{verdict: {verdict.verdict}}}"]
+    if verdict.verdict != "correct":
+        lines[-1] += r" \\"
+        lines.append(rf"&\text{{correct: }} {_math(verdict.expected, to_latex)}")
+    lines.append(r"\end{align*}")
+    notes = [_latex_text(s) for s in verdict.feedback]
+    return "\n".join(lines + notes) + "\n"
+
+
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
+                  "#": r"\#", "_": r"\_", "%": r"\%", "^": r"\^{}", "~": r"\~{}"}
+
+
+def _latex_text(sentence: str) -> str:
+    """A feedback sentence as LaTeX text (special characters escaped), on a line of its own."""
+    return "".join(_LATEX_SPECIAL.get(char, char) for char in sentence) + "\n"
+
+
+def verdict_rich(verdict):
+    from rich.console import Group
+    from rich.text import Text
+
+    style = {"correct": "bold green", "incorrect": "bold red", "undetermined": "bold yellow"}
+    parts = [Text.assemble(("Problem  ", "dim"), (_problem_text(verdict), "bold cyan")),
+             Text.assemble(("Answer   ", "dim"), (_math(verdict.answer, to_text), "bold")),
+             Text.assemble(("Verdict  ", "dim"),
+                           (f"{_MARK[verdict.verdict]} {verdict.verdict}", style[verdict.verdict]))]
+    if verdict.mistakes:
+        parts.append(Text.assemble(("Mistakes ", "dim"), (", ".join(verdict.mistakes), "magenta")))
+    parts += [Text(sentence, style="green" if verdict else "") for sentence in verdict.feedback]
+    if verdict.verdict != "correct":
+        parts.append(Text.assemble(("Correct derivative: ", "dim"),
+                                   (_math(verdict.expected, to_text), "bold green")))
+    return Group(*parts)
+
+
+# --- worked solutions ---------------------------------------------------------------------
+
+
+_LINE_MARK = {"fine": "✓", "wrong": "✗", "unreadable": "…", "undetermined": "?"}
+
+
+def solution_dict(solution) -> dict:
+    first = solution.first_wrong
+    return {
+        "verdict": solution.verdict,
+        "problem": to_ascii(solution.problem),
+        "variables": [to_ascii(v) for v in solution.variables],
+        "expected": to_ascii(solution.expected),
+        "first_wrong_line": first.number if first is not None else None,
+        "lines": [{
+            "line": line.number,
+            "text": line.text,
+            "status": line.status,
+            "expression": to_ascii(line.expression) if line.expression is not None else None,
+            "message": line.message,
+            "mistakes": list(line.verdict.mistakes) if line.verdict else [],
+            "step": line.verdict.step.to_dict() if line.verdict and line.verdict.step else None,
+        } for line in solution.lines],
+    }
+
+
+def _heading(solution) -> str:
+    partial = len(solution.problem.free_symbols | set(solution.variables)) > 1
+    return f"{operator_text(solution.variables, partial, to_text)} ({to_text(solution.problem)})"
+
+
+def _summary(solution) -> str:
+    first = solution.first_wrong
+    fine = [str(line.number) for line in solution.lines if line.status == "fine"]
+    if first is None:
+        if solution.verdict == "correct":
+            return "Every line equals the derivative."
+        return "No line is wrong, but not every line could be checked."
+    before = [n for n in fine if int(n) < first.number]
+    kept = ""
+    if len(before) == 1:
+        kept = f"line {before[0]} is fine; "
+    elif before:
+        kept = f"lines {', '.join(before)} are fine; "
+    return f"{kept}line {first.number} is the first that is no longer equal to the derivative."
+
+
+def solution_plain(solution) -> str:
+    lines = [f"Problem: {_heading(solution)}", f"Verdict: {_MARK[solution.verdict]} {solution.verdict}", ""]
+    for line in solution.lines:
+        lines.append(f"{_LINE_MARK[line.status]} line {line.number}: {line.text}")
+        if line.message:
+            lines.append(f"    {line.message}")
+    lines += ["", _summary(solution)[0].upper() + _summary(solution)[1:]]
+    if solution.verdict != "correct":
+        lines.append(f"Correct derivative: {to_text(solution.expected)}")
+    return "\n".join(lines) + "\n"
+
+
+def solution_markdown(solution) -> str:
+    lines = [f"**Problem:** {_heading(solution)}  ", f"**Verdict:** {solution.verdict}", "",
+             "| line | status | text | note |", "|---|---|---|---|"]
+    for line in solution.lines:
+        text = line.text.replace("|", "\\|")
+        note = line.message.replace("|", "\\|")
+        lines.append(f"| {line.number} | {_LINE_MARK[line.status]} {line.status} | `{text}` | {note} |")
+    lines += ["", _summary(solution)[0].upper() + _summary(solution)[1:]]
+    return "\n".join(lines) + "\n"
+
+
+def solution_latex(solution) -> str:
+    rows = [rf"&{to_latex(line.expression)} && \text{{{line.status}}}"
+            for line in solution.lines if line.expression is not None]
+    body = " \\\\\n".join(rows)
+    return f"\\begin{{align*}}\n{body}\n\\end{{align*}}\n" + _latex_text(_summary(solution))
+
+
+def solution_rich(solution):
+    from rich.console import Group
+    from rich.text import Text
+
+    style = {"fine": "green", "wrong": "bold red", "unreadable": "yellow", "undetermined": "yellow"}
+    parts = [Text(_heading(solution), style="bold cyan")]
+    for line in solution.lines:
+        parts.append(Text.assemble((f"{_LINE_MARK[line.status]} line {line.number}: ", style[line.status]),
+                                   (line.text, "")))
+        if line.message:
+            parts.append(Text(f"    {line.message}", style="dim"))
+    parts.append(Text(_summary(solution), style="bold"))
+    return Group(*parts)
+
+
+# --- batch grading reports ------------------------------------------------------------------
+
+
+def _summary_lines(summary) -> list[str]:
+    lines = [f"{summary.question}: {summary.correct}/{summary.answered} correct "
+             f"({summary.percent_correct:g}%), {summary.incorrect} incorrect, "
+             f"{summary.undetermined} undetermined, {summary.errors} unusable rows"]
+    if summary.common_mistakes:
+        lines.append("  common mistakes: " + ", ".join(f"{c} ×{n}" for c, n in summary.common_mistakes))
+    for group in summary.groups:
+        answers = " | ".join(group["answers"])
+        lines.append(f"  same wrong answer ×{group['count']} (lines "
+                     f"{', '.join(map(str, group['lines']))}): {answers}")
+    return lines
+
+
+def report_plain(report) -> str:
+    lines = ["Summary"]
+    for summary in report.summaries:
+        lines += _summary_lines(summary)
+    lines += ["", "Rows"]
+    for row in report.rows:
+        detail = row.error or " ".join(row.mistakes)
+        lines.append(f"line {row.line}: {row.student} {row.question} {row.verdict}"
+                     + (f" — {detail}" if detail else ""))
+    return "\n".join(lines) + "\n"
+
+
+def report_markdown(report) -> str:
+    lines = ["## Summary", "", "| question | correct | % | incorrect | undetermined | unusable | common mistakes |",
+             "|---|---|---|---|---|---|---|"]
+    for s in report.summaries:
+        common = ", ".join(f"`{c}` ×{n}" for c, n in s.common_mistakes)
+        lines.append(f"| {s.question} | {s.correct}/{s.answered} | {s.percent_correct:g} | {s.incorrect} "
+                     f"| {s.undetermined} | {s.errors} | {common} |")
+    lines += ["", "## Rows", "", "| line | student | question | verdict | mistakes / error |", "|---|---|---|---|---|"]
+    for row in report.rows:
+        detail = (row.error or ", ".join(row.mistakes)).replace("|", "\\|")
+        student = row.student.replace("|", "\\|")
+        lines.append(f"| {row.line} | {student} | {row.question} | {row.verdict} | {detail} |")
+    return "\n".join(lines) + "\n"
+
+
+def report_latex(report) -> str:
+    lines = [r"\begin{tabular}{lrrrr}", r"question & correct & \% & incorrect & undetermined \\ \hline"]
+    for s in report.summaries:
+        lines.append(f"{_latex_text(s.question).strip()} & {s.correct}/{s.answered} & "
+                     f"{s.percent_correct:g} & {s.incorrect} & {s.undetermined} \\\\")
+    lines.append(r"\end{tabular}")
+    return "\n".join(lines) + "\n"
+
+
+def report_rich(report):
+    from rich.console import Group
+    from rich.table import Table
+
+    table = Table(title="Summary")
+    for column in ("question", "correct", "%", "incorrect", "undetermined", "unusable", "common mistakes"):
+        table.add_column(column)
+    for s in report.summaries:
+        table.add_row(s.question, f"{s.correct}/{s.answered}", f"{s.percent_correct:g}", str(s.incorrect),
+                      str(s.undetermined), str(s.errors),
+                      ", ".join(f"{c} ×{n}" for c, n in s.common_mistakes))
+    from rich.text import Text
+
+    groups = [Text(line) for s in report.summaries for line in _summary_lines(s)[1:]]
+    return Group(table, *groups)

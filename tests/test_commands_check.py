@@ -1,0 +1,106 @@
+"""Tests for `calcgrad check`, through click's CliRunner: output, JSON and exit statuses."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from calcgrad.cli import main
+
+
+def run(*args: str, **kwargs):
+    """Invoke the calcgrad command group with the given arguments."""
+    return CliRunner().invoke(main, list(args), **kwargs)
+
+
+def test_correct_exits_0() -> None:
+    """A right answer prints the verdict and exits 0."""
+    result = run("check", "2x sin x + x^2 cos x", "--of", "x^2 sin x", "--format", "plain")
+    assert 0 == result.exit_code, result.output
+    assert "Verdict: ✓ correct" in result.stdout
+
+
+def test_incorrect_exits_1_with_named_mistake() -> None:
+    """A wrong answer prints the mistake and the step, and exits 1."""
+    result = run("check", "-sin(3x)", "--of", "cos(3x)", "--format", "plain")
+    assert 1 == result.exit_code
+    assert "Mistakes: missing_chain_factor" in result.stdout
+    assert "Step 1, chain rule on cos(3x): the inner derivative 3 is missing." in result.stdout
+    assert "Correct derivative: −3·sin(3x)" in result.stdout
+
+
+def test_json_contract() -> None:
+    """--format json gives the documented keys."""
+    result = run("check", "x^4", "--of", "x^5", "--format", "json")
+    assert 1 == result.exit_code
+    data = json.loads(result.stdout)
+    assert {"verdict", "expected", "answer", "mistakes", "feedback", "step", "counterexample",
+            "problem", "variables"} == set(data)
+    assert ("incorrect", ["power_coefficient_missing"]) == (data["verdict"], data["mistakes"])
+
+
+def test_undetermined_exits_1() -> None:
+    """Undetermined is not a pass."""
+    result = run("check", "1/(2 sqrt(x - 10^7)) + sin^2 x + cos^2 x - 1", "--of", "sqrt(x - 10^7)",
+                 "--format", "plain")
+    assert 1 == result.exit_code
+    assert "undetermined" in result.stdout
+
+
+def test_gradient() -> None:
+    """--grad checks a list entry by entry."""
+    result = run("check", "[2x y, x^2]", "--of", "x^2 y", "--grad", "--format", "plain")
+    assert 0 == result.exit_code, result.output
+    assert "∂/∂y: correct." in result.stdout
+
+
+def test_mixed_partial_and_order() -> None:
+    """--wrt x,y and --order N are accepted as in calcgrad diff."""
+    assert 0 == run("check", "6x^2 y", "--of", "x^3 y^2", "--wrt", "x,y").exit_code
+    assert 0 == run("check", "6x", "--of", "x^3", "--order", "2").exit_code
+
+
+def test_bad_input_exits_2_without_traceback() -> None:
+    """An unreadable answer or a CAS command is a usage error (exit 2), never evaluated."""
+    for answer in ("diff(x^2, x)", "2x +", "__import__('os').system('true')"):
+        result = run("check", answer, "--of", "x^2")
+        assert 2 == result.exit_code, (answer, result.output)
+        assert "Traceback" not in result.output
+        assert "cannot read the input" in result.stderr
+
+
+def test_missing_answer_exits_2() -> None:
+    """No ANSWER and no --steps is a usage error."""
+    result = run("check", "--of", "x^2")
+    assert 2 == result.exit_code
+    assert "give the ANSWER" in result.stderr
+
+
+def test_worked_solution_file(tmp_path) -> None:
+    """--steps reports the first wrong line with its diagnosis, and exits 1."""
+    path = tmp_path / "solution.txt"
+    path.write_text("d/dx(x^2 sin x) = 2x sin x + x^2 cos x\n= 2x sin x - x^2 cos x\n", encoding="utf-8")
+    result = run("check", "--steps", str(path), "--of", "x^2 sin x", "--wrt", "x", "--format", "plain")
+    assert 1 == result.exit_code
+    assert "✓ line 1" in result.stdout
+    assert "✗ line 2" in result.stdout
+    assert "trigonometric rule" in result.stdout
+    data = json.loads(run("check", "--steps", str(path), "--of", "x^2 sin x", "--format", "json").stdout)
+    assert 2 == data["first_wrong_line"]
+    assert ["fine", "wrong"] == [line["status"] for line in data["lines"]]
+
+
+def test_every_format_renders() -> None:
+    """Each output format renders a verdict without error."""
+    for output_format in ("rich", "plain", "latex", "markdown", "json"):
+        result = run("check", "-sin(3x)", "--of", "cos(3x)", "--format", output_format)
+        assert 1 == result.exit_code, (output_format, result.output)
+        assert result.stdout.strip()
+
+
+def test_help_shows_example() -> None:
+    """--help lists examples."""
+    result = run("check", "--help")
+    assert 0 == result.exit_code
+    assert 'calcgrad check "-sin(3x)" --of "cos(3x)"' in result.stdout
