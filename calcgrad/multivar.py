@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import ClassVar
 
 import sympy
 from sympy import Expr, ImmutableMatrix, Symbol
@@ -25,6 +26,7 @@ from calcgrad import limits
 from calcgrad.derivation import Derivation
 from calcgrad.derive import diff
 from calcgrad.errors import LimitError, UsageError
+from calcgrad.rendered import Rendered
 from calcgrad.simplify import tidy
 
 __all__ = ["Classification", "Gradient", "Hessian", "Jacobian", "gradient", "hessian", "jacobian"]
@@ -35,12 +37,14 @@ Point = tuple[tuple[Symbol, Expr], ...]
 
 
 @dataclass(frozen=True)
-class Gradient:
+class Gradient(Rendered):
     """∇f: one Derivation per variable, and optionally its value at a point and along a direction.
 
     `show_steps` is a display choice only: renderers show every step of every partial
     derivative when it is set, else one line each. `to_dict()` always holds every step.
     """
+
+    RENDERER: ClassVar[str] = "calcgrad.render.gradient"
 
     expression: Expr
     variables: tuple[Symbol, ...]
@@ -107,47 +111,12 @@ class Gradient:
         """The same gradient, rendered with (or without) every step of every partial."""
         return replace(self, show_steps=show)
 
-    def to_dict(self) -> dict:
-        """The JSON contract (see README): variables, gradient, value?, norm?, derivations."""
-        from calcgrad.render.multivar import gradient_dict
-
-        return gradient_dict(self)
-
-    def plain(self) -> str:
-        from calcgrad.render.multivar import gradient_plain
-
-        return gradient_plain(self)
-
-    def latex(self) -> str:
-        from calcgrad.render.multivar import gradient_latex
-
-        return gradient_latex(self)
-
-    def markdown(self) -> str:
-        from calcgrad.render.multivar import gradient_markdown
-
-        return gradient_markdown(self)
-
-    def __str__(self) -> str:
-        return self.plain()
-
-    def _repr_latex_(self) -> str:
-        from calcgrad.render.multivar import gradient_latex
-
-        return gradient_latex(self, notebook=True)
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
-
-    def __rich__(self):
-        from calcgrad.render.multivar import gradient_rich
-
-        return gradient_rich(self)
-
 
 @dataclass(frozen=True)
-class Jacobian:
+class Jacobian(Rendered):
     """J = [∂fᵢ/∂xⱼ]: one Derivation per function and variable; `entry` picks one to show."""
+
+    RENDERER: ClassVar[str] = "calcgrad.render.jacobian"
 
     functions: tuple[Expr, ...]
     variables: tuple[Symbol, ...]
@@ -180,43 +149,6 @@ class Jacobian:
     def entry_derivation(self) -> Derivation | None:
         return self.derivation(*self.entry) if self.entry else None
 
-    def to_dict(self) -> dict:
-        """The JSON contract (see README): functions, variables, matrix, value?, entry?."""
-        from calcgrad.render.multivar import jacobian_dict
-
-        return jacobian_dict(self)
-
-    def plain(self) -> str:
-        from calcgrad.render.multivar import jacobian_plain
-
-        return jacobian_plain(self)
-
-    def latex(self) -> str:
-        from calcgrad.render.multivar import jacobian_latex
-
-        return jacobian_latex(self)
-
-    def markdown(self) -> str:
-        from calcgrad.render.multivar import jacobian_markdown
-
-        return jacobian_markdown(self)
-
-    def __str__(self) -> str:
-        return self.plain()
-
-    def _repr_latex_(self) -> str:
-        from calcgrad.render.multivar import jacobian_latex
-
-        return jacobian_latex(self, notebook=True)
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
-
-    def __rich__(self):
-        from calcgrad.render.multivar import jacobian_rich
-
-        return jacobian_rich(self)
-
 
 @dataclass(frozen=True)
 class Classification:
@@ -239,8 +171,10 @@ class Classification:
 
 
 @dataclass(frozen=True)
-class Hessian:
+class Hessian(Rendered):
     """H = [∂²f/∂xⱼ∂xᵢ]: one two-stage Derivation per entry; at a point, the second-derivative test."""
+
+    RENDERER: ClassVar[str] = "calcgrad.render.hessian"
 
     expression: Expr
     variables: tuple[Symbol, ...]
@@ -301,43 +235,6 @@ class Hessian:
     @property
     def entry_derivation(self) -> Derivation | None:
         return self.derivation(*self.entry) if self.entry else None
-
-    def to_dict(self) -> dict:
-        """The JSON contract (see README): variables, matrix, value?, classification?, entry?."""
-        from calcgrad.render.multivar import hessian_dict
-
-        return hessian_dict(self)
-
-    def plain(self) -> str:
-        from calcgrad.render.multivar import hessian_plain
-
-        return hessian_plain(self)
-
-    def latex(self) -> str:
-        from calcgrad.render.multivar import hessian_latex
-
-        return hessian_latex(self)
-
-    def markdown(self) -> str:
-        from calcgrad.render.multivar import hessian_markdown
-
-        return hessian_markdown(self)
-
-    def __str__(self) -> str:
-        return self.plain()
-
-    def _repr_latex_(self) -> str:
-        from calcgrad.render.multivar import hessian_latex
-
-        return hessian_latex(self, notebook=True)
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
-
-    def __rich__(self):
-        from calcgrad.render.multivar import hessian_rich
-
-        return hessian_rich(self)
 
 
 # --- the public entry points -----------------------------------------------------------------

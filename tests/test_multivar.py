@@ -15,7 +15,7 @@ from rich.console import Console
 
 import calcgrad
 from calcgrad import Derivation, LimitError, ParseError, UsageError, parse
-from calcgrad.multivar import Gradient, Hessian, Jacobian, gradient, hessian, jacobian
+from calcgrad.multivar import Gradient, Hessian, gradient, hessian, jacobian
 from tests.checks import agree
 from tests.strategies import function_lists, multivar_expressions, symmetric_integer_matrices
 

@@ -723,8 +723,8 @@ def _matrix_sections(form) -> list[Section]:
                         Steps(form.loss_derivative.derivation)]
     if form.softmax_ce is not None:
         local.items += [
-            f"softmax with cross-entropy: aⱼ = e^(zⱼ)/Σₖe^(zₖ), so ln aⱼ = zⱼ − ln Σₖe^(zₖ); with "
-            f"Σⱼ yⱼ = 1, L = −Σⱼ yⱼ ln aⱼ = −Σⱼ yⱼzⱼ + ln Σₖe^(zₖ)",
+            "softmax with cross-entropy: aⱼ = e^(zⱼ)/Σₖe^(zₖ), so ln aⱼ = zⱼ − ln Σₖe^(zₖ); with "
+            "Σⱼ yⱼ = 1, L = −Σⱼ yⱼ ln aⱼ = −Σⱼ yⱼzⱼ + ln Σₖe^(zₖ)",
             _factor_math(form.softmax_ce), Steps(form.softmax_ce.derivation),
             f"so δ{sup(depth)} = ∂L/∂z{sup(depth)} = ŷ − y: the softmax Jacobian and the 1/ŷ of the "
             "loss cancel",
@@ -740,7 +740,7 @@ def _entry_sections(form, entry) -> list[Section]:
 
     arch = form.architecture
     l, j, k = entry.layer, entry.row, entry.column
-    p_text, p_latex = to_text(entry.parameter), to_latex(entry.parameter)
+    p_text = to_text(entry.parameter)
     name = _partial_text(sympy_L(), entry.parameter)
     name_latex = _partial_latex(sympy_L(), entry.parameter)
     a_prev = f"x{str(k).translate(SUBSCRIPT_DIGITS)}" if l == 1 and k is not None else \

@@ -1,0 +1,18 @@
+"""A Hessian in every format: the names calcgrad.rendered.Rendered looks up (see render/multivar.py)."""
+
+from __future__ import annotations
+
+from calcgrad.render.multivar import hessian_dict as as_dict
+from calcgrad.render.multivar import hessian_latex as render_latex
+from calcgrad.render.multivar import hessian_markdown as render_markdown
+from calcgrad.render.multivar import hessian_plain as render_plain
+from calcgrad.render.multivar import hessian_rich as rich_renderable
+
+
+def render_aligned(hessian) -> str:
+    """LaTeX for a notebook cell."""
+    return render_latex(hessian, notebook=True)
+
+
+__all__ = ["as_dict", "render_aligned", "render_latex", "render_markdown", "render_plain",
+           "rich_renderable"]

@@ -1,0 +1,18 @@
+"""A Jacobian in every format: the names calcgrad.rendered.Rendered looks up (see render/multivar.py)."""
+
+from __future__ import annotations
+
+from calcgrad.render.multivar import jacobian_dict as as_dict
+from calcgrad.render.multivar import jacobian_latex as render_latex
+from calcgrad.render.multivar import jacobian_markdown as render_markdown
+from calcgrad.render.multivar import jacobian_plain as render_plain
+from calcgrad.render.multivar import jacobian_rich as rich_renderable
+
+
+def render_aligned(jacobian) -> str:
+    """LaTeX for a notebook cell."""
+    return render_latex(jacobian, notebook=True)
+
+
+__all__ = ["as_dict", "render_aligned", "render_latex", "render_markdown", "render_plain",
+           "rich_renderable"]
