@@ -36,6 +36,7 @@ __all__ = [
     "jacobian",
     "parse",
     "parse_point",
+    "plot_descent",
     "plot_gradient_field",
     "plot_tangent",
     "relu",
@@ -64,6 +65,7 @@ _LAZY = {
     "jacobian": "calcgrad.multivar",
     "parse": "calcgrad.parsing",
     "parse_point": "calcgrad.parsing",
+    "plot_descent": "calcgrad.plotting",
     "plot_gradient_field": "calcgrad.plotting",
     "plot_tangent": "calcgrad.plotting",
     "save_secant_animation": "calcgrad.plotting",
@@ -82,7 +84,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from calcgrad.multivar import Gradient, Hessian, Jacobian, gradient, hessian, jacobian
     from calcgrad.network import Network
     from calcgrad.parsing import parse, parse_point
-    from calcgrad.plotting import plot_gradient_field, plot_tangent, save_secant_animation
+    from calcgrad.plotting import plot_descent, plot_gradient_field, plot_tangent, save_secant_animation
 
 
 def __getattr__(name: str):
