@@ -38,6 +38,7 @@ __all__ = [
     "parse_point",
     "plot_descent",
     "plot_gradient_field",
+    "plot_network",
     "plot_tangent",
     "relu",
     "save_secant_animation",
@@ -67,6 +68,7 @@ _LAZY = {
     "parse_point": "calcgrad.parsing",
     "plot_descent": "calcgrad.plotting",
     "plot_gradient_field": "calcgrad.plotting",
+    "plot_network": "calcgrad.network_graph",
     "plot_tangent": "calcgrad.plotting",
     "save_secant_animation": "calcgrad.plotting",
     "relu": "calcgrad.functions",
@@ -84,6 +86,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from calcgrad.multivar import Gradient, Hessian, Jacobian, gradient, hessian, jacobian
     from calcgrad.network import Network
     from calcgrad.parsing import parse, parse_point
+    from calcgrad.network_graph import plot_network
     from calcgrad.plotting import plot_descent, plot_gradient_field, plot_tangent, save_secant_animation
 
 
