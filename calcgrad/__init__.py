@@ -36,7 +36,9 @@ __all__ = [
     "jacobian",
     "parse",
     "parse_point",
+    "plot_descent",
     "plot_gradient_field",
+    "plot_network",
     "plot_tangent",
     "relu",
     "save_secant_animation",
@@ -64,7 +66,9 @@ _LAZY = {
     "jacobian": "calcgrad.multivar",
     "parse": "calcgrad.parsing",
     "parse_point": "calcgrad.parsing",
+    "plot_descent": "calcgrad.plotting",
     "plot_gradient_field": "calcgrad.plotting",
+    "plot_network": "calcgrad.network_graph",
     "plot_tangent": "calcgrad.plotting",
     "save_secant_animation": "calcgrad.plotting",
     "relu": "calcgrad.functions",
@@ -82,7 +86,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from calcgrad.multivar import Gradient, Hessian, Jacobian, gradient, hessian, jacobian
     from calcgrad.network import Network
     from calcgrad.parsing import parse, parse_point
-    from calcgrad.plotting import plot_gradient_field, plot_tangent, save_secant_animation
+    from calcgrad.network_graph import plot_network
+    from calcgrad.plotting import plot_descent, plot_gradient_field, plot_tangent, save_secant_animation
 
 
 def __getattr__(name: str):

@@ -785,24 +785,9 @@ def plot_gradient_field(
         u_limits = v_limits = (low, high)
 
     figure, (axes,) = _new_figure(FIELD_FIGURE_SIZE)
-    f = numeric_function(request.function, [u, v])
-    grid_u, grid_v = np.meshgrid(np.linspace(*u_limits, FIELD_SAMPLES),
-                                 np.linspace(*v_limits, FIELD_SAMPLES))
-    heights = f(grid_u, grid_v)
-    finite = heights[np.isfinite(heights)]
-    if finite.size == 0:
-        raise UsageError(f"{_text(request.expression)} is not defined anywhere in the plotted "
-                         "region; choose another range or point")
-    z_low, z_high = _visible_limits(heights, [], margin=0)
-    heights = np.ma.masked_invalid(np.clip(heights, z_low, z_high))
-    from matplotlib.ticker import MaxNLocator
-
-    levels = MaxNLocator(15).tick_values(z_low, z_high)
-    filled = axes.contourf(grid_u, grid_v, heights, levels=levels, cmap="viridis", alpha=0.85)
-    axes.contour(grid_u, grid_v, heights, levels=levels, colors="white", linewidths=0.5, alpha=0.7)
+    _draw_contours(figure, axes, request.function, request.expression, u, v, u_limits, v_limits)
     name_latex = f"f({_latex(u)}, {_latex(v)})"
     name_text = f"f({u.name}, {v.name})"
-    figure.colorbar(filled, ax=axes, label=_math(name_latex, name_text))
 
     arrows_u, arrows_v = np.meshgrid(np.linspace(*u_limits, ARROWS_PER_AXIS),
                                      np.linspace(*v_limits, ARROWS_PER_AXIS))
@@ -841,6 +826,29 @@ def plot_gradient_field(
     return figure
 
 
+def _draw_contours(figure, axes, function: Expr, shown: Expr, u: Symbol, v: Symbol,
+                   u_limits: tuple[float, float], v_limits: tuple[float, float]) -> None:
+    """Filled contours of function(u, v) over the limits, with a colour bar (`shown` names it in errors)."""
+    import numpy as np
+    from matplotlib.ticker import MaxNLocator
+
+    f = numeric_function(function, [u, v])
+    grid_u, grid_v = np.meshgrid(np.linspace(*u_limits, FIELD_SAMPLES),
+                                 np.linspace(*v_limits, FIELD_SAMPLES))
+    heights = f(grid_u, grid_v)
+    finite = heights[np.isfinite(heights)]
+    if finite.size == 0:
+        raise UsageError(f"{_text(shown)} is not defined anywhere in the plotted "
+                         "region; choose another range or point")
+    z_low, z_high = _visible_limits(heights, [], margin=0)
+    heights = np.ma.masked_invalid(np.clip(heights, z_low, z_high))
+    levels = MaxNLocator(15).tick_values(z_low, z_high)
+    filled = axes.contourf(grid_u, grid_v, heights, levels=levels, cmap="viridis", alpha=0.85)
+    axes.contour(grid_u, grid_v, heights, levels=levels, colors="white", linewidths=0.5, alpha=0.7)
+    label = _math(f"f({_latex(u)}, {_latex(v)})", f"f({u.name}, {v.name})")
+    figure.colorbar(filled, ax=axes, label=label)
+
+
 def _arrow_scale(du, dv, spacing: float) -> float:
     """One scale for all arrows: the 75th-percentile arrow is drawn 0.9 grid spacings long."""
     import numpy as np
@@ -852,17 +860,145 @@ def _arrow_scale(du, dv, spacing: float) -> float:
     return float(np.percentile(norms, 75)) / (0.9 * spacing)
 
 
+# --- gradient descent: the path on the contours, or the iterates on the curve ---------------------
+
+
+DESCENT_MARGIN = 0.15
+"""Space left around the descent path, as a fraction of its extent."""
+
+
+def plot_descent(descent) -> Figure:
+    """The path of a gradient-descent run (`calcgrad.descend(...)`) drawn over its function.
+
+    Two variables: the contours of f over a square region holding the whole path, with the
+    iterates w⁽⁰⁾, w⁽¹⁾, … joined in order, the start and the end marked. One variable: the
+    curve f(x) with the iterates (w⁽ᵏ⁾, f(w⁽ᵏ⁾)) on it. The line's data are the trace's own
+    numbers. Returns a matplotlib Figure.
+    """
+    require_matplotlib()
+    from calcgrad.descent import Descent
+
+    if not isinstance(descent, Descent):
+        raise UsageError(f"plot_descent draws the result of calcgrad.descend(...), "
+                         f"not {type(descent).__name__}")
+    count = len(descent.variables)
+    if count not in (1, 2):
+        names = ", ".join(v.name for v in descent.variables)
+        raise UsageError(f"a descent path can be drawn for one or two variables, but this run has "
+                         f"{count} ({names}); plot two of them with calcgrad plot --vars")
+    points = [it.point for it in descent.trace]
+    if not all(math.isfinite(c) for point in points for c in point):
+        raise UsageError("the descent path left the floating-point range; nothing to draw")
+    figure = _descent_path_2d(descent) if count == 2 else _descent_path_1d(descent)
+    return figure
+
+
+def _padded(values: Sequence[float]) -> tuple[float, float]:
+    """(low, high) holding all the values, with DESCENT_MARGIN of room on each side."""
+    low, high = min(values), max(values)
+    span = high - low
+    if span < 1e-9 * max(1.0, abs(low), abs(high)):  # one point, or a path that barely moved
+        span = max(1.0, abs(high))
+    extra = DESCENT_MARGIN * span
+    return low - extra, high + extra
+
+
+def _descent_labels(descent) -> tuple[str, str, str]:
+    """Title, start label and end label."""
+    start, end = descent.trace[0], descent.trace[-1]
+    steps = len(descent.trace) - 1
+    coordinates = lambda point: ", ".join(f"{c:.4g}" for c in point)  # noqa: E731
+    function = _math(f"f = {_latex(descent.expression)}", f"f = {_text(descent.expression)}")
+    title = f"Gradient descent on {function}, η = {descent.learning_rate:g}"
+    if descent.momentum:
+        title += f", μ = {descent.momentum:g}"
+    start_label = f"start ({coordinates(start.point)}), f = {start.f:.4g}"
+    end_label = (f"end after {steps} step{'s' if steps != 1 else ''} ({coordinates(end.point)}), "
+                 f"f = {end.f:.4g}")
+    return title, start_label, end_label
+
+
+def _draw_path(axes, xs, ys, descent, style: str = "-o") -> None:
+    """The iterates joined in order, the start and the end marked (gids for tests and SVG)."""
+    _, start_label, end_label = _descent_labels(descent)
+    (path,) = axes.plot(xs, ys, style, color="C3", lw=1.5, ms=3, zorder=5,
+                        label=f"path ({len(xs)} points)")
+    path.set_gid("descent path")
+    (start,) = axes.plot([xs[0]], [ys[0]], "s", color="white", mec="black", ms=9, zorder=6,
+                         label=start_label)
+    start.set_gid("start")
+    (end,) = axes.plot([xs[-1]], [ys[-1]], "*", color="gold", mec="black", ms=14, zorder=7,
+                       label=end_label)
+    end.set_gid("end")
+    axes.legend(loc="best", fontsize=8)
+
+
+def _descent_path_2d(descent):
+    u, v = descent.variables
+    us = [it.point[0] for it in descent.trace]
+    vs = [it.point[1] for it in descent.trace]
+    u_low, u_high = _padded(us)
+    v_low, v_high = _padded(vs)
+    half = max(u_high - u_low, v_high - v_low) / 2   # a square region: equal axes, true angles
+    u_mid, v_mid = (u_low + u_high) / 2, (v_low + v_high) / 2
+    u_limits, v_limits = (u_mid - half, u_mid + half), (v_mid - half, v_mid + half)
+
+    figure, (axes,) = _new_figure(FIELD_FIGURE_SIZE)
+    _draw_contours(figure, axes, descent.expression, descent.expression, u, v, u_limits, v_limits)
+    _draw_path(axes, us, vs, descent)
+    axes.set_title(_descent_labels(descent)[0], fontsize=10)
+    axes.set_xlim(*u_limits)
+    axes.set_ylim(*v_limits)
+    axes.set_aspect("equal")
+    axes.set_xlabel(_math(_latex(u), u.name))
+    axes.set_ylabel(_math(_latex(v), v.name))
+    return figure
+
+
+def _descent_path_1d(descent):
+    import numpy as np
+
+    (x,) = descent.variables
+    xs = [it.point[0] for it in descent.trace]
+    fs = [it.f for it in descent.trace]
+    low, high = _padded(xs)
+    figure, (axes,) = _new_figure(FIGURE_SIZE)
+    grid = np.linspace(low, high, CURVE_SAMPLES)
+    values = numeric_function(descent.expression, [x])(grid)
+    limits = _visible_limits(values, fs)
+    curve = _readable_curve(values, limits)
+    (line,) = axes.plot(grid, curve, color="C0", lw=2,
+                        label=_math(f"f({_latex(x)}) = {_latex(descent.expression)}",
+                                    f"f({x.name}) = {_text(descent.expression)}"))
+    line.set_gid("curve")
+    _draw_path(axes, xs, fs, descent, style=":o")
+    axes.set_title(_descent_labels(descent)[0], fontsize=10)
+    axes.set_xlim(low, high)
+    axes.set_ylim(*limits)
+    axes.set_xlabel(_math(_latex(x), x.name))
+    axes.set_ylabel(_math(f"f({_latex(x)})", f"f({x.name})"))
+    axes.grid(alpha=0.3)
+    return figure
+
+
 # --- saving ----------------------------------------------------------------------------------------
 
 
-def save_figure(figure, path) -> Path:
-    """Write the figure as PNG, SVG or PDF (by the file's suffix) at DPI; returns the path."""
+def picture_format(path) -> str:
+    """"png", "svg" or "pdf" from the file's suffix, else a UsageError (checked before slow work)."""
     path = Path(path)
     fmt = SAVE_FORMATS.get(path.suffix.lower())
     if fmt is None:
         allowed = ", ".join(SAVE_FORMATS)
         raise UsageError(f"cannot tell the picture format from {path.name!r}; end the file name "
                          f"with one of {allowed}")
+    return fmt
+
+
+def save_figure(figure, path) -> Path:
+    """Write the figure as PNG, SVG or PDF (by the file's suffix) at DPI; returns the path."""
+    path = Path(path)
+    fmt = picture_format(path)
     metadata: dict[str, Any] = {"Date": None} if fmt in ("svg", "pdf") else {}
     try:
         import matplotlib

@@ -1,4 +1,4 @@
-"""Regenerate the README gallery: a terminal rendering of `calcgrad diff` and two plots.
+"""Regenerate the README gallery: a terminal rendering of `calcgrad diff` and three plots.
 
     python examples/gallery.py                 # writes into examples/gallery/
     python examples/gallery.py --out some/dir  # or anywhere else
@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> None:
     save_figure(calcgrad.plot_tangent("sin x", 1, secants=True), out / "tangent-secants.png")
     save_figure(calcgrad.plot_gradient_field("x^2 + 3y^2", "x,y", "x=1, y=1"),
                 out / "gradient-field.png")
-    for name in ("diff.svg", "tangent-secants.png", "gradient-field.png"):
+    descent = calcgrad.descend("x^2 + 3y^2", "x=1, y=2", 0.1, steps=30)
+    save_figure(calcgrad.plot_descent(descent), out / "descent-path.png")
+    for name in ("diff.svg", "tangent-secants.png", "gradient-field.png", "descent-path.png"):
         print(f"wrote {out / name}")
 
 

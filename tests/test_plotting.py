@@ -429,7 +429,7 @@ def test_secant_animation_api(tmp_path) -> None:
 
 
 def test_gallery_script_writes_its_pictures(tmp_path) -> None:
-    """examples/gallery.py writes the terminal SVG and both plots into the folder it is given."""
+    """examples/gallery.py writes the terminal SVG and the three plots into the folder it is given."""
     import importlib.util
     from pathlib import Path
 
@@ -438,8 +438,106 @@ def test_gallery_script_writes_its_pictures(tmp_path) -> None:
     gallery = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gallery)
     gallery.main(["--out", str(tmp_path)])
-    assert {"diff.svg", "tangent-secants.png", "gradient-field.png"} == {p.name for p in tmp_path.iterdir()}
+    assert {"diff.svg", "tangent-secants.png", "gradient-field.png", "descent-path.png"} == {
+        p.name for p in tmp_path.iterdir()}
     terminal = ElementTree.parse(tmp_path / "diff.svg").getroot()
     assert "2x + 3y" in "".join(terminal.itertext()).replace("\xa0", " ")
     assert_png(tmp_path / "tangent-secants.png", pixels(FIGURE_SIZE))
     assert_png(tmp_path / "gradient-field.png", pixels(FIELD_FIGURE_SIZE))
+    assert_png(tmp_path / "descent-path.png", pixels(FIELD_FIGURE_SIZE))
+
+
+# --- the descent path (calcgrad descend --plot, calcgrad.plot_descent) ----------------------------
+
+
+@pytest.mark.parametrize("expression, start, lr, momentum", [
+    pytest.param("x^2 + 3y^2", "x=1, y=2", 0.1, 0.0, id="bowl"),
+    pytest.param("(x-1)^2 + 10(y+2)^2", "x=0, y=0", 0.02, 0.9, id="momentum"),
+    pytest.param("x^2 + 3y^2", "x=1, y=1", 0.34, 0.0, id="diverging"),
+])
+def test_descent_path_equals_the_trace(expression, start, lr, momentum) -> None:
+    """The drawn path's data are the trace's points, exactly, in order; start and end marked;
+    the plotted region holds every point."""
+    from calcgrad import descend, plot_descent
+
+    descent = descend(expression, start, lr, steps=30, momentum=momentum)
+    figure = plot_descent(descent)
+    drawn = lines(figure)
+    path = drawn["descent path"]
+    assert [it.point[0] for it in descent.trace] == list(path.get_xdata())
+    assert [it.point[1] for it in descent.trace] == list(path.get_ydata())
+    assert [descent.trace[0].point] == list(zip(drawn["start"].get_xdata(), drawn["start"].get_ydata()))
+    assert [descent.trace[-1].point] == list(zip(drawn["end"].get_xdata(), drawn["end"].get_ydata()))
+    (axes,) = [a for a in figure.axes if a.get_lines()]
+    (x_low, x_high), (y_low, y_high) = axes.get_xlim(), axes.get_ylim()
+    assert all(x_low < px < x_high and y_low < py < y_high for px, py in
+               (it.point for it in descent.trace))
+    assert math.isclose(x_high - x_low, y_high - y_low)  # square: the path crosses contours at true angles
+    assert axes.collections, "no contours drawn"
+
+
+def test_descent_path_of_one_variable_lies_on_the_curve() -> None:
+    """For one variable the iterates are drawn at (w⁽ᵏ⁾, f(w⁽ᵏ⁾)), on the curve f."""
+    from calcgrad import descend, plot_descent
+
+    descent = descend("x^4 - 3x", "x=2", 0.05)
+    drawn = lines(plot_descent(descent))
+    path = drawn["descent path"]
+    assert [it.point[0] for it in descent.trace] == list(path.get_xdata())
+    assert [it.f for it in descent.trace] == list(path.get_ydata())
+    for px, py in zip(path.get_xdata(), path.get_ydata()):
+        assert math.isclose(py, px ** 4 - 3 * px, rel_tol=1e-12, abs_tol=1e-12)
+    curve = drawn["curve"]
+    assert min(curve.get_xdata()) < min(path.get_xdata())
+    assert max(curve.get_xdata()) > max(path.get_xdata())
+
+
+def test_descent_plot_needs_one_or_two_variables() -> None:
+    from calcgrad import descend, plot_descent
+
+    with pytest.raises(UsageError, match="one or two variables"):
+        plot_descent(descend("x^2 + y^2 + z^2", "x=1, y=1, z=1", 0.1, steps=3))
+    with pytest.raises(UsageError, match="calcgrad.descend"):
+        plot_descent("x^2")
+
+
+def test_descend_plot_writes_png_and_keeps_stdout_the_trace(tmp_path) -> None:
+    """--plot writes a non-blank PNG of the expected size; stdout stays valid JSON / CSV."""
+    import json
+
+    out = tmp_path / "path.png"
+    result = CliRunner().invoke(main, ["descend", "x^2 + 3y^2", "--start", "x=1,y=2", "--lr", "0.1",
+                                       "--plot", str(out), "--format", "json"])
+    assert 0 == result.exit_code, result.output
+    assert 51 == len(json.loads(result.stdout)["trace"])
+    assert f"wrote {out}" in result.stderr
+    assert_png(out, pixels(FIELD_FIGURE_SIZE))
+
+    curve = tmp_path / "curve.svg"
+    result = CliRunner().invoke(main, ["descend", "x^4 - 3x", "--start", "x=2", "--lr", "0.05",
+                                       "--plot", str(curve), "--format", "csv"])
+    assert 0 == result.exit_code, result.output
+    assert result.stdout.startswith("k,")
+    root = ElementTree.parse(curve).getroot()
+    assert root.tag.endswith("svg")
+    assert root.find(".//{http://www.w3.org/2000/svg}g[@id='descent path']") is not None
+
+
+def test_descend_plot_bad_file_fails_before_running(tmp_path) -> None:
+    result = CliRunner().invoke(main, ["descend", "x^2", "--start", "x=1", "--lr", "0.1",
+                                       "--plot", str(tmp_path / "p.txt")])
+    assert 2 == result.exit_code
+    assert "picture format" in result.stderr
+    assert "" == result.stdout
+
+
+def test_descend_without_matplotlib(monkeypatch) -> None:
+    """--plot without matplotlib: the same message and exit 1 as calcgrad plot; without --plot
+    descend works and never imports matplotlib."""
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    args = ["descend", "x^2", "--start", "x=1", "--lr", "0.1"]
+    result = CliRunner().invoke(main, [*args, "--plot", "p.png"])
+    assert 1 == result.exit_code, result.output
+    assert 'pip install "calcgrad[plot]"' in result.stderr
+    assert "Traceback" not in result.output
+    assert 0 == CliRunner().invoke(main, args).exit_code

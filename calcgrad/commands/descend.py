@@ -25,11 +25,14 @@ PROGRESS_MIN_STEPS = 1000
 @click.option("--format", "output_format", type=click.Choice(FORMATS + ("csv",)), default=None,
               help="Output format [default: rich in a terminal, else plain]; csv and json give "
                    "the whole trace.")
+@click.option("--plot", "plot_out", metavar="FILE",
+              help="Also draw the path (.png, .svg or .pdf): on the contours for two variables, "
+                   "on the curve for one. Needs matplotlib.")
 @click.option("--var", "variables", multiple=True, metavar="NAME",
               help="Declare a multi-letter variable name, such as loss (repeatable).")
 @report_errors
 def descend(expression: str, start: str, lr: float, steps: int, tol: float, momentum: float,
-            output_format: str | None, variables: tuple[str, ...]) -> None:
+            output_format: str | None, plot_out: str | None, variables: tuple[str, ...]) -> None:
     """Minimise EXPRESSION by gradient descent: w ← w − η∇f(w).
 
     \b
@@ -38,12 +41,18 @@ def descend(expression: str, start: str, lr: float, steps: int, tol: float, mome
       calcgrad descend "x^2 + 3y^2" --start x=1,y=2 --lr 0.4     (too large: diverges)
       calcgrad descend "(x-1)^2 + 10(y+2)^2" --start x=0,y=0 --lr 0.02 --momentum 0.9 --steps 500
       calcgrad descend "x^4 - 3x" --start x=2 --lr 0.05 --format csv
+      calcgrad descend "x^2 + 3y^2" --start x=1,y=2 --lr 0.1 --plot path.png
 
     The gradient is found once, symbolically, and shown; then each iteration
     k, its point, gradient, f and step length. It stops when ‖∇f‖ ≤ --tol.
     """
     from calcgrad.descent import descend as run
 
+    if plot_out is not None:  # matplotlib only when a picture is asked for; fail before the work
+        from calcgrad import plotting
+
+        plotting.require_matplotlib()
+        plotting.picture_format(plot_out)
     show_bar = (steps >= PROGRESS_MIN_STEPS and output_format in (None, "rich")
                 and sys.stdout.isatty() and sys.stderr.isatty())
     if not show_bar:
@@ -61,3 +70,6 @@ def descend(expression: str, start: str, lr: float, steps: int, tol: float, mome
         click.echo(result.csv(), nl=False)
     else:
         emit(result, output_format)
+    if plot_out is not None:
+        written = plotting.save_figure(plotting.plot_descent(result), plot_out)
+        click.echo(f"wrote {written}", err=True)  # stderr: stdout stays the trace (json, csv)

@@ -27,11 +27,14 @@ from calcgrad.cli import emit, format_option, report_errors
               help="Significant digits of the numbers shown.")
 @click.option("--exact", is_flag=True,
               help="Exact rational arithmetic (needs linear/relu/leaky_relu and mse/sse/half_sse).")
+@click.option("--graph", "graph_out", metavar="FILE",
+              help="With a spec: also draw the network as a computation graph with a, δ and "
+                   "∂L/∂w after the backward pass (.svg, .png or .pdf). Needs matplotlib.")
 @format_option
 @report_errors
 def network(spec: str | None, depth: int | None, widths: str | None, param: str | None, activation: str | None, loss: str | None,
             expand: bool, epochs: int, precision: int, exact: bool,
-            output_format: str | None) -> None:
+            graph_out: str | None, output_format: str | None) -> None:
     """Backpropagation, step by step, for a small feed-forward network.
 
     \b
@@ -42,6 +45,7 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
       calcgrad network --widths 2,3,3 --activation sigmoid,softmax --loss ce
       calcgrad network examples/network_2_3_1.json
       calcgrad network examples/network_2_3_1.json --epochs 20
+      calcgrad network examples/network_2_3_1.json --graph network.svg
       calcgrad network spec.toml --format json --precision 6
 
     Conventions: z⁽ˡ⁾ = W⁽ˡ⁾a⁽ˡ⁻¹⁾ + b⁽ˡ⁾, a⁽ˡ⁾ = f⁽ˡ⁾(z⁽ˡ⁾), a⁽⁰⁾ = x; W⁽ˡ⁾ has shape
@@ -52,6 +56,14 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
     from calcgrad.network import Network
 
     symbolic = depth is not None or widths is not None
+    if graph_out is not None:  # matplotlib only when a picture is asked for; fail before the work
+        from calcgrad import plotting
+
+        if spec is None:
+            raise UsageError("--graph draws a network with numbers: give a spec file, e.g. "
+                             "calcgrad network examples/network_2_3_1.json --graph network.svg")
+        plotting.require_matplotlib()
+        plotting.picture_format(graph_out)
     if spec is not None and (symbolic or activation or loss or expand or param):
         raise UsageError("a spec file sets the architecture itself; --layers, --widths, "
                          "--activation, --loss, --expand and --param are for the symbolic "
@@ -76,8 +88,14 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
         raise UsageError("give a spec file (JSON or TOML), e.g. calcgrad network "
                          "examples/network_2_3_1.json, or --layers N for the symbolic chain")
     model = Network.from_spec(spec)
-    emit(model.walkthrough(epochs=epochs, exact=exact, precision=precision,
-                           progress=_progress_bar(epochs, output_format)), output_format)
+    result = model.walkthrough(epochs=epochs, exact=exact, precision=precision,
+                               progress=_progress_bar(epochs, output_format))
+    emit(result, output_format)
+    if graph_out is not None:
+        from calcgrad.network_graph import plot_network
+
+        written = plotting.save_figure(plot_network(result), graph_out)
+        click.echo(f"wrote {written}", err=True)  # stderr: stdout stays the walkthrough
 
 
 def _progress_bar(epochs: int, output_format: str | None):
