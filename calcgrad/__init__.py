@@ -40,6 +40,8 @@ __all__ = [
     "plot_gradient_field",
     "plot_network",
     "plot_tangent",
+    "PracticeSet",
+    "practice",
     "relu",
     "save_secant_animation",
     "sigmoid",
@@ -70,6 +72,8 @@ _LAZY = {
     "plot_gradient_field": "calcgrad.plotting",
     "plot_network": "calcgrad.network_graph",
     "plot_tangent": "calcgrad.plotting",
+    "PracticeSet": "calcgrad.practice_sets",
+    "practice": "calcgrad.practice_sets",
     "save_secant_animation": "calcgrad.plotting",
     "relu": "calcgrad.functions",
     "sigmoid": "calcgrad.functions",
@@ -82,6 +86,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from calcgrad.derive import diff
     from calcgrad.descent import Descent, descend
     from calcgrad.first_principles import FirstPrinciples, first_principles
+    from calcgrad.practice_sets import PracticeSet, practice
     from calcgrad.functions import relu, sigmoid, softplus
     from calcgrad.multivar import Gradient, Hessian, Jacobian, gradient, hessian, jacobian
     from calcgrad.network import Network

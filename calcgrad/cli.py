@@ -31,6 +31,7 @@ COMMANDS = {
     "jacobian": "calcgrad.commands.jacobian",
     "network": "calcgrad.commands.network",
     "plot": "calcgrad.commands.plot",
+    "practice": "calcgrad.commands.practice",
 }
 """Command name → the module that defines it (as a click command of the same name)."""
 

@@ -131,3 +131,6 @@ MAX_GRADE_ROWS = 100_000
 
 MAX_GRADE_FILE_BYTES = 50_000_000
 """Largest submissions or key file read by `calcgrad grade`."""
+
+MAX_PRACTICE_EXERCISES = 100
+"""Most exercises in one practice set."""
