@@ -51,12 +51,16 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="calcgrad")
 def main() -> None:
-    """Derivatives, step by step: every rule named, explained and checked.
+    """Derivatives, gradients and backpropagation, step by step: every rule named, explained and checked.
 
     \b
     Examples:
       calcgrad diff "x^2 + 3xy + y^2" --wrt x
       calcgrad diff "sin^2 x" --format latex
+      calcgrad grad "x^2 + 3y^2" --at x=1,y=1
+      calcgrad descend "x^2 + 3y^2" --start x=1,y=2 --lr 0.1
+      calcgrad network --layers 3 --activation sigmoid --loss mse
+      calcgrad check "-sin(3x)" --of "cos(3x)"
     """
 
 
