@@ -151,7 +151,7 @@ def _compare(expected, given, symbols, domain, deadline) -> Comparison:
 def exact_decimals(expr) -> Expr:
     """Decimals as the exact fractions they were written as (0.1 is 1/10, not its binary
     approximation), so that 0.1x passes for x/10 while 0.333x still fails for x/3."""
-    expr = sympy.sympify(expr)
+    expr = sympy.sympify(expr, strict=True)  # never text: that would run the text as code
     floats = expr.atoms(sympy.Float)
     if not floats:
         return expr
@@ -230,7 +230,7 @@ def numeric_function(symbols, expr: Expr):
     The tree is compiled into nested Python closures over mpmath (fast to build, no code
     generation); a function outside the table falls back to SymPy's lambdify of the same tree.
     """
-    return _numeric_function(tuple(symbols), sympy.sympify(expr))
+    return _numeric_function(tuple(symbols), sympy.sympify(expr, strict=True))
 
 
 @lru_cache(maxsize=512)

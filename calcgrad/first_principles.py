@@ -191,7 +191,8 @@ def _point(at, x: Symbol, expression: Expr, declared) -> dict:
     if isinstance(at, str) and "=" not in at:
         point = {x: parse(at, variables=declared)}
     elif isinstance(at, (int, float, sympy.Number)) and not isinstance(at, bool):
-        point = {x: sympy.nsimplify(at) if isinstance(at, float) else sympy.sympify(at)}
+        number = sympy.nsimplify(at) if isinstance(at, float) else sympy.sympify(at, strict=True)
+        point = {x: number}
     elif isinstance(at, (str, Mapping)):
         point = read_point(at, declared)
     else:

@@ -297,7 +297,8 @@ def _rebuild(step: Step, faults: dict, targets: set[int]) -> Step:
     mutation = faults.get(id(step))
     if mutation is None:
         return rebuilt
-    return FaultyStep(step.expression, step.variable, rebuilt, sympy.sympify(mutation.faulty(rebuilt)))
+    faulty = sympy.sympify(mutation.faulty(rebuilt), strict=True)
+    return FaultyStep(step.expression, step.variable, rebuilt, faulty)
 
 
 # --- matching an answer -----------------------------------------------------------------------
@@ -419,7 +420,7 @@ def _diagnosis(chosen: tuple[Mutation, ...]) -> Diagnosis:
 
 def apply_single_step(mutation: Mutation) -> Expr:
     """The faulty result of the mutated step alone (its sub-steps correct)."""
-    return sympy.sympify(mutation.faulty(mutation.step))
+    return sympy.sympify(mutation.faulty(mutation.step), strict=True)
 
 
 def _whole_answer(derivation: Derivation, answer: Expr, matcher: _Matcher) -> Diagnosis | None:

@@ -416,7 +416,7 @@ def _eigenvalues(value: ImmutableMatrix) -> tuple[Expr, ...]:
 
 def _sign(value: Expr) -> int:
     """-1, 0 or 1; a value within 10⁻³⁰ of 0 counts as 0 (exact cancellation SymPy missed)."""
-    value = sympy.sympify(value)
+    value = sympy.sympify(value, strict=True)
     if value.is_Rational:
         return int(sympy.sign(value))
     approx = sympy.re(value.evalf(50))

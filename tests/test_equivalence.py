@@ -13,6 +13,7 @@ from calcgrad.equivalence import (
     UNDETERMINED,
     compare,
     exact_decimals,
+    numeric_function,
     symbolically_equal,
     time_limit,
 )
@@ -154,3 +155,11 @@ def test_astronomical_values_are_skipped_not_exhausting_memory() -> None:
     derivative = sympy.diff(f, x)
     assert EQUAL == compare(derivative, sympy.factor_terms(derivative), domain=f).status
     assert DIFFERENT == compare(derivative, 2 * derivative, domain=f).status
+
+
+@pytest.mark.parametrize("function", [exact_decimals, lambda text: numeric_function((), text)],
+                         ids=["exact_decimals", "numeric_function"])
+def test_text_is_refused_not_run(function) -> None:
+    """Text never reaches SymPy's string parser here (it would run it as code): it is refused."""
+    with pytest.raises(sympy.SympifyError):
+        function("__import__('os').getpid()")
