@@ -112,8 +112,39 @@ class Gradient(Rendered):
         return replace(self, show_steps=show)
 
 
+class _DerivationGrid(Rendered):
+    """What a Jacobian and a Hessian share: a grid of Derivations, read as matrices."""
+
+    entries: tuple[tuple[Derivation, ...], ...]
+    point: Point
+    entry: tuple[int, int] | None
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        raise NotImplementedError
+
+    @property
+    def matrix(self) -> ImmutableMatrix:
+        return ImmutableMatrix([[d.result for d in row] for row in self.entries])
+
+    @property
+    def value(self) -> ImmutableMatrix | None:
+        if not self.point:
+            return None
+        return ImmutableMatrix([[d.value for d in row] for row in self.entries])
+
+    def derivation(self, row: int, column: int) -> Derivation:
+        """The derivation of entry (row, column), counted from 1."""
+        row, column = _check_entry((row, column), self.shape)
+        return self.entries[row - 1][column - 1]
+
+    @property
+    def entry_derivation(self) -> Derivation | None:
+        return self.derivation(*self.entry) if self.entry else None
+
+
 @dataclass(frozen=True)
-class Jacobian(Rendered):
+class Jacobian(_DerivationGrid):
     """J = [∂fᵢ/∂xⱼ]: one Derivation per function and variable; `entry` picks one to show."""
 
     RENDERER: ClassVar[str] = "calcgrad.render.jacobian"
@@ -127,27 +158,8 @@ class Jacobian(Rendered):
     sources: tuple[str | None, ...] = ()
 
     @property
-    def matrix(self) -> ImmutableMatrix:
-        return ImmutableMatrix([[d.result for d in row] for row in self.entries])
-
-    @property
-    def value(self) -> ImmutableMatrix | None:
-        if not self.point:
-            return None
-        return ImmutableMatrix([[d.value for d in row] for row in self.entries])
-
-    @property
     def shape(self) -> tuple[int, int]:
         return len(self.functions), len(self.variables)
-
-    def derivation(self, row: int, column: int) -> Derivation:
-        """The derivation of entry (row, column), counted from 1."""
-        row, column = _check_entry((row, column), self.shape)
-        return self.entries[row - 1][column - 1]
-
-    @property
-    def entry_derivation(self) -> Derivation | None:
-        return self.derivation(*self.entry) if self.entry else None
 
 
 @dataclass(frozen=True)
@@ -171,7 +183,7 @@ class Classification:
 
 
 @dataclass(frozen=True)
-class Hessian(Rendered):
+class Hessian(_DerivationGrid):
     """H = [∂²f/∂xⱼ∂xᵢ]: one two-stage Derivation per entry; at a point, the second-derivative test."""
 
     RENDERER: ClassVar[str] = "calcgrad.render.hessian"
@@ -184,16 +196,6 @@ class Hessian(Rendered):
     entry: tuple[int, int] | None = None
     classification: Classification | None = None
     source: str | None = None
-
-    @property
-    def matrix(self) -> ImmutableMatrix:
-        return ImmutableMatrix([[d.result for d in row] for row in self.entries])
-
-    @property
-    def value(self) -> ImmutableMatrix | None:
-        if not self.point:
-            return None
-        return ImmutableMatrix([[d.value for d in row] for row in self.entries])
 
     @property
     def gradient(self) -> tuple[Expr, ...]:
@@ -226,15 +228,6 @@ class Hessian(Rendered):
     def symmetric(self) -> bool:
         """Whether every pair of mixed partials agrees (Schwarz's theorem, when they are continuous)."""
         return not self.mismatched_pairs
-
-    def derivation(self, row: int, column: int) -> Derivation:
-        """The derivation of entry (row, column), counted from 1."""
-        row, column = _check_entry((row, column), self.shape)
-        return self.entries[row - 1][column - 1]
-
-    @property
-    def entry_derivation(self) -> Derivation | None:
-        return self.derivation(*self.entry) if self.entry else None
 
 
 # --- the public entry points -----------------------------------------------------------------
