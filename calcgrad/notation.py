@@ -301,17 +301,21 @@ class TextPrinter(StrPrinter):
 # ---------------------------------------------------------------- ASCII
 
 
-class AsciiPrinter(StrPrinter):
-    """sympy.sstr with shortest floats and long integers approximated instead of crashing."""
+class _LongNumbers:
+    """Numbers too long to print in full, and short floats, in the printer's `_scientific` form."""
 
     def _print_Integer(self, expr):
-        return self._scientific(expr) if _is_too_long(expr) else super()._print_Integer(expr)
+        return self._scientific(expr) if _is_too_long(expr) else str(expr.p)
 
     def _print_Rational(self, expr):
         return self._scientific(expr) if _is_too_long(expr) else super()._print_Rational(expr)
 
     def _print_Float(self, expr):
         return self._scientific(expr) if _is_short_float(expr) else super()._print_Float(expr)
+
+
+class AsciiPrinter(_LongNumbers, StrPrinter):
+    """sympy.sstr with shortest floats and long integers approximated instead of crashing."""
 
     def _scientific(self, expr):
         negative, digits, exponent = _decimal(expr)
@@ -323,7 +327,7 @@ class AsciiPrinter(StrPrinter):
 # ---------------------------------------------------------------- LaTeX
 
 
-class NotesLatexPrinter(LatexPrinter):
+class NotesLatexPrinter(_LongNumbers, LatexPrinter):
     r"""sympy.latex with \ln, \arcsin, step(x) and (σ(x))² for the course notes."""
 
     _default_settings = {**LatexPrinter._default_settings, "ln_notation": True, "inv_trig_style": "full"}
@@ -343,15 +347,6 @@ class NotesLatexPrinter(LatexPrinter):
         if isinstance(base, DEEP_LEARNING_FUNCTIONS) and plain:
             return r"\left(%s\right)^{%s}" % (self._print(base), self._print(exponent))
         return super()._print_Pow(expr)
-
-    def _print_Integer(self, expr):
-        return self._scientific(expr) if _is_too_long(expr) else str(expr.p)
-
-    def _print_Rational(self, expr):
-        return self._scientific(expr) if _is_too_long(expr) else super()._print_Rational(expr)
-
-    def _print_Float(self, expr):
-        return self._scientific(expr) if _is_short_float(expr) else super()._print_Float(expr)
 
     def _scientific(self, expr):
         negative, digits, exponent = _decimal(expr)
