@@ -16,7 +16,6 @@ import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from fractions import Fraction
 from typing import ClassVar
 
 import sympy
@@ -26,6 +25,7 @@ from calcgrad import limits
 from calcgrad.derivation import Derivation
 from calcgrad.derive import diff
 from calcgrad.errors import LimitError, UsageError
+from calcgrad.parsing import parse_number
 from calcgrad.rendered import Rendered
 from calcgrad.simplify import tidy
 
@@ -526,7 +526,7 @@ def _point(at, symbols: tuple[Symbol, ...], expressions: list[Expr], declared) -
 
         point = parse_point(at, variables=declared)
     elif isinstance(at, Mapping):
-        point = {_symbol(key, declared): _number(value, f"the value of {key}", declared)
+        point = {_symbol(key, declared): parse_number(value, f"the value of {key}", declared)
                  for key, value in at.items()}
     else:
         raise UsageError(f"the point must be text such as 'x=1, y=2' or a mapping, "
@@ -561,7 +561,7 @@ def _direction(direction, symbols: tuple[Symbol, ...], declared) -> tuple[Expr, 
             raise UsageError("the direction must be numbers separated by commas, such as 1,1") from None
     if isinstance(direction, str) and not direction.strip():
         raise UsageError("the direction is empty; give one number per variable, such as 1,1")
-    components = tuple(_number(p, f"direction component {i}", declared)
+    components = tuple(parse_number(p, f"direction component {i}", declared)
                        for i, p in enumerate(parts, start=1))
     for i, c in enumerate(components, start=1):
         _check_real(c, f"direction component {i}")
@@ -586,32 +586,6 @@ def _symbol(key, declared) -> Symbol:
     if isinstance(key, str):
         return parse_symbol(key, variables=declared)
     raise UsageError(f"a variable must be a name such as x, not {type(key).__name__}")
-
-
-def _number(value, what: str, declared) -> Expr:
-    """A constant from text (through the parser), an int, float, Fraction or SymPy number."""
-    if isinstance(value, str):
-        from calcgrad.parsing import parse
-
-        if not value.strip():
-            raise UsageError(f"{what} is empty; give a number such as 1 or 1/2")
-        number = parse(value, variables=declared)
-    elif isinstance(value, bool):
-        raise UsageError(f"{what} must be a number, not {value!r}")
-    elif isinstance(value, int):
-        number = sympy.Integer(value)
-    elif isinstance(value, float):
-        number = sympy.Float(value)
-    elif isinstance(value, Fraction):
-        number = sympy.Rational(value.numerator, value.denominator)
-    elif isinstance(value, sympy.Basic):
-        number = value
-    else:
-        raise UsageError(f"{what} must be a number, not {type(value).__name__}")
-    if number.free_symbols:
-        names = ", ".join(sorted(s.name for s in number.free_symbols))
-        raise UsageError(f"{what} must be a number, but it contains {names}")
-    return number
 
 
 def _check_real(value: Expr, what: str) -> None:

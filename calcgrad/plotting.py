@@ -123,23 +123,9 @@ def _symbol(name, declared: tuple[str, ...]) -> Symbol:
 
 def _number(value, what: str, declared: tuple[str, ...]) -> Expr:
     """A real, finite constant from text ("pi/4"), a Python number or a SymPy number."""
-    if isinstance(value, str):
-        number = _parsing().parse(value, variables=declared)
-    elif isinstance(value, bool):
-        raise UsageError(f"{what} must be a number, not {value!r}")
-    elif isinstance(value, int):
-        number = sympy.Integer(value)
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            raise UsageError(f"{what} must be a finite number, not {value!r}")
-        number = sympy.Float(value)
-    elif isinstance(value, sympy.Expr):
-        number = value
-    else:
-        raise UsageError(f"{what} must be a number, not {type(value).__name__}")
-    if number.free_symbols:
-        names = ", ".join(sorted(s.name for s in number.free_symbols))
-        raise UsageError(f"{what} must be a number, but it contains {names}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise UsageError(f"{what} must be a finite number, not {value!r}")
+    number = _parsing().parse_number(value, what, declared)
     if not _is_real_finite(number):
         raise UsageError(f"{what} must be a real, finite number, not {_text(number)}")
     _check_drawable(number, what)
