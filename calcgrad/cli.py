@@ -105,6 +105,12 @@ def format_option(command):
                         help="Output format [default: rich in a terminal, else plain].")(command)
 
 
+def variables_option(command):
+    """The --var option every command that reads expressions shares."""
+    return click.option("--var", "variables", multiple=True, metavar="NAME",
+                        help="Declare a multi-letter variable name, such as loss (repeatable).")(command)
+
+
 def emit(result, output_format: str | None) -> None:
     """Write a result in the chosen format (rich in a terminal, plain otherwise).
 

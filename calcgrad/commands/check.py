@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from calcgrad.cli import emit, format_option, report_errors
+from calcgrad.cli import emit, format_option, report_errors, variables_option
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
@@ -21,8 +21,7 @@ from calcgrad.cli import emit, format_option, report_errors
 @click.option("--steps", "steps_file", type=click.File("r", encoding="utf-8"), default=None,
               metavar="FILE", help="Check a worked solution, one expression per line ('-' for stdin).")
 @format_option
-@click.option("--var", "variables", multiple=True, metavar="NAME",
-              help="Declare a multi-letter variable name, such as loss (repeatable).")
+@variables_option
 @report_errors
 def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int, grad: bool,
           steps_file, output_format: str | None, variables: tuple[str, ...]) -> None:

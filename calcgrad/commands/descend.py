@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from calcgrad.cli import FORMATS, emit, report_errors
+from calcgrad.cli import FORMATS, emit, report_errors, variables_option
 
 PROGRESS_MIN_STEPS = 1000
 """Runs allowed at least this many steps show a progress bar (in a terminal only)."""
@@ -28,8 +28,7 @@ PROGRESS_MIN_STEPS = 1000
 @click.option("--plot", "plot_out", metavar="FILE",
               help="Also draw the path (.png, .svg or .pdf): on the contours for two variables, "
                    "on the curve for one. Needs matplotlib.")
-@click.option("--var", "variables", multiple=True, metavar="NAME",
-              help="Declare a multi-letter variable name, such as loss (repeatable).")
+@variables_option
 @report_errors
 def descend(expression: str, start: str, lr: float, steps: int, tol: float, momentum: float,
             output_format: str | None, plot_out: str | None, variables: tuple[str, ...]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from calcgrad.cli import emit, format_option, report_errors
+from calcgrad.cli import emit, format_option, report_errors, variables_option
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
@@ -15,8 +15,7 @@ from calcgrad.cli import emit, format_option, report_errors
               help="Order of the derivative in a single variable.")
 @click.option("--at", "at", metavar="x=3,...", help="Evaluate the derivative at this point.")
 @format_option
-@click.option("--var", "variables", multiple=True, metavar="NAME",
-              help="Declare a multi-letter variable name, such as loss (repeatable).")
+@variables_option
 @report_errors
 def diff(expression: str, wrt: tuple[str, ...], order: int, at: str | None,
          output_format: str | None, variables: tuple[str, ...]) -> None:

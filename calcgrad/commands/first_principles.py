@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from calcgrad.cli import emit, format_option, report_errors
+from calcgrad.cli import emit, format_option, report_errors, variables_option
 
 
 @click.command("first-principles")
@@ -13,8 +13,7 @@ from calcgrad.cli import emit, format_option, report_errors
 @click.option("--at", "at", metavar="2 | x=2,...",
               help="A point: the derivative's value there and a table of difference quotients.")
 @format_option
-@click.option("--var", "variables", multiple=True, metavar="NAME",
-              help="Declare a multi-letter variable name, such as loss (repeatable).")
+@variables_option
 @report_errors
 def first_principles(expression: str, wrt: str | None, at: str | None,
                      output_format: str | None, variables: tuple[str, ...]) -> None:

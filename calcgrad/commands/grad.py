@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from calcgrad.cli import emit, format_option, report_errors
+from calcgrad.cli import emit, format_option, report_errors, variables_option
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
@@ -16,8 +16,7 @@ from calcgrad.cli import emit, format_option, report_errors
               help="Directional derivative along this vector (normalised to length 1).")
 @click.option("--steps", is_flag=True, help="Show every step of every partial derivative.")
 @format_option
-@click.option("--var", "variables", multiple=True, metavar="NAME",
-              help="Declare a multi-letter variable name, such as loss (repeatable).")
+@variables_option
 @report_errors
 def grad(expression: str, names: tuple[str, ...], at: str | None, direction: str | None,
          steps: bool, output_format: str | None, variables: tuple[str, ...]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from calcgrad.cli import emit, format_option, report_errors
+from calcgrad.cli import emit, format_option, report_errors, variables_option
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
@@ -15,8 +15,7 @@ from calcgrad.cli import emit, format_option, report_errors
 @click.option("--entry", metavar="ROW,COL",
               help="Show the derivation of this entry, counted from 1 (e.g. 1,2).")
 @format_option
-@click.option("--var", "variables", multiple=True, metavar="NAME",
-              help="Declare a multi-letter variable name, such as loss (repeatable).")
+@variables_option
 @report_errors
 def jacobian(functions: tuple[str, ...], names: tuple[str, ...], at: str | None,
              entry: str | None, output_format: str | None, variables: tuple[str, ...]) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from calcgrad.cli import report_errors
+from calcgrad.cli import report_errors, variables_option
 
 DEFAULT_OUT = "calcgrad-plot.png"
 
@@ -25,8 +25,7 @@ DEFAULT_OUT = "calcgrad-plot.png"
 @click.option("--animate", metavar="OUT.gif", help="Write the secants shrinking into the tangent as a GIF.")
 @click.option("--derivative", is_flag=True, help="Also plot the derivative f′ below.")
 @click.option("--range", "plot_range", metavar="A,B", help="The x range (both axes with --vars).")
-@click.option("--var", "variables", multiple=True, metavar="NAME",
-              help="Declare a multi-letter variable name, such as loss (repeatable).")
+@variables_option
 @report_errors
 def plot(expression: str, wrt: str | None, at: str | None, field_vars: str | None, out: str | None,
          secants: bool, animate: str | None, derivative: bool, plot_range: str | None,
