@@ -804,12 +804,17 @@ def plot_gradient_field(
     if request.fixed:
         title += f", holding {_point_text(request.fixed)}"
     axes.set_title(title, fontsize=10)
+    _square_axes(axes, u, v, u_limits, v_limits)
+    return figure
+
+
+def _square_axes(axes, u: Symbol, v: Symbol, u_limits, v_limits) -> None:
+    """The (u, v) plane at equal scales, so that gradients cross the contours at right angles."""
     axes.set_xlim(*u_limits)
     axes.set_ylim(*v_limits)
     axes.set_aspect("equal")
     axes.set_xlabel(_math(_latex(u), u.name))
     axes.set_ylabel(_math(_latex(v), v.name))
-    return figure
 
 
 def _draw_contours(figure, axes, function: Expr, shown: Expr, u: Symbol, v: Symbol,
@@ -933,11 +938,7 @@ def _descent_path_2d(descent):
     _draw_contours(figure, axes, descent.expression, descent.expression, u, v, u_limits, v_limits)
     _draw_path(axes, us, vs, descent)
     axes.set_title(_descent_labels(descent)[0], fontsize=10)
-    axes.set_xlim(*u_limits)
-    axes.set_ylim(*v_limits)
-    axes.set_aspect("equal")
-    axes.set_xlabel(_math(_latex(u), u.name))
-    axes.set_ylabel(_math(_latex(v), v.name))
+    _square_axes(axes, u, v, u_limits, v_limits)
     return figure
 
 

@@ -393,12 +393,19 @@ def jacobian_rich(j: Jacobian):
     parts = [Text.assemble(("Interpreted as ", "dim"), (lines[0].split(": ", 1)[1], "bold"))]
     parts += [Text(line, style="bold cyan") for line in lines[1:3]]
     parts += [Text(line, style="bold green") for line in lines[3:]]
-    if j.entry:
-        row, column = j.entry
-        parts.append(Text(f"\nEntry ({row}, {column}) (counted from 1): "
-                          f"{_jacobian_entry_name(j, row, column)}", style="bold magenta"))
-        parts.append(j.entry_derivation)
-    return Group(*parts)
+    return Group(*parts, *_rich_entry(j, _jacobian_entry_name))
+
+
+def _rich_entry(grid, name_of) -> list:
+    """The entry asked for with --entry, titled, then its derivation; nothing when none was."""
+    from rich.text import Text
+
+    if not grid.entry:
+        return []
+    row, column = grid.entry
+    title = Text(f"\nEntry ({row}, {column}) (counted from 1): {name_of(grid, row, column)}",
+                 style="bold magenta")
+    return [title, grid.entry_derivation]
 
 
 def _jacobian_latex_rows(j: Jacobian) -> list[str]:
@@ -547,12 +554,7 @@ def hessian_rich(h: Hessian):
         if "Classification:" in line:
             style = "bold green"
         parts.append(Text(line, style=style))
-    if h.entry:
-        row, column = h.entry
-        parts.append(Text(f"\nEntry ({row}, {column}) (counted from 1): "
-                          f"{_hessian_entry_name(h, row, column)}", style="bold magenta"))
-        parts.append(h.entry_derivation)
-    return Group(*parts)
+    return Group(*parts, *_rich_entry(h, _hessian_entry_name))
 
 
 def _hessian_latex_rows(h: Hessian) -> list[str]:
