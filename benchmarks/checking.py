@@ -18,7 +18,7 @@ import time
 import sympy
 
 import calcgrad
-from calcgrad.checking import check, derivation_of
+from calcgrad.grading.checking import check, derivation_of
 
 CORPUS = pathlib.Path(__file__).with_name("corpus.txt")
 x = sympy.Symbol("x", real=True)

@@ -18,7 +18,7 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))  # this checkout's calcgrad
 
-from calcgrad.network import Network  # noqa: E402
+from calcgrad.networks.architecture import Network  # noqa: E402
 
 
 def symbolic(depth: int) -> float:

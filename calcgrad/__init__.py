@@ -49,50 +49,50 @@ __all__ = [
 ]
 
 _LAZY = {
-    "Derivation": "calcgrad.derivation",
-    "Descent": "calcgrad.descent",
-    "descend": "calcgrad.descent",
-    "Network": "calcgrad.network",
-    "Verdict": "calcgrad.checking",
-    "WorkedSolution": "calcgrad.checking",
-    "check": "calcgrad.checking",
-    "check_steps": "calcgrad.checking",
-    "diff": "calcgrad.derive",
-    "FirstPrinciples": "calcgrad.first_principles",
-    "first_principles": "calcgrad.first_principles",
-    "Gradient": "calcgrad.multivar",
-    "Hessian": "calcgrad.multivar",
-    "Jacobian": "calcgrad.multivar",
-    "gradient": "calcgrad.multivar",
-    "hessian": "calcgrad.multivar",
-    "jacobian": "calcgrad.multivar",
-    "parse": "calcgrad.parsing",
-    "parse_point": "calcgrad.parsing",
-    "plot_descent": "calcgrad.plotting",
-    "plot_gradient_field": "calcgrad.plotting",
-    "plot_network": "calcgrad.network_graph",
-    "plot_tangent": "calcgrad.plotting",
-    "PracticeSet": "calcgrad.practice_sets",
-    "practice": "calcgrad.practice_sets",
-    "save_secant_animation": "calcgrad.plotting",
-    "relu": "calcgrad.functions",
-    "sigmoid": "calcgrad.functions",
-    "softplus": "calcgrad.functions",
+    "Derivation": "calcgrad.engine.derivation",
+    "Descent": "calcgrad.calculus.descent",
+    "descend": "calcgrad.calculus.descent",
+    "Network": "calcgrad.networks.architecture",
+    "Verdict": "calcgrad.grading.checking",
+    "WorkedSolution": "calcgrad.grading.checking",
+    "check": "calcgrad.grading.checking",
+    "check_steps": "calcgrad.grading.checking",
+    "diff": "calcgrad.engine.derive",
+    "FirstPrinciples": "calcgrad.calculus.first_principles",
+    "first_principles": "calcgrad.calculus.first_principles",
+    "Gradient": "calcgrad.calculus.multivar",
+    "Hessian": "calcgrad.calculus.multivar",
+    "Jacobian": "calcgrad.calculus.multivar",
+    "gradient": "calcgrad.calculus.multivar",
+    "hessian": "calcgrad.calculus.multivar",
+    "jacobian": "calcgrad.calculus.multivar",
+    "parse": "calcgrad.read.parser",
+    "parse_point": "calcgrad.read.parser",
+    "plot_descent": "calcgrad.pictures.plotting",
+    "plot_gradient_field": "calcgrad.pictures.plotting",
+    "plot_network": "calcgrad.pictures.network_graph",
+    "plot_tangent": "calcgrad.pictures.plotting",
+    "PracticeSet": "calcgrad.calculus.practice_sets",
+    "practice": "calcgrad.calculus.practice_sets",
+    "save_secant_animation": "calcgrad.pictures.plotting",
+    "relu": "calcgrad.engine.functions",
+    "sigmoid": "calcgrad.engine.functions",
+    "softplus": "calcgrad.engine.functions",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from calcgrad.checking import Verdict, WorkedSolution, check, check_steps
-    from calcgrad.derivation import Derivation
-    from calcgrad.derive import diff
-    from calcgrad.descent import Descent, descend
-    from calcgrad.first_principles import FirstPrinciples, first_principles
-    from calcgrad.practice_sets import PracticeSet, practice
-    from calcgrad.functions import relu, sigmoid, softplus
-    from calcgrad.multivar import Gradient, Hessian, Jacobian, gradient, hessian, jacobian
-    from calcgrad.network import Network
-    from calcgrad.parsing import parse, parse_point
-    from calcgrad.network_graph import plot_network
-    from calcgrad.plotting import plot_descent, plot_gradient_field, plot_tangent, save_secant_animation
+    from calcgrad.grading.checking import Verdict, WorkedSolution, check, check_steps
+    from calcgrad.engine.derivation import Derivation
+    from calcgrad.engine.derive import diff
+    from calcgrad.calculus.descent import Descent, descend
+    from calcgrad.calculus.first_principles import FirstPrinciples, first_principles
+    from calcgrad.calculus.practice_sets import PracticeSet, practice
+    from calcgrad.engine.functions import relu, sigmoid, softplus
+    from calcgrad.calculus.multivar import Gradient, Hessian, Jacobian, gradient, hessian, jacobian
+    from calcgrad.networks.architecture import Network
+    from calcgrad.read.parser import parse, parse_point
+    from calcgrad.pictures.network_graph import plot_network
+    from calcgrad.pictures.plotting import plot_descent, plot_gradient_field, plot_tangent, save_secant_animation
 
 
 def __getattr__(name: str):

@@ -11,7 +11,7 @@ def assert_derivative(answer, of, wrt=(), order: int = 1, *, grad: bool = False,
 
     An undetermined check fails too: an autograder should not pass what it could not verify.
     """
-    from calcgrad.checking import check
+    from calcgrad.grading.checking import check
 
     verdict = check(answer, of=of, wrt=wrt, order=order, grad=grad, variables=variables)
     if not verdict:

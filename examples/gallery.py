@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 import calcgrad  # noqa: E402
-from calcgrad.plotting import save_figure  # noqa: E402
+from calcgrad.pictures.plotting import save_figure  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "gallery"
 

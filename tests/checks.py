@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import mpmath
 import sympy
 
-from calcgrad.functions import relu, sigmoid, softplus
+from calcgrad.engine.functions import relu, sigmoid, softplus
 
 SAMPLES = (-2.37, -1.31, -0.58, 0.29, 0.83, 1.47, 2.71)
 _MODULES = [{

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sympy
 from hypothesis import strategies as st
 
-from calcgrad.functions import relu, sigmoid, softplus
-from strategies import modest_numbers
+from calcgrad.engine.functions import relu, sigmoid, softplus
+from tests.strategies import modest_numbers
 
 x, y, z, w_1, theta = (sympy.Symbol(name, real=True) for name in ("x", "y", "z", "w_1", "theta"))
 

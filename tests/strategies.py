@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy
 from hypothesis import strategies as st
 
-from calcgrad.functions import relu, sigmoid, softplus
+from calcgrad.engine.functions import relu, sigmoid, softplus
 
 x, y = sympy.symbols("x y", real=True)
 
@@ -70,7 +70,7 @@ def deep_expressions(draw, depth: int = 4):
     return expr
 
 
-# --- first principles and gradient descent (calcgrad.first_principles, calcgrad.descent) ------
+# --- first principles and gradient descent (calcgrad.calculus.first_principles, calcgrad.calculus.descent) ------
 
 small_integers = st.integers(-6, 6)
 nonzero_integers = small_integers.filter(lambda n: n != 0)
@@ -123,7 +123,7 @@ plot_points = st.sampled_from([sympy.Rational(-3, 2), sympy.Rational(-1, 2), sym
 """Points for tangents: away from 0, where many of the functions above have a kink or a pole."""
 
 
-# --- gradient, Jacobian and Hessian (calcgrad.multivar) ---------------------------------------
+# --- gradient, Jacobian and Hessian (calcgrad.calculus.multivar) ---------------------------------------
 
 z = sympy.Symbol("z", real=True)
 
@@ -145,7 +145,7 @@ def symmetric_integer_matrices(draw, size: int):
     return sympy.Matrix(size, size, lambda i, j: entries[i, j])
 
 
-# --- networks (calcgrad.network, calcgrad.backprop) ------------------------------------------
+# --- networks (calcgrad.networks.architecture, calcgrad.networks.backprop) ------------------------------------------
 
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "linear")
 _LOSS_OUTPUTS = {

@@ -9,7 +9,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-import calcgrad.derive
+import calcgrad.engine.derive
 from calcgrad import __version__
 from calcgrad.cli import main
 
@@ -150,7 +150,7 @@ def test_internal_error_exits_1(monkeypatch) -> None:
         raise RuntimeError("boom")
 
     monkeypatch.delenv("CALCGRAD_DEBUG", raising=False)
-    monkeypatch.setattr(calcgrad.derive, "diff", broken)
+    monkeypatch.setattr(calcgrad.engine.derive, "diff", broken)
     result = run("diff", "x^2")
     assert 1 == result.exit_code
     assert "Traceback" not in result.output

@@ -47,7 +47,7 @@ def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int,
             raise UsageError("give either an ANSWER or --steps FILE, not both")
         if grad:
             raise UsageError("--steps checks one derivative; it does not combine with --grad")
-        from calcgrad.checking import check_steps
+        from calcgrad.grading.checking import check_steps
 
         text = steps_file.read(1_000_001)
         if len(text) > 1_000_000:
@@ -56,7 +56,7 @@ def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int,
     else:
         if answer is None:
             raise UsageError("give the ANSWER to check (or --steps FILE for a worked solution)")
-        from calcgrad.checking import check as check_answer
+        from calcgrad.grading.checking import check as check_answer
 
         result = check_answer(answer, of=expression, wrt=names, order=order, grad=grad,
                               variables=variables)

@@ -45,7 +45,7 @@ def descend(expression: str, start: str, lr: float, steps: int, tol: float, mome
     The gradient is found once, symbolically, and shown; then each iteration
     k, its point, gradient, f and step length. It stops when ‖∇f‖ ≤ --tol.
     """
-    from calcgrad.descent import descend as run
+    from calcgrad.calculus.descent import descend as run
 
     if plot_out is not None:  # matplotlib only when a picture is asked for; fail before the work
         from calcgrad import plotting

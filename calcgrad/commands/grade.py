@@ -41,7 +41,7 @@ def grade(submissions: Path, key_path: Path, out_path: Path | None, jobs: int | 
     """
     from calcgrad import limits
     from calcgrad.errors import UsageError
-    from calcgrad.grading import grade as grade_batch
+    from calcgrad.grading.batch import grade as grade_batch
 
     if out_path is not None and out_path.suffix.lower() not in (".csv", ".json"):
         raise UsageError(f"--out must end in .csv or .json, not {out_path.name!r}")

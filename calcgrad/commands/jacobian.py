@@ -29,7 +29,7 @@ def jacobian(functions: tuple[str, ...], names: tuple[str, ...], at: str | None,
       calcgrad jacobian "r cos(theta)" "r sin(theta)" --vars r,theta --at "r=2, theta=pi/4"
       calcgrad jacobian "x y; x + y" --entry 1,2 --format latex
     """
-    from calcgrad.multivar import jacobian as compute
+    from calcgrad.calculus.multivar import jacobian as compute
 
     emit(compute(list(functions), vars=names or None, at=at, entry=entry, variables=variables),
          output_format)

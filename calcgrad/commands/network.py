@@ -53,7 +53,7 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
     target, weights, biases, learning_rate and optionally freeze_biases.
     """
     from calcgrad.errors import UsageError
-    from calcgrad.network import Network
+    from calcgrad.networks.architecture import Network
 
     symbolic = depth is not None or widths is not None
     if graph_out is not None:  # matplotlib only when a picture is asked for; fail before the work
@@ -92,7 +92,7 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
                                progress=_progress_bar(epochs, output_format))
     emit(result, output_format)
     if graph_out is not None:
-        from calcgrad.network_graph import plot_network
+        from calcgrad.pictures.network_graph import plot_network
 
         written = plotting.save_figure(plot_network(result), graph_out)
         click.echo(f"wrote {written}", err=True)  # stderr: stdout stays the walkthrough

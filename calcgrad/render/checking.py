@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from calcgrad.notation import to_ascii, to_latex, to_text
+from calcgrad.render.notation import to_ascii, to_latex, to_text
 from calcgrad.render.common import operator_latex, operator_text
 
 _MARK = {"correct": "✓", "incorrect": "✗", "undetermined": "?"}

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sympy import Basic, Symbol
 
-from calcgrad.derivation import Derivation
-from calcgrad.steps import DiffStep, EvaluateStep, Explanation, SimplifyStep, Step
+from calcgrad.engine.derivation import Derivation
+from calcgrad.engine.steps import DiffStep, EvaluateStep, Explanation, SimplifyStep, Step
 
 SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 

@@ -1,4 +1,4 @@
-"""A Derivation in every format: the names calcgrad.rendered.Rendered looks up.
+"""A Derivation in every format: the names calcgrad.render.protocol.Rendered looks up.
 
 The formats themselves live one per module (plain, rich, latex, markdown, json); this module
 only gathers them for the Derivation type.

@@ -10,8 +10,8 @@ import csv
 import io
 import math
 
-from calcgrad.descent import Descent, Iteration
-from calcgrad.notation import to_ascii, to_latex, to_text
+from calcgrad.calculus.descent import Descent, Iteration
+from calcgrad.render.notation import to_ascii, to_latex, to_text
 from calcgrad.render.latex import text as latex_text
 
 HEAD_ROWS = 10
@@ -204,23 +204,23 @@ def render_latex(descent: Descent) -> str:
 
 
 def render_markdown(descent: Descent) -> str:
-    from calcgrad.render.markdown import _escape
+    from calcgrad.render.markdown import escape
 
     lines = [f"**Minimise** $f({', '.join(to_latex(v) for v in descent.variables)}) = "
              f"{to_latex(descent.expression)}$", "",
              f"**Gradient** ${_latex_gradient(descent)}$", "",
              f"**Update** ${_latex_update(descent)}$", "",
-             f"**Stop when** {_escape(criterion_text(descent))}", ""]
+             f"**Stop when** {escape(criterion_text(descent))}", ""]
     if stable_text(descent):
-        lines += [f"**Stable η** {_escape(stable_text(descent))}", ""]
-    lines += ["| " + " | ".join(_escape(h) for h in _header(descent)) + " |",
+        lines += [f"**Stable η** {escape(stable_text(descent))}", ""]
+    lines += ["| " + " | ".join(escape(h) for h in _header(descent)) + " |",
               "|" + "---:|" * 6]
     for row in shown_rows(descent):
         lines.append("| " + " | ".join(_cells(row) if row else ["…"] + [""] * 5) + " |")
     if omitted(descent):
         lines += ["", f"*{omitted(descent)} rows not shown; --format csv or json gives the whole trace*"]
-    lines += ["", f"**Result** {_escape(outcome_text(descent))}"]
-    lines += ["", *[f"**Warning** {_escape(w)}" for w in descent.warnings]] if descent.warnings else []
+    lines += ["", f"**Result** {escape(outcome_text(descent))}"]
+    lines += ["", *[f"**Warning** {escape(w)}" for w in descent.warnings]] if descent.warnings else []
     return "\n".join(lines) + "\n"
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from sympy import Basic
 
-from calcgrad.first_principles import ROUTES, FirstPrinciples, LimitStep
-from calcgrad.notation import AsciiPrinter, NotesLatexPrinter, TextPrinter, to_ascii, to_latex, to_text
+from calcgrad.calculus.first_principles import ROUTES, FirstPrinciples, LimitStep
+from calcgrad.render.notation import AsciiPrinter, NotesLatexPrinter, TextPrinter, to_ascii, to_latex, to_text
 from calcgrad.render.common import explanation_parts
 from calcgrad.render.latex import text as latex_text
 
@@ -227,24 +227,24 @@ def render_aligned(fp: FirstPrinciples) -> str:
 
 
 def render_markdown(fp: FirstPrinciples) -> str:
-    from calcgrad.render.markdown import _escape
+    from calcgrad.render.markdown import escape
 
     x = to_latex(fp.variable)
     lines = [f"**Interpreted as** ${to_latex(fp.expression)}$", "",
              f"**From first principles** ${_latex_name(fp)} = {_latex_definition(fp)}$ with "
-             f"$f({x}) = {to_latex(fp.expression)}$", "", f"*Route:* {_escape(ROUTES[fp.route])}", ""]
+             f"$f({x}) = {to_latex(fp.expression)}$", "", f"*Route:* {escape(ROUTES[fp.route])}", ""]
     for i, step in enumerate(fp.steps, start=1):
         forms = " ".join(f"$= {_latex_form(fp, step, form)}$" for form in step.forms)
-        lines.append(f"{i}. **{_escape(step.title)}** {forms}  ")
+        lines.append(f"{i}. **{escape(step.title)}** {forms}  ")
         for limit in step.standard_limits:
             lines.append(f"   standard limit: $\\lim_{{{to_latex(fp.increment)} \\to 0}} "
                          f"{to_latex(limit.expression)} = {to_latex(limit.value)}$  ")
-        lines.append(f"   {explanation_parts(step.explanation, _escape, lambda e: f'${shown_latex(e)}$')}")
+        lines.append(f"   {explanation_parts(step.explanation, escape, lambda e: f'${shown_latex(e)}$')}")
     result = (f"${_latex_name(fp)} = {to_latex(fp.result)}$" if fp.result is not None
               else "no first-principles result")
-    lines += ["", f"**Result** {result}", "", f"**Check** {_escape(check_text(fp))}"]
+    lines += ["", f"**Result** {result}", "", f"**Check** {escape(check_text(fp))}"]
     if fp.point:
-        lines += ["", f"**Value** {_escape(value_text(fp))}", "", _escape(table_caption(fp)), "",
+        lines += ["", f"**Value** {escape(value_text(fp))}", "", escape(table_caption(fp)), "",
                   "| h | (f(a + h) − f(a))/h | difference from f′(a) |", "|---:|---:|---:|"]
         lines += [f"| {h_text(r.h)} | {number(r.quotient)} | {number(r.error)} |" for r in fp.table]
     return "\n".join(lines) + "\n"

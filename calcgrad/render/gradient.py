@@ -1,4 +1,4 @@
-"""A Gradient in every format: the names calcgrad.rendered.Rendered looks up (see render/multivar.py)."""
+"""A Gradient in every format: the names calcgrad.render.protocol.Rendered looks up (see render/multivar.py)."""
 
 from __future__ import annotations
 

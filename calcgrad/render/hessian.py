@@ -1,4 +1,4 @@
-"""A Hessian in every format: the names calcgrad.rendered.Rendered looks up (see render/multivar.py)."""
+"""A Hessian in every format: the names calcgrad.render.protocol.Rendered looks up (see render/multivar.py)."""
 
 from __future__ import annotations
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from calcgrad.derivation import Derivation
-from calcgrad.notation import to_ascii, to_latex, to_text
+from calcgrad.engine.derivation import Derivation
+from calcgrad.render.notation import to_ascii, to_latex, to_text
 from calcgrad.render.common import explanation_parts
-from calcgrad.steps import DiffStep, EvaluateStep, Step
+from calcgrad.engine.steps import DiffStep, EvaluateStep, Step
 
 
 def derivation_dict(derivation: Derivation) -> dict:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from calcgrad.derivation import Derivation
-from calcgrad.notation import to_latex
+from calcgrad.engine.derivation import Derivation
+from calcgrad.render.notation import to_latex
 from calcgrad.render.common import explanation_parts, held_constant, is_partial, operator_latex, outline
-from calcgrad.steps import DiffStep, EvaluateStep, SimplifyStep, Step
+from calcgrad.engine.steps import DiffStep, EvaluateStep, SimplifyStep, Step
 
 _SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
             "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}"}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from calcgrad.derivation import Derivation
-from calcgrad.notation import to_latex
+from calcgrad.engine.derivation import Derivation
+from calcgrad.render.notation import to_latex
 from calcgrad.render.common import explanation_parts, held_constant, operator_latex, outline
 from calcgrad.render.latex import equation
 
@@ -24,7 +24,7 @@ def render_markdown(derivation: Derivation) -> str:
         step = line.step
         lines.append(f"{pad}{line.number.rsplit('.', 1)[-1]}. **{step.title}**: "
                      f"${equation(derivation, step)}$  ")
-        lines.append(f"{pad}   {explanation_parts(step.explanation, _escape, _math)}")
+        lines.append(f"{pad}   {explanation_parts(step.explanation, escape, _math)}")
     lines += ["", f"**Result** ${op}\\left({to_latex(derivation.expression)}\\right) = "
                   f"{to_latex(derivation.result)}$"]
     if derivation.value is not None:
@@ -33,7 +33,7 @@ def render_markdown(derivation: Derivation) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _escape(words: str) -> str:
+def escape(words: str) -> str:
     return words.translate(_ESCAPE)
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sympy
 from sympy import Expr, Symbol
 
-from calcgrad.multivar import Classification, Gradient, Hessian, Jacobian
-from calcgrad.notation import SUBSCRIPT, to_ascii, to_latex, to_text
+from calcgrad.calculus.multivar import Classification, Gradient, Hessian, Jacobian
+from calcgrad.render.notation import SUBSCRIPT, to_ascii, to_latex, to_text
 from calcgrad.render.json import derivation_dict
 from calcgrad.render.latex import render_aligned, render_latex, text as latex_text
 from calcgrad.render.markdown import render_markdown

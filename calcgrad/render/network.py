@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 
 from calcgrad import limits
-from calcgrad.network import ACTIVATION_FORMULAS, CONVENTIONS, LOSS_FORMULAS
-from calcgrad.notation import SUPERSCRIPT
+from calcgrad.networks.architecture import ACTIVATION_FORMULAS, CONVENTIONS, LOSS_FORMULAS
+from calcgrad.render.notation import SUPERSCRIPT
 
 # --- layout ---------------------------------------------------------------------------------
 
@@ -266,7 +266,7 @@ def sections_plain(sections: list[Section], text=None) -> str:
 
 def memo_text():
     """to_text with a cache for one rendering: chains print the same terms many times."""
-    from calcgrad.notation import to_text
+    from calcgrad.render.notation import to_text
 
     cache: dict = {}
 
@@ -281,7 +281,7 @@ def memo_text():
 def _steps_plain(derivation, text=None) -> list[str]:
     """A derivation's numbered steps, as calcgrad.render.plain writes them."""
     from calcgrad.render.common import explanation_parts, is_partial, operator_text, outline
-    from calcgrad.steps import DiffStep, SimplifyStep
+    from calcgrad.engine.steps import DiffStep, SimplifyStep
 
     text = text or memo_text()
 
@@ -494,13 +494,13 @@ class Steps:
 
 
 def _partial_text(top, bottom) -> str:
-    from calcgrad.notation import to_text
+    from calcgrad.render.notation import to_text
 
     return f"∂{to_text(top)}/∂{to_text(bottom)}"
 
 
 def _partial_latex(top, bottom) -> str:
-    from calcgrad.notation import to_latex
+    from calcgrad.render.notation import to_latex
 
     return rf"\frac{{\partial {to_latex(top)}}}{{\partial {to_latex(bottom)}}}"
 
@@ -594,7 +594,7 @@ def _chain_sections(chain, latex: bool = True, to_text=None) -> list[Section]:
 
 def _latex_printer(latex: bool):
     """to_latex, or a stand-in that skips the work when only text is drawn."""
-    from calcgrad.notation import to_latex
+    from calcgrad.render.notation import to_latex
 
     return to_latex if latex else _no_latex
 
@@ -624,8 +624,8 @@ def _ascii_names(chain) -> dict:
 
 def chain_dict(chain) -> dict:
     """JSON: definitions, factors (with their derivation steps), and each parameter's chain."""
-    from calcgrad.chain import _renamed
-    from calcgrad.notation import to_ascii, to_latex, to_text
+    from calcgrad.networks.chain import renamed
+    from calcgrad.render.notation import to_ascii, to_latex, to_text
 
     names = _ascii_names(chain)
 
@@ -642,7 +642,7 @@ def chain_dict(chain) -> dict:
         "factors": [{"factor": _partial_text(f.top, f.bottom), "latex": _partial_latex(f.top, f.bottom),
                      "expression": ascii(f.definition), "variable": ascii(f.bottom),
                      "result": ascii(f.result), "result_latex": to_latex(f.result),
-                     "steps": _renamed(f.derivation, names).to_dict()["steps"]}
+                     "steps": renamed(f.derivation, names).to_dict()["steps"]}
                     for f in chain.factors],
         "chains": [],
     }
@@ -686,7 +686,7 @@ def _shape_math(line) -> Math:
 
 
 def _factor_math(factor, note: str = "") -> Math:
-    from calcgrad.notation import to_latex, to_text
+    from calcgrad.render.notation import to_latex, to_text
 
     top = "f" if factor.top.name == "f" else None
     if top:
@@ -736,7 +736,7 @@ def _matrix_sections(form) -> list[Section]:
 
 
 def _entry_sections(form, entry) -> list[Section]:
-    from calcgrad.notation import to_latex, to_text
+    from calcgrad.render.notation import to_latex, to_text
 
     arch = form.architecture
     l, j, k = entry.layer, entry.row, entry.column
@@ -800,7 +800,7 @@ def _distinct(entry) -> list:
 
 def matrix_dict(form) -> dict:
     """JSON: the shape lines, the engine's local derivatives and the entry's paths."""
-    from calcgrad.notation import to_latex
+    from calcgrad.render.notation import to_latex
 
     def lines(group):
         return [{"equation": line.text, "latex": line.latex, "shapes": line.shapes} for line in group]
@@ -851,18 +851,18 @@ def _ascii_name(symbol):
 
 def _ascii(expr) -> str:
     """Math in names calcgrad.parse reads back: w^{(1)}_{2,0} → w1_20, z^{(2)}_{1} → z2_1."""
-    from calcgrad.notation import to_ascii
+    from calcgrad.render.notation import to_ascii
 
     return to_ascii(expr.xreplace({s: _ascii_name(s) for s in expr.free_symbols}))
 
 
 def _renamed_dict(derivation) -> list:
-    from calcgrad.chain import _renamed
+    from calcgrad.networks.chain import renamed
 
     names = {}
     for step_symbol in derivation.expression.free_symbols | set(derivation.variables):
         names[step_symbol] = _ascii_name(step_symbol)
-    return _renamed(derivation, names).to_dict()["steps"]
+    return renamed(derivation, names).to_dict()["steps"]
 
 
 def matrix_plain(form) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from calcgrad.derivation import Derivation
-from calcgrad.notation import to_text
+from calcgrad.engine.derivation import Derivation
+from calcgrad.render.notation import to_text
 from calcgrad.render.common import (
     explanation_parts,
     held_constant,
@@ -13,7 +13,7 @@ from calcgrad.render.common import (
     operator_text,
     outline,
 )
-from calcgrad.steps import DiffStep, EvaluateStep, SimplifyStep, Step
+from calcgrad.engine.steps import DiffStep, EvaluateStep, SimplifyStep, Step
 
 INDENT = "   "
 

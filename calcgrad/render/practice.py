@@ -6,7 +6,7 @@ exactly the steps `calcgrad diff` would.
 
 from __future__ import annotations
 
-from calcgrad.notation import to_ascii, to_latex, to_text
+from calcgrad.render.notation import to_ascii, to_latex, to_text
 from calcgrad.render.common import operator_latex, operator_text
 from calcgrad.render.latex import render_latex as derivation_latex
 from calcgrad.render.markdown import render_markdown as derivation_markdown

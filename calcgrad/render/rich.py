@@ -6,8 +6,8 @@ from rich.console import Group
 from rich.text import Text
 from rich.tree import Tree
 
-from calcgrad.derivation import Derivation
-from calcgrad.notation import to_text
+from calcgrad.engine.derivation import Derivation
+from calcgrad.render.notation import to_text
 from calcgrad.render.common import outline
 from calcgrad.render.plain import equation, explanation, heading, result_line, value_line
 

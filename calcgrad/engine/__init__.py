@@ -1,0 +1,1 @@
+"""The derivative engine: the function table, the Step types, derive, Derivation and the tidy-up."""

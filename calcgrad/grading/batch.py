@@ -1,0 +1,358 @@
+"""Batch grading: a CSV of submissions against a TOML key, one isolated check per row.
+
+Every input row appears in the report, malformed ones with their line number and the reason.
+Each row is checked on its own, inside a time limit, so a bad or hostile answer gets its own
+error and cannot stall or break the batch. Large batches run over several processes. The
+summary per question gives the share correct, the commonest mistakes, and groups of identical
+wrong answers (equal values at fixed points, whatever their form), so one look grades a group.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tomllib
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from calcgrad import limits
+from calcgrad.errors import CalcgradError, UsageError
+
+ERROR = "error"
+KINDS = ("derivative", "gradient")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One entry of the key: what to differentiate, with respect to what, and how."""
+
+    id: str
+    expression: str
+    wrt: tuple[str, ...] = ()
+    order: int = 1
+    kind: str = "derivative"
+    variables: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GradedRow:
+    """The outcome for one input row (verdict "error" when the row itself was unusable)."""
+
+    line: int
+    student: str
+    question: str
+    answer: str
+    verdict: str
+    mistakes: tuple[str, ...] = ()
+    feedback: tuple[str, ...] = ()
+    error: str = ""
+    fingerprint: tuple | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict:
+        return {"line": self.line, "student": self.student, "question": self.question,
+                "answer": self.answer, "verdict": self.verdict, "mistakes": list(self.mistakes),
+                "feedback": list(self.feedback), "error": self.error}
+
+
+@dataclass(frozen=True)
+class QuestionSummary:
+    """How one question went: counts, commonest mistakes, groups of identical wrong answers."""
+
+    question: str
+    answered: int
+    correct: int
+    incorrect: int
+    undetermined: int
+    errors: int
+    common_mistakes: tuple[tuple[str, int], ...]
+    groups: tuple[dict, ...]
+
+    @property
+    def percent_correct(self) -> float:
+        return round(100 * self.correct / self.answered, 1) if self.answered else 0.0
+
+    def to_dict(self) -> dict:
+        return {"question": self.question, "answered": self.answered, "correct": self.correct,
+                "incorrect": self.incorrect, "undetermined": self.undetermined,
+                "errors": self.errors, "percent_correct": self.percent_correct,
+                "common_mistakes": [{"code": c, "count": n} for c, n in self.common_mistakes],
+                "wrong_answer_groups": list(self.groups)}
+
+
+@dataclass(frozen=True)
+class GradeReport:
+    """Every row's outcome, in input order, and a summary per question."""
+
+    rows: tuple[GradedRow, ...]
+    summaries: tuple[QuestionSummary, ...]
+
+    def to_dict(self) -> dict:
+        return {"rows": [row.to_dict() for row in self.rows],
+                "summary": [s.to_dict() for s in self.summaries]}
+
+    def csv(self) -> str:
+        """One CSV row per input row: line, student, question, answer, verdict, mistakes, feedback, error."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["line", "student", "question", "answer", "verdict", "mistakes",
+                         "feedback", "error"])
+        for row in self.rows:
+            writer.writerow([row.line, _safe_cell(row.student), _safe_cell(row.question),
+                             _safe_cell(row.answer), row.verdict, " ".join(row.mistakes),
+                             " ".join(row.feedback), row.error])
+        return buffer.getvalue()
+
+    def plain(self) -> str:
+        from calcgrad.render.checking import report_plain
+
+        return report_plain(self)
+
+    def markdown(self) -> str:
+        from calcgrad.render.checking import report_markdown
+
+        return report_markdown(self)
+
+    def latex(self) -> str:
+        from calcgrad.render.checking import report_latex
+
+        return report_latex(self)
+
+    def __str__(self) -> str:
+        return self.plain()
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def __rich__(self):
+        from calcgrad.render.checking import report_rich
+
+        return report_rich(self)
+
+
+def _safe_cell(text: str) -> str:
+    """A cell that spreadsheets will not run as a formula (=, +, -, @ at the start)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+# --- reading the key and the submissions ----------------------------------------------------
+
+
+def read_key(text: str) -> dict[str, Question]:
+    """Questions from TOML text: one table per question id with `expression` and optionally
+    `wrt` (a name, "x,y" or a list), `order`, `kind` ("derivative" or "gradient"), `variables`.
+    Every expression is read once here, so a bad key fails before any row is graded."""
+    from calcgrad.read.parser import parse
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"the key is not valid TOML: {error}") from None
+    if not data:
+        raise UsageError("the key has no questions; write one table per question, e.g. "
+                         '[q1] expression = "x^2 sin x"')
+    questions = {}
+    for qid, entry in data.items():
+        if not isinstance(entry, dict):
+            raise UsageError(f"key entry {qid!r} must be a table such as [{qid}] with an expression")
+        unknown = set(entry) - {"expression", "wrt", "order", "kind", "variables"}
+        if unknown:
+            raise UsageError(f"key entry {qid!r} has unknown field(s) {', '.join(sorted(unknown))}; "
+                             "expected expression, wrt, order, kind, variables")
+        expression = entry.get("expression")
+        if not isinstance(expression, str) or not expression.strip():
+            raise UsageError(f"key entry {qid!r} needs an expression (text), e.g. expression = \"x^2\"")
+        wrt = entry.get("wrt", [])
+        if isinstance(wrt, str):
+            wrt = tuple(n.strip() for n in wrt.split(",") if n.strip())
+        elif isinstance(wrt, list) and all(isinstance(n, str) for n in wrt):
+            wrt = tuple(wrt)
+        else:
+            raise UsageError(f"key entry {qid!r}: wrt must be a name, \"x,y\" or a list of names")
+        order = entry.get("order", 1)
+        if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= limits.MAX_ORDER:
+            raise UsageError(f"key entry {qid!r}: order must be a whole number from 1 to {limits.MAX_ORDER}")
+        kind = entry.get("kind", "derivative")
+        if kind not in KINDS:
+            raise UsageError(f"key entry {qid!r}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        variables = entry.get("variables", [])
+        if not isinstance(variables, list) or not all(isinstance(v, str) for v in variables):
+            raise UsageError(f"key entry {qid!r}: variables must be a list of names")
+        question = Question(str(qid), expression, wrt, order, kind, tuple(variables))
+        try:
+            parse(expression, variables=question.variables)
+        except CalcgradError as error:
+            raise UsageError(f"key entry {qid!r}: cannot read its expression: {error}") from None
+        questions[str(qid)] = question
+    return questions
+
+
+@dataclass(frozen=True)
+class _Submission:
+    line: int
+    student: str
+    question: str
+    answer: str
+    error: str = ""
+
+
+def read_submissions(text: str) -> list[_Submission]:
+    """Rows of a CSV with the columns student, question, answer (a header row names them)."""
+    csv.field_size_limit(limits.MAX_INPUT_CHARS * 2)
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise UsageError("the submissions file is empty; it needs a header row "
+                         "student,question,answer") from None
+    except csv.Error as error:
+        raise UsageError(f"cannot read the header of the submissions file: {error}") from None
+    names = [h.strip().lower().lstrip("\ufeff") for h in header]
+    missing = [c for c in ("student", "question", "answer") if c not in names]
+    if missing:
+        raise UsageError(f"the submissions file needs the columns student, question, answer; "
+                         f"missing {', '.join(missing)} (header: {', '.join(header)})")
+    where = {c: names.index(c) for c in ("student", "question", "answer")}
+    rows: list[_Submission] = []
+    while True:
+        line = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            rows.append(_Submission(line, "", "", "", f"unreadable CSV row: {error}"))
+            continue
+        if len(rows) >= limits.MAX_GRADE_ROWS:
+            raise UsageError(f"more than {limits.MAX_GRADE_ROWS} rows; split the file")
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            cells = [record[where[c]].strip() if where[c] < len(record) else ""
+                     for c in ("student", "question", "answer")]
+            rows.append(_Submission(line, *cells, f"expected {len(header)} fields, found {len(record)}"))
+            continue
+        rows.append(_Submission(line, record[where["student"]].strip(),
+                                record[where["question"]].strip(), record[where["answer"]].strip()))
+    return rows
+
+
+# --- grading ------------------------------------------------------------------------------
+
+
+def grade(submissions: str, key: str | dict[str, Question], *, jobs: int | None = None,
+          seconds: float = limits.GRADE_ANSWER_SECONDS,
+          progress: Callable[[int], None] | None = None) -> GradeReport:
+    """Grade CSV text against a key (TOML text or read_key's result).
+
+    `jobs` is the number of worker processes (default: one per core for large batches, none
+    for small ones); `seconds` the time limit per answer; `progress` is called with the number
+    of rows finished each time some finish.
+    """
+    questions = read_key(key) if isinstance(key, str) else key
+    rows = read_submissions(submissions)
+    tasks = []
+    for row in rows:
+        if not row.error and row.question not in questions:
+            known = ", ".join(sorted(questions))
+            row = _Submission(row.line, row.student, row.question, row.answer,
+                              f"unknown question {row.question!r} (the key has {known})")
+        elif not row.error and not row.answer:
+            row = _Submission(row.line, row.student, row.question, row.answer, "empty answer")
+        tasks.append((row, questions.get(row.question), seconds))
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(tasks) >= limits.PARALLEL_ROWS:
+        graded = _grade_in_processes(tasks, workers, progress)
+    else:
+        graded = []
+        for task in tasks:
+            graded.append(grade_row(task))
+            if progress:
+                progress(1)
+    return GradeReport(tuple(graded), _summaries(graded, questions))
+
+
+def _grade_in_processes(tasks, workers: int, progress) -> list[GradedRow]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    graded = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for row in pool.map(grade_row, tasks, chunksize=8):
+            graded.append(row)
+            if progress:
+                progress(1)
+    return graded
+
+
+def grade_row(task) -> GradedRow:
+    """One row, isolated: every failure becomes this row's own error or verdict."""
+    from calcgrad.grading.checking import check
+    from calcgrad.grading.equivalence import CheckTimeout, time_limit
+
+    row, question, seconds = task
+    base = dict(line=row.line, student=row.student, question=row.question, answer=row.answer)
+    if row.error:
+        return GradedRow(verdict=ERROR, error=row.error, **base)
+    try:
+        with time_limit(seconds):
+            verdict = check(row.answer, of=question.expression, wrt=question.wrt,
+                            order=question.order, grad=question.kind == "gradient",
+                            variables=question.variables)
+            fingerprint = _fingerprint(verdict) if verdict.verdict == "incorrect" else None
+    except CheckTimeout:
+        return GradedRow(verdict="undetermined", feedback=(
+            f"The check took longer than {seconds:g} s and was stopped.",), **base)
+    except CalcgradError as error:
+        message = getattr(error, "message", None) or str(error)
+        return GradedRow(verdict=ERROR, error=f"cannot check this answer: {message}", **base)
+    except (RecursionError, MemoryError, ValueError, TypeError, ArithmeticError) as error:
+        return GradedRow(verdict=ERROR, error=f"cannot check this answer ({type(error).__name__})",
+                         **base)
+    return GradedRow(verdict=verdict.verdict, mistakes=verdict.mistakes, feedback=verdict.feedback,
+                     fingerprint=fingerprint, **base)
+
+
+def _fingerprint(verdict) -> tuple:
+    """The answer's values at fixed points, rounded: equal answers in any form share it."""
+    import mpmath
+
+    from calcgrad.grading.equivalence import sample_points, numeric_function
+
+    answers = verdict.answer if isinstance(verdict.answer, tuple) else (verdict.answer,)
+    symbols = tuple(sorted(set(verdict.variables).union(*(a.free_symbols for a in answers)) |
+                           verdict.problem.free_symbols, key=lambda s: s.name))
+    key = []
+    with mpmath.workdps(30):
+        for answer in answers:
+            function = numeric_function(symbols, answer)
+            for point in sample_points(len(symbols))[:8]:
+                value = function(*(mpmath.mpf(p.numerator) / p.denominator for p in point))
+                key.append(None if value is None else mpmath.nstr(value, 12))
+    return tuple(key)
+
+
+def _summaries(rows: list[GradedRow], questions: dict[str, Question]) -> tuple[QuestionSummary, ...]:
+    by_question: dict[str, list[GradedRow]] = defaultdict(list)
+    for row in rows:
+        if row.question in questions:
+            by_question[row.question].append(row)
+    summaries = []
+    for qid in questions:
+        group = by_question.get(qid, [])
+        counts = Counter(row.verdict for row in group)
+        mistakes = Counter(code for row in group for code in row.mistakes)
+        wrong: dict[tuple, list[GradedRow]] = defaultdict(list)
+        for row in group:
+            if row.verdict == "incorrect" and row.fingerprint is not None:
+                wrong[row.fingerprint].append(row)
+        groups = sorted((members for members in wrong.values() if len(members) > 1),
+                        key=lambda members: (-len(members), members[0].line))
+        summaries.append(QuestionSummary(
+            qid, len(group) - counts[ERROR], counts["correct"], counts["incorrect"],
+            counts["undetermined"], counts[ERROR], tuple(mistakes.most_common(5)),
+            tuple({"count": len(members),
+                   "answers": list(dict.fromkeys(m.answer for m in members)),
+                   "lines": [m.line for m in members],
+                   "mistakes": list(members[0].mistakes)} for members in groups)))
+    return tuple(summaries)

@@ -1,0 +1,438 @@
+"""Checking a student's derivative: a verdict, the mistake by name, and where it happened.
+
+`check(answer, of=..., wrt=...)` derives the right answer with calcgrad's engine, compares the
+answer with it (calcgrad.grading.equivalence: any equal form passes, a wrong one never does) and, when
+it differs, looks for the named mistake that reproduces it (calcgrad.grading.mistakes).
+`check_steps(lines, of=...)` does the same for a worked solution, line by line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import sympy
+from sympy import Expr, Symbol
+
+from calcgrad import limits
+from calcgrad.engine.derivation import Derivation
+from calcgrad.grading.equivalence import (
+    DIFFERENT,
+    EQUAL,
+    CheckTimeout,
+    Counterexample,
+    compare,
+    owned,
+    time_limit,
+)
+from calcgrad.errors import LimitError, ParseError, UsageError
+from calcgrad.grading.mistakes import StepInfo, diagnose
+from calcgrad.render.notation import format_point, to_text
+
+CORRECT, INCORRECT, UNDETERMINED = "correct", "incorrect", "undetermined"
+
+_NOT_ANSWERS = (sympy.Derivative, sympy.Integral, sympy.Subs)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether an answer is the derivative asked for, and if not, what went wrong.
+
+    `verdict` is "correct", "incorrect" or "undetermined"; `bool(verdict)` is True only when
+    correct. `mistakes` are codes from calcgrad.grading.mistakes.CODES; `feedback` sentences for the
+    student; `step` where the answer parts from the correct derivation (when known);
+    `counterexample` a point with the expected and the given value; `exceptions` isolated points
+    where exactly one of answer and derivative is defined. A gradient is checked entry by entry:
+    `expected` and `answer` are then tuples and `entries` holds each entry's own Verdict.
+    """
+
+    verdict: str
+    problem: Expr
+    variables: tuple[Symbol, ...]
+    expected: Expr | tuple[Expr, ...]
+    answer: Expr | tuple[Expr, ...]
+    mistakes: tuple[str, ...] = ()
+    feedback: tuple[str, ...] = ()
+    step: StepInfo | None = None
+    counterexample: Counterexample | None = None
+    exceptions: tuple = ()
+    entries: tuple[Verdict, ...] = ()
+    derivation: Derivation | None = field(default=None, repr=False, compare=False)
+
+    def __bool__(self) -> bool:
+        return self.verdict == CORRECT
+
+    @property
+    def gradient(self) -> bool:
+        return isinstance(self.expected, tuple)
+
+    def to_dict(self) -> dict:
+        """The JSON contract: verdict, expected, answer, mistakes, feedback, step, counterexample."""
+        from calcgrad.render.checking import verdict_dict
+
+        return verdict_dict(self)
+
+    def plain(self) -> str:
+        from calcgrad.render.checking import verdict_plain
+
+        return verdict_plain(self)
+
+    def markdown(self) -> str:
+        from calcgrad.render.checking import verdict_markdown
+
+        return verdict_markdown(self)
+
+    def latex(self) -> str:
+        from calcgrad.render.checking import verdict_latex
+
+        return verdict_latex(self)
+
+    def __str__(self) -> str:
+        return self.plain()
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def _repr_latex_(self) -> str:
+        return self.latex()
+
+    def __rich__(self):
+        from calcgrad.render.checking import verdict_rich
+
+        return verdict_rich(self)
+
+
+def check(answer, of, wrt=(), order: int = 1, *, grad: bool = False,
+          variables: Iterable[str] = ()) -> Verdict:
+    """Check `answer` against the derivative of `of` (text or SymPy expressions).
+
+    `wrt` is a variable name, "x,y", or a sequence of names (mixed partials in that order);
+    `order` repeats a single variable. With `grad=True` the answer is the gradient, a list such
+    as "[2x, 2y]" (or a Python sequence), checked entry by entry against ∂f/∂x, ∂f/∂y … for the
+    variables in `wrt` (default: every variable of `of`, alphabetically).
+    Raises ParseError/UsageError/LimitError for input that cannot be read or checked.
+    """
+
+    declared = tuple(variables)
+    problem = _read(of, declared, "the expression")
+    wrt = _names(wrt)
+    if grad:
+        return _check_gradient(answer, problem, wrt, declared)
+    derivation = derivation_of(problem, wrt, order, declared)
+    given = _read(answer, declared, "the answer")
+    return _check_against(derivation, given)
+
+
+@lru_cache(maxsize=256)
+def derivation_of(problem: Expr, wrt: tuple, order: int, declared: tuple) -> Derivation:
+    """The engine's derivation, kept for reuse: a batch checks many answers to one question."""
+    from calcgrad.engine.derive import diff
+
+    return diff(problem, *wrt, order=order, variables=declared)
+
+
+def _check_against(derivation: Derivation, given: Expr) -> Verdict:
+    """The verdict on one answer, within the time limit for a check."""
+    token = None
+    try:
+        with time_limit(limits.CHECK_SECONDS) as token:
+            return _verdict(derivation, given)
+    except CheckTimeout as error:
+        if not owned(error, token):
+            raise
+        return Verdict(UNDETERMINED, derivation.expression, derivation.variables,
+                       derivation.result, given, feedback=(
+                           f"Could not decide within {limits.CHECK_SECONDS:g} s whether the answer "
+                           "is right.",), derivation=derivation)
+
+
+def _verdict(derivation: Derivation, given: Expr) -> Verdict:
+    problem, expected = derivation.expression, derivation.result
+    symbols = sorted(problem.free_symbols | given.free_symbols | set(derivation.variables),
+                     key=lambda s: s.name)
+    base = dict(problem=problem, variables=derivation.variables, expected=expected, answer=given,
+                derivation=derivation)
+    comparison = compare(expected, given, symbols, domain=problem)
+    if comparison.status == EQUAL:
+        feedback = ["Correct."]
+        for point in comparison.exceptions:
+            feedback.append(_exception_sentence(point, expected, given))
+        return Verdict(CORRECT, feedback=tuple(feedback), exceptions=comparison.exceptions, **base)
+    if comparison.status != DIFFERENT:
+        return Verdict(UNDETERMINED, feedback=(
+            f"Could not decide whether the answer is right: {comparison.reason}.",), **base)
+    token = None
+    try:
+        with time_limit(limits.DIAGNOSE_SECONDS * 2) as token:
+            diagnosis = diagnose(derivation, given)
+    except CheckTimeout as error:
+        if not owned(error, token):
+            raise
+        diagnosis = None
+    except RecursionError:
+        diagnosis = None
+    feedback = list(diagnosis.feedback) if diagnosis else []
+    counter = comparison.counterexample
+    if counter is not None:
+        feedback.append(f"At {format_point(dict(counter.point))} the derivative is "
+                        f"{counter.expected}, but your answer gives {counter.given}.")
+    foreign = sorted(given.free_symbols - problem.free_symbols - set(derivation.variables),
+                     key=lambda s: s.name)
+    if foreign and not (diagnosis and "wrong_variable" in diagnosis.mistakes):
+        names = ", ".join(to_text(s) for s in foreign)
+        feedback.append(f"Your answer contains {names}, which is not a variable of the problem.")
+    return Verdict(INCORRECT, mistakes=diagnosis.mistakes if diagnosis else (),
+                   feedback=tuple(feedback), step=diagnosis.step if diagnosis else None,
+                   counterexample=counter, **base)
+
+
+def _exception_sentence(point, expected: Expr, given: Expr) -> str:
+    at = format_point(dict(point))
+    values = dict(point)
+    answer_defined = _defined(given.xreplace(values))
+    if answer_defined:
+        return (f"Your answer is also defined at {at}, where the derivative is not: they agree "
+                "everywhere else (a removable singularity).")
+    return (f"Your answer is undefined at {at}, where this form of the derivative has a value; "
+            "they agree everywhere else.")
+
+
+def _defined(value: Expr) -> bool:
+    try:
+        number = complex(value.evalf(20))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return False
+    return abs(number.imag) < 1e-12 and abs(number.real) != float("inf") and number == number
+
+
+def _check_gradient(answer, problem: Expr, wrt: tuple, declared) -> Verdict:
+    from calcgrad.read.parser import parse_symbol
+
+    symbols = [parse_symbol(name, variables=declared) for name in wrt] or sorted(
+        problem.free_symbols, key=lambda s: s.name)
+    if not symbols:
+        raise UsageError("the expression has no variable, so it has no gradient")
+    entries_text = split_list(answer) if isinstance(answer, str) else list(answer)
+    given = tuple(_read(entry, declared, f"entry {i} of the answer")
+                  for i, entry in enumerate(entries_text, start=1))
+    derivations = [derivation_of(problem, (s,), 1, declared) for s in symbols]
+    expected = tuple(d.result for d in derivations)
+    base = dict(problem=problem, variables=tuple(symbols), expected=expected, answer=given)
+    if len(given) != len(symbols):
+        names = ", ".join(to_text(s) for s in symbols)
+        return Verdict(INCORRECT, feedback=(
+            f"The gradient has {len(symbols)} entries, one per variable ({names}); your answer "
+            f"has {len(given)}.",), **base)
+    entries = tuple(_check_against(d, g) for d, g in zip(derivations, given))
+    feedback, mistakes = [], []
+    for symbol, entry in zip(symbols, entries):
+        label = f"∂/∂{to_text(symbol)}"
+        if entry.verdict == CORRECT and len(entry.feedback) == 1:
+            feedback.append(f"{label}: correct.")
+        else:
+            feedback += [f"{label}: {sentence}" for sentence in entry.feedback]
+        mistakes += [m for m in entry.mistakes if m not in mistakes]
+    verdicts = {e.verdict for e in entries}
+    overall = (INCORRECT if INCORRECT in verdicts else UNDETERMINED if UNDETERMINED in verdicts
+               else CORRECT)
+    first_wrong = next((e for e in entries if e.verdict == INCORRECT), None)
+    return Verdict(overall, mistakes=tuple(mistakes), feedback=tuple(feedback),
+                   step=first_wrong.step if first_wrong is not None else None,
+                   counterexample=first_wrong.counterexample if first_wrong is not None else None,
+                   entries=entries, **base)
+
+
+# --- reading answers ----------------------------------------------------------------------
+
+
+def _read(value, declared, what: str) -> Expr:
+    """Text through calcgrad's parser; a SymPy expression checked for unevaluated calculus."""
+    from calcgrad.engine.derive import as_real
+    from calcgrad.read.parser import parse
+
+    if isinstance(value, str):
+        if not value.strip():
+            raise ParseError(f"{what} is empty", value, 0, "write an expression such as 2x")
+        return parse(value, variables=declared)
+    if isinstance(value, (int,)) and not isinstance(value, bool):
+        return sympy.Integer(value)
+    if isinstance(value, sympy.Basic):
+        if value.has(*_NOT_ANSWERS):
+            raise UsageError(f"{what} contains an unevaluated derivative or integral; give the "
+                             "result as an expression")
+        return as_real(value)
+    raise UsageError(f"{what} must be text or a SymPy expression, not {type(value).__name__}")
+
+
+def _names(wrt) -> tuple:
+    if wrt is None:
+        return ()
+    if isinstance(wrt, (str, Symbol)):
+        return (wrt,)
+    return tuple(wrt)
+
+
+def split_list(text: str) -> list[str]:
+    """"[2x, 2y]" → ["2x", "2y"]: top-level commas, respecting nested brackets and |…|."""
+    stripped = text.strip()
+    pairs = {"[": "]", "(": ")", "{": "}"}
+    if len(stripped) < 2 or stripped[0] not in pairs or stripped[-1] != pairs[stripped[0]]:
+        raise UsageError(f"a gradient answer is a list in brackets, such as [2x, 2y]; got {text!r}")
+    body = stripped[1:-1]
+    parts, depth, current = [], 0, []
+    for ch in body:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth < 0:
+                raise UsageError(f"unbalanced brackets in the gradient answer {text!r}")
+        if ch == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    if depth != 0:
+        raise UsageError(f"unbalanced brackets in the gradient answer {text!r}")
+    if any(not p.strip() for p in parts):
+        raise UsageError(f"the gradient answer {text!r} has an empty entry")
+    return [p.strip() for p in parts]
+
+
+# --- worked solutions, line by line ---------------------------------------------------------
+
+
+FINE, WRONG, UNREADABLE, UNSURE = "fine", "wrong", "unreadable", "undetermined"
+
+
+@dataclass(frozen=True)
+class SolutionLine:
+    """One line of a worked solution and what became of it."""
+
+    number: int
+    text: str
+    status: str
+    expression: Expr | None = None
+    verdict: Verdict | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class WorkedSolution:
+    """A worked solution checked line by line against the correct derivative."""
+
+    problem: Expr
+    variables: tuple[Symbol, ...]
+    expected: Expr
+    lines: tuple[SolutionLine, ...]
+    derivation: Derivation | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def first_wrong(self) -> SolutionLine | None:
+        return next((line for line in self.lines if line.status == WRONG), None)
+
+    @property
+    def verdict(self) -> str:
+        if not self.lines:
+            return UNDETERMINED
+        if self.first_wrong is not None:
+            return INCORRECT
+        if all(line.status == FINE for line in self.lines):
+            return CORRECT
+        return UNDETERMINED
+
+    def __bool__(self) -> bool:
+        return self.verdict == CORRECT
+
+    def to_dict(self) -> dict:
+        from calcgrad.render.checking import solution_dict
+
+        return solution_dict(self)
+
+    def plain(self) -> str:
+        from calcgrad.render.checking import solution_plain
+
+        return solution_plain(self)
+
+    def markdown(self) -> str:
+        from calcgrad.render.checking import solution_markdown
+
+        return solution_markdown(self)
+
+    def latex(self) -> str:
+        from calcgrad.render.checking import solution_latex
+
+        return solution_latex(self)
+
+    def __str__(self) -> str:
+        return self.plain()
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def __rich__(self):
+        from calcgrad.render.checking import solution_rich
+
+        return solution_rich(self)
+
+
+def check_steps(solution: str | Sequence[str], of, wrt=(), order: int = 1, *,
+                variables: Iterable[str] = ()) -> WorkedSolution:
+    """Check each line of a worked solution (one expression per line; a leading
+    `d/dx(...) =` or `=` is dropped) against the derivative of `of`."""
+
+    declared = tuple(variables)
+    problem = _read(of, declared, "the expression")
+    derivation = derivation_of(problem, _names(wrt), order, declared)
+    raw = solution.splitlines() if isinstance(solution, str) else list(solution)
+    if len(raw) > limits.MAX_SOLUTION_LINES:
+        raise LimitError(f"the solution has {len(raw)} lines; at most {limits.MAX_SOLUTION_LINES} "
+                         "are checked")
+    checked: list[SolutionLine] = []
+    diagnosed = False
+    for number, text in enumerate(raw, start=1):
+        body = strip_prefix(text)
+        if not body or body.startswith("#"):
+            continue
+        try:
+            expression = _read(body, declared, f"line {number}")
+        except (ParseError, UsageError) as error:
+            message = error.message if isinstance(error, ParseError) else str(error)
+            checked.append(SolutionLine(number, text.strip(), UNREADABLE, message=message))
+            continue
+        if not diagnosed:
+            verdict = _check_against(derivation, expression)
+        else:
+            comparison = compare(derivation.result, expression, domain=problem)
+            status = {EQUAL: CORRECT, DIFFERENT: INCORRECT}.get(comparison.status, UNDETERMINED)
+            verdict = Verdict(status, problem, derivation.variables, derivation.result, expression)
+        status = {CORRECT: FINE, INCORRECT: WRONG}.get(verdict.verdict, UNSURE)
+        message = ""
+        if status == WRONG and not diagnosed:
+            diagnosed = True
+            message = " ".join(verdict.feedback)
+        elif status == WRONG:
+            message = "also differs from the derivative"
+        elif status == UNSURE:
+            message = " ".join(verdict.feedback)
+        checked.append(SolutionLine(number, text.strip(), status, expression, verdict, message))
+    return WorkedSolution(problem, derivation.variables, derivation.result, tuple(checked), derivation)
+
+
+def strip_prefix(line: str) -> str:
+    """The expression on a line: the text after its last `=` outside brackets, if any."""
+    text = line.strip()
+    depth, cut = 0, -1
+    for i, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "=" and depth == 0:
+            cut = i
+    return text[cut + 1:].strip() if cut >= 0 else text
+
+
+__all__ = ["Verdict", "WorkedSolution", "check", "check_steps", "split_list", "strip_prefix"]

@@ -1,0 +1,1 @@
+"""Neural networks: architecture and spec files, the symbolic chain rule, the numeric walkthrough."""

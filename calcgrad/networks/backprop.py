@@ -1,0 +1,490 @@
+"""Numeric backpropagation in plain Python: forward pass, δ recursion, gradients, one update.
+
+    δ⁽ᴸ⁾ = ∇ₐL ⊙ f′(z⁽ᴸ⁾)            (softmax with cross-entropy: δ⁽ᴸ⁾ = ŷ − y)
+    δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀδ⁽ˡ⁺¹⁾ ⊙ f′(z⁽ˡ⁾)
+    ∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ,  ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾,  w ← w − η ∂L/∂w
+
+Numbers are Python floats, or Fractions when exact arithmetic is asked for (only activations
+and losses that keep rationals rational allow it). Lists of lists, no NumPy: a [784, 128, 10]
+network on one input takes well under a second. Every gradient is checked against a central
+finite difference, computed by re-running the forward pass from the parameter's layer.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from operator import mul
+from fractions import Fraction
+from typing import Callable
+
+from calcgrad import limits
+from calcgrad.errors import LimitError, UsageError
+from calcgrad.networks.architecture import LEAKY_SLOPE, Architecture, Number
+
+FINITE_DIFFERENCE_STEP = 1e-5
+"""h in (L(w + h) − L(w − h)) / 2h."""
+
+RELATIVE_TOLERANCE = 1e-4
+"""A gradient check passes when |g − g_fd| / max(|g|, |g_fd|, 1e-6) is below this."""
+
+_RELU_FAMILY = ("relu", "leaky_relu")
+
+
+# --- activations and losses, elementwise ------------------------------------------------------
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def _softplus(z: float) -> float:
+    return z + math.log1p(math.exp(-z)) if z > 0 else math.log1p(math.exp(z))
+
+
+def activate(name: str, z: list) -> list:
+    """a = f(z) for one layer."""
+    if name == "linear":
+        return list(z)
+    if name == "relu":
+        return [v if v > 0 else v * 0 for v in z]
+    if name == "leaky_relu":
+        slope = LEAKY_SLOPE if isinstance(z[0], Fraction) else float(LEAKY_SLOPE)
+        return [v if v > 0 else v * slope for v in z]
+    if name == "sigmoid":
+        return [_sigmoid(v) for v in z]
+    if name == "tanh":
+        return [math.tanh(v) for v in z]
+    if name == "softplus":
+        return [_softplus(v) for v in z]
+    if name == "softmax":
+        top = max(z)
+        exps = [math.exp(v - top) for v in z]
+        total = sum(exps)
+        return [e / total for e in exps]
+    raise UsageError(f"unknown activation {name!r}")
+
+
+def slope(name: str, z: list, a: list) -> list:
+    """f′(z) elementwise (not for softmax, whose Jacobian is not diagonal)."""
+    if name == "linear":
+        return [v * 0 + 1 for v in z]
+    if name == "relu":
+        return [v * 0 + (1 if v > 0 else 0) for v in z]
+    if name == "leaky_relu":
+        leak = LEAKY_SLOPE if isinstance(z[0], Fraction) else float(LEAKY_SLOPE)
+        return [v * 0 + 1 if v > 0 else leak for v in z]
+    if name == "sigmoid":
+        return [s * (1 - s) for s in a]
+    if name == "tanh":
+        return [1 - t * t for t in a]
+    if name == "softplus":
+        return [_sigmoid(v) for v in z]
+    raise UsageError(f"no elementwise derivative for {name!r}")
+
+
+def loss_value(name: str, a: list, y: list) -> Number:
+    """L(ŷ, y) for one example."""
+    n = len(a)
+    if name in ("mse", "sse", "half_sse"):
+        total = sum((yi - ai) ** 2 for ai, yi in zip(a, y))
+        return total / n if name == "mse" else total / 2 if name == "half_sse" else total
+    if name == "bce":
+        _check_probabilities(a, "bce")
+        return -sum(yi * math.log(ai) + (1 - yi) * math.log(1 - ai) for ai, yi in zip(a, y)) / n
+    if name == "ce":
+        _check_probabilities(a, "ce")
+        return -sum(yi * math.log(ai) for ai, yi in zip(a, y) if yi)
+    raise UsageError(f"unknown loss {name!r}")
+
+
+def _check_probabilities(a: list, loss: str) -> None:
+    if any(not 0 < v < 1 for v in a) and not (loss == "ce" and len(a) == 1):
+        raise UsageError(f"{loss}: the network's output {a} reaches 0 or 1, where ln is "
+                         "undefined; use smaller weights")
+
+
+def loss_gradient(name: str, a: list, y: list) -> list:
+    """∇ₐL for one example."""
+    n = len(a)
+    if name == "mse":
+        return [2 * (ai - yi) / n for ai, yi in zip(a, y)]
+    if name == "sse":
+        return [2 * (ai - yi) for ai, yi in zip(a, y)]
+    if name == "half_sse":
+        return [ai - yi for ai, yi in zip(a, y)]
+    if name == "bce":
+        return [(ai - yi) / (n * ai * (1 - ai)) for ai, yi in zip(a, y)]
+    if name == "ce":
+        return [-yi / ai for ai, yi in zip(a, y)]
+    raise UsageError(f"unknown loss {name!r}")
+
+
+def output_delta(arch: Architecture, z: list, a: list, y: list) -> list:
+    """δ⁽ᴸ⁾ = ∂L/∂z⁽ᴸ⁾."""
+    activation = arch.activations[-1]
+    if activation == "softmax" and arch.loss == "ce":
+        total = sum(y)  # 1 for a probability distribution, so δ = ŷ − y
+        return [ai * total - yi for ai, yi in zip(a, y)]
+    gradient = loss_gradient(arch.loss, a, y)
+    if activation == "softmax":
+        weighted = sum(g * ai for g, ai in zip(gradient, a))
+        return [ai * (g - weighted) for ai, g in zip(a, gradient)]
+    return [g * s for g, s in zip(gradient, slope(activation, z, a))]
+
+
+# --- parameters, forward, backward ----------------------------------------------------------
+
+
+@dataclass
+class Parameters:
+    """Weights W⁽ˡ⁾ (lists of rows) and biases b⁽ˡ⁾, all floats or all Fractions."""
+
+    weights: list
+    biases: list
+
+    @classmethod
+    def of(cls, network, exact: bool = False) -> Parameters:
+        convert = to_fraction if exact else float
+        return cls([[[convert(v) for v in row] for row in w] for w in network.weights],
+                   [[convert(v) for v in b] for b in network.biases])
+
+    def get(self, kind: str, layer: int, j: int, k: int | None) -> Number:
+        return self.weights[layer - 1][j][k] if kind == "W" else self.biases[layer - 1][j]
+
+    def flat(self, freeze_biases: bool = False) -> list:
+        """Every value, in the order of Architecture.parameter_keys."""
+        return _flat(self.weights, self.biases, freeze_biases)
+
+
+def to_fraction(value: Number) -> Fraction:
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    return Fraction(repr(value))  # the decimal the spec wrote, 0.1 → 1/10
+
+
+def convert(value: Number, exact: bool) -> Number:
+    return to_fraction(value) if exact else float(value)
+
+
+def _affine(weights: list, a: list, biases: list) -> list:
+    return [sum(map(mul, row, a)) + b for row, b in zip(weights, biases)]
+
+
+def forward_row(params: Parameters, x: list, arch: Architecture) -> list[tuple[list, list]]:
+    """[(z⁽¹⁾, a⁽¹⁾), …, (z⁽ᴸ⁾, a⁽ᴸ⁾)] for one input."""
+    layers = []
+    a = x
+    for l, name in enumerate(arch.activations):
+        z = _affine(params.weights[l], a, params.biases[l])
+        a = activate(name, z)
+        layers.append((z, a))
+    return layers
+
+
+def forward_rows(params: Parameters, inputs: list, arch: Architecture) -> list:
+    """The forward pass of every input row."""
+    return [forward_row(params, x, arch) for x in inputs]
+
+
+def backward_row(params: Parameters, x: list, y: list, layers: list, arch: Architecture) -> list[list]:
+    """[δ⁽¹⁾, …, δ⁽ᴸ⁾] for one input, from its forward pass."""
+    z, a = layers[-1]
+    deltas = [output_delta(arch, z, a, y)]
+    for l in range(arch.depth - 1, 0, -1):  # δ⁽ˡ⁾ from δ⁽ˡ⁺¹⁾, l = L−1 … 1
+        after = deltas[0]
+        w_next = params.weights[l]
+        columns = zip(*w_next)  # column j of W⁽ˡ⁺¹⁾ is row j of its transpose
+        back = [sum(map(mul, column, after)) for column in columns]
+        z, a = layers[l - 1]
+        deltas.insert(0, [d * s for d, s in zip(back, slope(arch.activations[l - 1], z, a))])
+    return deltas
+
+
+@dataclass
+class _Pass:
+    """One full pass over the batch: forward values, loss, deltas and mean gradients."""
+
+    forward: list
+    loss: Number
+    deltas: list
+    grad_weights: list
+    grad_biases: list
+
+
+def full_pass(params: Parameters, inputs: list, targets: list, arch: Architecture) -> _Pass:
+    """Forward and backward over the batch; loss and gradients are means over its rows."""
+    count = len(inputs)
+    zero = params.biases[0][0] * 0
+    forwards, deltas, loss = [], [], zero
+    grad_w = [[[zero] * len(row) for row in w] for w in params.weights]
+    grad_b = [[zero] * len(b) for b in params.biases]
+    for x, y in zip(inputs, targets):
+        x = [zero + v for v in x]
+        y = [zero + v for v in y]
+        layers = forward_row(params, x, arch)
+        row_deltas = backward_row(params, x, y, layers, arch)
+        loss += loss_value(arch.loss, layers[-1][1], y)
+        for l, delta in enumerate(row_deltas):
+            a_prev = x if l == 0 else layers[l - 1][1]
+            if count == 1:
+                grad_w[l] = [[d * v for v in a_prev] for d in delta]
+                grad_b[l] = list(delta)
+            else:
+                for j, d in enumerate(delta):
+                    row = grad_w[l][j]
+                    grad_w[l][j] = [g + d * v for g, v in zip(row, a_prev)]
+                    grad_b[l][j] += d
+        forwards.append(layers)
+        deltas.append(row_deltas)
+    if count > 1:
+        grad_w = [[[g / count for g in row] for row in w] for w in grad_w]
+        grad_b = [[g / count for g in b] for b in grad_b]
+    return _Pass(forwards, loss / count, deltas, grad_w, grad_b)
+
+
+def update(params: Parameters, run: _Pass, rate: Number, freeze_biases: bool) -> Parameters:
+    """w ← w − η ∂L/∂w for every parameter (biases kept when frozen)."""
+    weights = [[[w - rate * g for w, g in zip(row, grow)] for row, grow in zip(wl, gl)]
+               for wl, gl in zip(params.weights, run.grad_weights)]
+    biases = params.biases if freeze_biases else [
+        [b - rate * g for b, g in zip(bl, gl)] for bl, gl in zip(params.biases, run.grad_biases)]
+    return Parameters(weights, biases)
+
+
+# --- gradient check -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    """One parameter's gradient against its central finite difference."""
+
+    gradient: float
+    finite_difference: float
+    relative_error: float
+    near_kink: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.relative_error < RELATIVE_TOLERANCE
+
+
+def _sign(v: float) -> int:
+    return (v > 0) - (v < 0)
+
+
+def _perturbed_loss(params: Parameters, run: _Pass, inputs, targets, arch: Architecture,
+                    kind: str, layer: int, j: int, k: int | None, change: float):
+    """Mean loss with one parameter moved by `change`, and the signs of ReLU inputs it reaches."""
+    total, signs = 0.0, []
+    weights_row = params.weights[layer - 1][j]
+    bias = params.biases[layer - 1][j] + (change if kind == "b" else 0.0)
+    if kind == "W":
+        weights_row = list(weights_row)
+        weights_row[k] += change
+    for x, y, layers in zip(inputs, targets, run.forward):
+        a_prev = x if layer == 1 else layers[layer - 2][1]
+        z = list(layers[layer - 1][0])
+        z[j] = sum(map(mul, weights_row, a_prev)) + bias
+        for l in range(layer, arch.depth + 1):
+            if l > layer:
+                z = _affine(params.weights[l - 1], a, params.biases[l - 1])
+            name = arch.activations[l - 1]
+            a = activate(name, z)
+            if name in _RELU_FAMILY:
+                signs += [_sign(z[j])] if l == layer else [_sign(v) for v in z]
+        total += loss_value(arch.loss, a, y)
+    return total / len(inputs), signs
+
+
+def gradient_check(params: Parameters, run: _Pass, inputs, targets, arch: Architecture,
+                   keys: list[str], gradients: dict) -> dict[str, Check]:
+    """Central finite differences for the chosen parameters (float arithmetic)."""
+    from calcgrad.networks.architecture import parse_key
+
+    h = FINITE_DIFFERENCE_STEP
+    checks = {}
+    for key in keys:
+        kind, layer, j, k = parse_key(key, arch)
+        plus, signs_plus = _perturbed_loss(params, run, inputs, targets, arch, kind, layer, j, k, h)
+        minus, signs_minus = _perturbed_loss(params, run, inputs, targets, arch, kind, layer, j, k, -h)
+        estimate = (plus - minus) / (2 * h)
+        gradient = float(gradients[key])
+        error = abs(gradient - estimate) / max(abs(gradient), abs(estimate), 1e-6)
+        kink = signs_plus != signs_minus or 0 in signs_plus
+        checks[key] = Check(gradient, estimate, error, kink)
+    return checks
+
+
+def spread(keys: list[str], count: int) -> list[str]:
+    """At most `count` keys, evenly spaced, first and last included."""
+    if len(keys) <= count:
+        return keys
+    return [keys[round(i * (len(keys) - 1) / (count - 1))] for i in range(count)]
+
+
+# --- the walkthrough result -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Walkthrough:
+    """A worked numeric example: forward pass, loss, δ per layer, gradients, one update."""
+
+    architecture: Architecture
+    inputs: tuple
+    targets: tuple
+    learning_rate: Number
+    freeze_biases: bool
+    exact: bool
+    precision: int
+    forward: tuple          # per row: per layer (z, a)
+    loss: Number
+    deltas: tuple           # per row: per layer δ
+    parameters: dict        # key → value before the step
+    gradients: dict         # key → mean ∂L/∂param
+    updated: dict           # key → value after one step
+    gradient_check: dict    # key → Check (a spread of keys for large networks)
+    parameter_count: int
+    epoch_losses: tuple = ()   # loss at the start of each epoch, with --epochs
+    final_loss: Number | None = None
+    final: dict = field(default_factory=dict)
+
+    @property
+    def batch_size(self) -> int:
+        return len(self.inputs)
+
+    def number(self, value) -> str:
+        """A number as shown: 9 significant digits (or `precision`), p/q when exact."""
+        if isinstance(value, Fraction):
+            text = str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+        else:
+            text = f"{float(value):.{self.precision}g}"
+        return text.replace("-", "−")
+
+    def to_dict(self) -> dict:
+        from calcgrad.render.network import walkthrough_dict
+
+        return walkthrough_dict(self)
+
+    def plain(self) -> str:
+        from calcgrad.render.network import walkthrough_plain
+
+        return walkthrough_plain(self)
+
+    def markdown(self) -> str:
+        from calcgrad.render.network import walkthrough_markdown
+
+        return walkthrough_markdown(self)
+
+    def latex(self) -> str:
+        from calcgrad.render.network import walkthrough_latex
+
+        return walkthrough_latex(self)
+
+    def __str__(self) -> str:
+        return self.plain()
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def _repr_latex_(self) -> str:
+        from calcgrad.render.network import walkthrough_aligned
+
+        return walkthrough_aligned(self)
+
+    def __rich__(self):
+        from calcgrad.render.network import walkthrough_rich
+
+        return walkthrough_rich(self)
+
+
+def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 9,
+                check: bool = True, progress: Callable[[int], None] | None = None) -> Walkthrough:
+    """Run one gradient-descent step in full detail, then `epochs − 1` more for the loss curve."""
+    arch = network.architecture
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise UsageError(f"epochs: expected a whole number ≥ 1, got {epochs!r}")
+    if epochs > limits.MAX_EPOCHS:
+        raise UsageError(f"epochs: at most {limits.MAX_EPOCHS}, got {epochs}")
+    if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 17:
+        raise UsageError(f"precision: expected a whole number from 1 to 17, got {precision!r}")
+    if exact:
+        problem = network.exact_problem()
+        if problem:
+            raise UsageError(f"--exact: {problem}")
+    rate = convert(network.learning_rate, exact)
+    inputs = [[convert(v, exact) for v in row] for row in network.inputs]
+    targets = [[convert(v, exact) for v in row] for row in network.targets]
+    params = Parameters.of(network, exact)
+    run = full_pass(params, inputs, targets, arch)
+    after = update(params, run, rate, network.freeze_biases)
+    _check_size(after, run.loss, exact, 1)
+
+    keys = arch.parameter_keys(network.freeze_biases)
+    gradients = dict(zip(keys, _flat(run.grad_weights, run.grad_biases, network.freeze_biases)))
+    parameters = dict(zip(keys, params.flat(network.freeze_biases)))
+    updated = dict(zip(keys, after.flat(network.freeze_biases)))
+
+    checks = {}
+    if check:
+        floats = params if not exact else Parameters(
+            [[[float(v) for v in row] for row in w] for w in params.weights],
+            [[float(v) for v in b] for b in params.biases])
+        float_run = run if not exact else full_pass(floats, [[float(v) for v in r] for r in inputs],
+                                                    [[float(v) for v in r] for r in targets], arch)
+        chosen = spread(keys, limits.MAX_GRADIENT_CHECKS)
+        checks = gradient_check(floats, float_run, [[float(v) for v in row] for row in inputs],
+                                [[float(v) for v in row] for row in targets], arch, chosen, gradients)
+
+    losses, final_loss, final = (), None, {}
+    if epochs > 1:
+        losses_list = [run.loss]
+        current = after
+        if progress:
+            progress(1)
+        for epoch in range(2, epochs + 1):
+            epoch_run = full_pass(current, inputs, targets, arch)
+            losses_list.append(epoch_run.loss)
+            current = update(current, epoch_run, rate, network.freeze_biases)
+            _check_size(current, epoch_run.loss, exact, epoch)
+            if progress:
+                progress(epoch)
+        losses = tuple(losses_list)
+        final_loss = full_pass(current, inputs, targets, arch).loss
+        final = dict(zip(keys, current.flat(network.freeze_biases)))
+
+    return Walkthrough(arch, tuple(map(tuple, inputs)), tuple(map(tuple, targets)), rate,
+                       network.freeze_biases, exact, precision,
+                       tuple(tuple((tuple(z), tuple(a)) for z, a in row) for row in run.forward),
+                       run.loss, tuple(tuple(map(tuple, row)) for row in run.deltas),
+                       parameters, gradients, updated, checks, len(keys), losses, final_loss, final)
+
+
+def _check_size(params: Parameters, loss, exact: bool, epoch: int) -> None:
+    """Fail fast when floats overflow or exact fractions grow too long to be worth showing."""
+    if not exact:
+        if not math.isfinite(loss):
+            raise UsageError(f"the loss overflowed to {loss} in epoch {epoch}; use smaller numbers "
+                             "or a smaller learning rate")
+        return
+    bits = int(limits.MAX_EXACT_DIGITS * 3.33)
+    values = _flat(params.weights, params.biases, False) + [loss]
+    if any(v.numerator.bit_length() > bits or v.denominator.bit_length() > bits for v in values):
+        raise LimitError(f"exact fractions grow beyond {limits.MAX_EXACT_DIGITS} digits by epoch "
+                         f"{epoch}; use fewer epochs, or leave out --exact")
+
+
+def _flat(weights: list, biases: list, freeze_biases: bool) -> list:
+    """Weights row by row, then the biases, layer by layer: the order of parameter_keys."""
+    values = []
+    for matrix, vector in zip(weights, biases):
+        for row in matrix:
+            values += row
+        if not freeze_biases:
+            values += vector
+    return values

@@ -1,0 +1,566 @@
+"""Backpropagation as the chain rule, in symbols: every factor derived by calcgrad's engine.
+
+For one neuron per layer, z⁽ˡ⁾ = w⁽ˡ⁾a⁽ˡ⁻¹⁾ + b⁽ˡ⁾ and a⁽ˡ⁾ = f(z⁽ˡ⁾), so
+
+    ∂L/∂w⁽ˡ⁾ = ∂L/∂a⁽ᴸ⁾ · ∂a⁽ᴸ⁾/∂z⁽ᴸ⁾ · ∂z⁽ᴸ⁾/∂a⁽ᴸ⁻¹⁾ · … · ∂a⁽ˡ⁾/∂z⁽ˡ⁾ · ∂z⁽ˡ⁾/∂w⁽ˡ⁾.
+
+Each distinct local derivative (∂a⁽ˡ⁾/∂z⁽ˡ⁾, ∂z⁽ˡ⁾/∂a⁽ˡ⁻¹⁾, …) is one Derivation, derived once
+and shared by every chain that passes through it, and the products are written with the
+intermediate symbols z⁽ˡ⁾, a⁽ˡ⁾, exactly as backpropagation stores them: the work grows
+linearly with depth. Substituting everything down to x, y and the parameters (`expand`) grows
+faster and is done only on request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+from sympy import Expr, Symbol
+
+from calcgrad import limits
+from calcgrad.engine.derivation import Derivation
+from calcgrad.errors import UsageError
+from calcgrad.engine.functions import relu, sigmoid, softplus
+from calcgrad.networks.architecture import Architecture
+
+MAX_EXPAND_LAYERS = 8
+"""Deepest network whose chains are substituted all the way down to x (--expand)."""
+
+
+def layer_symbol(letter: str, layer: int | str, index: str = "") -> Symbol:
+    """w^{(1)}, z^{(2)}_{1}: printed w⁽¹⁾, z⁽²⁾₁ in text and as named in LaTeX."""
+    name = f"{letter}^{{({layer})}}" + (f"_{{{index}}}" if index else "")
+    return Symbol(name, real=True)
+
+
+X = Symbol("x", real=True)
+Y = Symbol("y", real=True)
+
+
+def activation_expr(name: str, z: Expr) -> Expr:
+    """f(z) as a SymPy expression the derivative engine knows."""
+    if name == "sigmoid":
+        return sigmoid(z)
+    if name == "tanh":
+        return sympy.tanh(z)
+    if name == "relu":
+        return relu(z)
+    if name == "softplus":
+        return softplus(z)
+    if name == "linear":
+        return z
+    if name == "leaky_relu":
+        return sympy.Piecewise((z, z > 0), (z / 100, True))
+    raise UsageError(f"activation: {name} has no one-neuron form; the symbolic chain needs "
+                     "an elementwise activation (softmax needs --widths with ≥ 2 outputs)")
+
+
+def loss_expr(name: str, outputs: list[Expr], targets: list[Expr]) -> Expr:
+    """L(ŷ, y) as a SymPy expression."""
+    n = len(outputs)
+    pairs = list(zip(outputs, targets))
+    if name == "mse":
+        return sympy.Add(*((t - o) ** 2 for o, t in pairs)) / n
+    if name == "sse":
+        return sympy.Add(*((t - o) ** 2 for o, t in pairs))
+    if name == "half_sse":
+        return sympy.Add(*((t - o) ** 2 for o, t in pairs)) / 2
+    if name == "bce":
+        return -sympy.Add(*(t * sympy.log(o) + (1 - t) * sympy.log(1 - o) for o, t in pairs)) / n
+    if name == "ce":
+        return -sympy.Add(*(t * sympy.log(o) for o, t in pairs))
+    raise UsageError(f"loss: unknown loss {name!r}")
+
+
+# --- result types ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One local derivative ∂top/∂bottom, with its derivation from the engine."""
+
+    top: Symbol                 # L, a⁽ˡ⁾ or z⁽ˡ⁾
+    bottom: Symbol              # a⁽ˡ⁾, z⁽ˡ⁾, w⁽ˡ⁾ or b⁽ˡ⁾
+    definition: Expr            # what `top` is, in terms of `bottom` (and others held constant)
+    derivation: Derivation
+    recognised: Expr | None = None  # the same value in intermediate symbols (softmax: a − y)
+
+    @property
+    def result(self) -> Expr:
+        """The derivative, in the intermediate symbols when it was recognised as one of them."""
+        return self.recognised if self.recognised is not None else self.derivation.result
+
+
+@dataclass(frozen=True)
+class ParameterChain:
+    """∂L/∂p as the product of its chain of factors, loss first."""
+
+    parameter: Symbol
+    factors: tuple[Factor, ...]
+    expanded: Expr | None = None    # the product with everything substituted down to x, y
+
+    @property
+    def product(self) -> Expr:
+        """The product of the factors' results (in the intermediate symbols z⁽ˡ⁾, a⁽ˡ⁾)."""
+        return sympy.Mul(*(factor.result for factor in self.factors))
+
+
+@dataclass(frozen=True)
+class ScalarChain:
+    """The chain rule for every parameter of a network with one neuron per layer."""
+
+    architecture: Architecture
+    definitions: tuple[tuple[Symbol, Expr], ...]     # z⁽¹⁾ = w⁽¹⁾x + b⁽¹⁾, a⁽¹⁾ = σ(z⁽¹⁾), …, L = …
+    factors: tuple[Factor, ...]                      # every distinct local derivative
+    chains: tuple[ParameterChain, ...]
+    expand: bool = False
+
+    def chain(self, parameter: str) -> ParameterChain:
+        """The chain of one parameter, by name ("w1", "b2", "w^{(1)}")."""
+        wanted = parameter.replace("^{(", "").replace(")}", "").lower()
+        for chain in self.chains:
+            name = chain.parameter.name.replace("^{(", "").replace(")}", "")
+            if name == wanted:
+                return chain
+        names = ", ".join(c.parameter.name.replace("^{(", "").replace(")}", "") for c in self.chains)
+        raise UsageError(f"param: no parameter {parameter!r}; the network has {names}")
+
+    def substitutions(self) -> dict:
+        """z⁽ˡ⁾ and a⁽ˡ⁾ in terms of x and the parameters (for expanding)."""
+        values = {}
+        for symbol, definition in self.definitions[:-1]:
+            values[symbol] = definition.xreplace(values)
+        return values
+
+    def to_dict(self) -> dict:
+        from calcgrad.render.network import chain_dict
+
+        return chain_dict(self)
+
+    def plain(self) -> str:
+        from calcgrad.render.network import chain_plain
+
+        return chain_plain(self)
+
+    def markdown(self) -> str:
+        from calcgrad.render.network import chain_markdown
+
+        return chain_markdown(self)
+
+    def latex(self) -> str:
+        from calcgrad.render.network import chain_latex
+
+        return chain_latex(self)
+
+    def __str__(self) -> str:
+        return self.plain()
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def _repr_latex_(self) -> str:
+        from calcgrad.render.network import chain_aligned
+
+        return chain_aligned(self)
+
+    def __rich__(self):
+        from calcgrad.render.network import chain_rich
+
+        return chain_rich(self)
+
+
+# --- building the chain ---------------------------------------------------------------------
+
+
+class _Deriver:
+    """Derives each local derivative once; layers sharing an activation reuse its steps.
+
+    The derivation of f(z⁽ˡ⁾) by z⁽ˡ⁾ has the same steps in every layer with the same f, so it
+    is derived once for a placeholder and its step tree renamed for each layer.
+    """
+
+    def __init__(self):
+        self._templates: dict = {}
+
+    def derive(self, expr: Expr, variable: Symbol, template_key=None) -> Derivation:
+        from calcgrad.engine.derive import diff
+
+        if template_key is None:
+            return diff(expr, variable)
+        placeholder = Symbol("ζ_template", real=True)
+        if template_key not in self._templates:
+            self._templates[template_key] = diff(expr.xreplace({variable: placeholder}), placeholder)
+        return renamed(self._templates[template_key], {placeholder: variable})
+
+
+def renamed(value, mapping: dict):
+    """A copy of a frozen step tree (or Derivation) with symbols renamed."""
+    import dataclasses
+
+    if isinstance(value, sympy.Basic):
+        return value.xreplace(mapping)
+    if isinstance(value, tuple):
+        return tuple(renamed(item, mapping) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: renamed(getattr(value, f.name), mapping)
+                   for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def scalar_chain(arch: Architecture, expand: bool = False) -> ScalarChain:
+    """Every parameter's chain of factors for a network of one neuron per layer."""
+    if any(width != 1 for width in arch.widths):
+        raise UsageError("the scalar chain is for one neuron per layer; for wider layers use "
+                         "--widths (the vector/matrix form) and --param for one entry")
+    if arch.loss == "ce" or "softmax" in arch.activations:
+        raise UsageError("softmax and ce need at least two output neurons; use --widths, "
+                         "e.g. --widths 2,3,2")
+    if expand and arch.depth > MAX_EXPAND_LAYERS:
+        raise UsageError(f"--expand substitutes everything down to x and grows quickly with depth; "
+                         f"it is limited to {MAX_EXPAND_LAYERS} layers (got {arch.depth})")
+    depth = arch.depth
+    deriver = _Deriver()
+    w = [None] + [layer_symbol("w", l) for l in range(1, depth + 1)]
+    b = [None] + [layer_symbol("b", l) for l in range(1, depth + 1)]
+    z = [None] + [layer_symbol("z", l) for l in range(1, depth + 1)]
+    a = [X] + [layer_symbol("a", l) for l in range(1, depth + 1)]
+    loss = Symbol("L", real=True)
+
+    definitions = []
+    for l in range(1, depth + 1):
+        definitions.append((z[l], w[l] * a[l - 1] + b[l]))
+        definitions.append((a[l], activation_expr(arch.activations[l - 1], z[l])))
+    loss_definition = loss_expr(arch.loss, [a[depth]], [Y])
+    definitions.append((loss, loss_definition))
+
+    def factor(top, bottom, definition, template=None):
+        return Factor(top, bottom, definition, deriver.derive(definition, bottom, template))
+
+    loss_factor = factor(loss, a[depth], loss_definition)
+    activation_factors = [None] + [
+        factor(a[l], z[l], definitions[2 * l - 1][1], ("activation", arch.activations[l - 1]))
+        for l in range(1, depth + 1)]
+    back_factors = [None, None] + [factor(z[l], a[l - 1], definitions[2 * l - 2][1])
+                                   for l in range(2, depth + 1)]
+    weight_factors = [None] + [factor(z[l], w[l], definitions[2 * l - 2][1]) for l in range(1, depth + 1)]
+    bias_factors = [None] + [factor(z[l], b[l], definitions[2 * l - 2][1]) for l in range(1, depth + 1)]
+
+    # the path from L down to z⁽ˡ⁾, shared: to_z[l] = (∂L/∂a⁽ᴸ⁾, ∂a⁽ᴸ⁾/∂z⁽ᴸ⁾, …, ∂a⁽ˡ⁾/∂z⁽ˡ⁾)
+    to_z = [None] * (depth + 1)
+    to_z[depth] = (loss_factor, activation_factors[depth])
+    for l in range(depth - 1, 0, -1):
+        to_z[l] = to_z[l + 1] + (back_factors[l + 1], activation_factors[l])
+
+    substitutions = None
+    chains = []
+    for l in range(depth, 0, -1):
+        for parameter, last in ((w[l], weight_factors[l]), (b[l], bias_factors[l])):
+            factors = to_z[l] + (last,)
+            expanded = None
+            if expand:
+                if substitutions is None:
+                    substitutions = _substitutions(definitions)
+                expanded = sympy.Mul(*(f.result for f in factors)).xreplace(substitutions)
+            chains.append(ParameterChain(parameter, factors, expanded))
+
+    all_factors = [loss_factor]
+    for l in range(depth, 0, -1):
+        all_factors.append(activation_factors[l])
+        all_factors += [weight_factors[l], bias_factors[l]]
+        if l > 1:
+            all_factors.append(back_factors[l])
+    return ScalarChain(arch, tuple(definitions), tuple(all_factors), tuple(chains), expand)
+
+
+def _substitutions(definitions) -> dict:
+    values = {}
+    for symbol, definition in definitions[:-1]:
+        values[symbol] = definition.xreplace(values)
+    return values
+
+
+# --- vector / matrix form -------------------------------------------------------------------
+
+
+def _entry(letter: str, layer: int, *index: int) -> Symbol:
+    return layer_symbol(letter, layer, ",".join(str(i) for i in index))
+
+
+def _input(k: int) -> Symbol:
+    return Symbol(f"x_{k}", real=True)
+
+
+def _target(i: int) -> Symbol:
+    return Symbol(f"y_{i}", real=True)
+
+
+@dataclass(frozen=True)
+class ShapeLine:
+    """One equation of the vector form, with the shape of every term written out."""
+
+    text: str
+    latex: str
+    shapes: str
+
+
+@dataclass(frozen=True)
+class Path:
+    """One route from the parameter's neuron to the loss: neurons j_l, j_(l+1), …, j_L."""
+
+    neurons: tuple[int, ...]
+    factors: tuple[Factor, ...]
+
+    @property
+    def product(self) -> Expr:
+        return sympy.Mul(*(f.result for f in self.factors))
+
+
+@dataclass(frozen=True)
+class EntryChain:
+    """∂L/∂W⁽ˡ⁾[j,k] (or ∂L/∂b⁽ˡ⁾[j]) as a sum over the paths from neuron j to the loss."""
+
+    key: str
+    parameter: Symbol
+    layer: int
+    row: int
+    column: int | None
+    paths: tuple[Path, ...]            # empty when there are too many to list
+    path_count: int
+    definitions: tuple[tuple[Symbol, Expr], ...]   # every z⁽ˡ⁾ᵢ and a⁽ˡ⁾ᵢ of the network, and L
+
+    @property
+    def total(self) -> Expr:
+        """The sum over paths of the product of factors."""
+        return sympy.Add(*(path.product for path in self.paths))
+
+    def substitutions(self) -> dict:
+        return _substitutions(self.definitions + ((None, None),))
+
+
+@dataclass(frozen=True)
+class MatrixForm:
+    """Backpropagation in vector/matrix form with shapes, and optionally one entry's chain."""
+
+    architecture: Architecture
+    forward: tuple[ShapeLine, ...]
+    backward: tuple[ShapeLine, ...]
+    gradients: tuple[ShapeLine, ...]
+    activation_derivatives: tuple[Factor, ...]   # f′ for each activation used, from the engine
+    loss_derivative: Factor | None               # ∂L/∂a⁽ᴸ⁾₀ (elementwise output layers)
+    softmax_ce: Factor | None                    # ∂L/∂z⁽ᴸ⁾₀ for softmax with cross-entropy
+    entry: EntryChain | None = None
+
+    def to_dict(self) -> dict:
+        from calcgrad.render.network import matrix_dict
+
+        return matrix_dict(self)
+
+    def plain(self) -> str:
+        from calcgrad.render.network import matrix_plain
+
+        return matrix_plain(self)
+
+    def markdown(self) -> str:
+        from calcgrad.render.network import matrix_markdown
+
+        return matrix_markdown(self)
+
+    def latex(self) -> str:
+        from calcgrad.render.network import matrix_latex
+
+        return matrix_latex(self)
+
+    def __str__(self) -> str:
+        return self.plain()
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def _repr_latex_(self) -> str:
+        from calcgrad.render.network import matrix_aligned
+
+        return matrix_aligned(self)
+
+    def __rich__(self):
+        from calcgrad.render.network import matrix_rich
+
+        return matrix_rich(self)
+
+
+def _shape(rows, cols) -> str:
+    return f"({rows}×{cols})"
+
+
+def matrix_form(arch: Architecture, param: str | None = None) -> MatrixForm:
+    """The δ recursion with shapes; with `param` ("W1[2,0]") also that entry's scalar chain."""
+    from calcgrad.networks.architecture import parse_key
+
+    if max(arch.widths) > limits.MAX_SYMBOLIC_WIDTH:
+        raise UsageError(f"widths: the symbolic form is for layers of at most "
+                         f"{limits.MAX_SYMBOLIC_WIDTH} neurons; use a spec file for numbers")
+    n, depth = arch.widths, arch.depth
+    sup = _sup
+    forward = [ShapeLine(f"z{sup(l)} = W{sup(l)}a{sup(l - 1)} + b{sup(l)},  a{sup(l)} = "
+                         f"{arch.activations[l - 1]}(z{sup(l)})",
+                         rf"z^{{({l})}} = W^{{({l})}} a^{{({l - 1})}} + b^{{({l})}},\quad "
+                         rf"a^{{({l})}} = \operatorname{{{arch.activations[l - 1]}}}(z^{{({l})}})",
+                         f"{_shape(n[l], 1)} = {_shape(n[l], n[l - 1])}{_shape(n[l - 1], 1)} + {_shape(n[l], 1)}")
+               for l in range(1, depth + 1)]
+    last = arch.activations[-1]
+    backward = []
+    if last == "softmax" and arch.loss == "ce":
+        backward.append(ShapeLine(f"δ{sup(depth)} = ∂L/∂z{sup(depth)} = ŷ − y = a{sup(depth)} − y",
+                                  rf"\delta^{{({depth})}} = \hat y - y = a^{{({depth})}} - y",
+                                  f"{_shape(n[depth], 1)} = {_shape(n[depth], 1)} − {_shape(n[depth], 1)}"))
+    elif last == "softmax":
+        backward.append(ShapeLine(
+            f"δ{sup(depth)} = J(z{sup(depth)})ᵀ∇ₐL, J = diag(a{sup(depth)}) − a{sup(depth)}(a{sup(depth)})ᵀ",
+            rf"\delta^{{({depth})}} = J^{{T}} \nabla_a L,\ J = \operatorname{{diag}}(a^{{({depth})}}) - a^{{({depth})}} (a^{{({depth})}})^{{T}}",
+            f"{_shape(n[depth], 1)} = {_shape(n[depth], n[depth])}ᵀ{_shape(n[depth], 1)}"))
+    else:
+        backward.append(ShapeLine(f"δ{sup(depth)} = ∇ₐL ⊙ f′(z{sup(depth)})",
+                                  rf"\delta^{{({depth})}} = \nabla_a L \odot f'(z^{{({depth})}})",
+                                  f"{_shape(n[depth], 1)} = {_shape(n[depth], 1)} ⊙ {_shape(n[depth], 1)}"))
+    for l in range(depth - 1, 0, -1):
+        backward.append(ShapeLine(
+            f"δ{sup(l)} = (W{sup(l + 1)})ᵀδ{sup(l + 1)} ⊙ f′(z{sup(l)})",
+            rf"\delta^{{({l})}} = (W^{{({l + 1})}})^{{T}} \delta^{{({l + 1})}} \odot f'(z^{{({l})}})",
+            f"{_shape(n[l], 1)} = {_shape(n[l + 1], n[l])}ᵀ{_shape(n[l + 1], 1)} ⊙ {_shape(n[l], 1)}"))
+    gradients = []
+    for l in range(depth, 0, -1):
+        gradients.append(ShapeLine(f"∂L/∂W{sup(l)} = δ{sup(l)}(a{sup(l - 1)})ᵀ",
+                                   rf"\frac{{\partial L}}{{\partial W^{{({l})}}}} = \delta^{{({l})}} (a^{{({l - 1})}})^{{T}}",
+                                   f"{_shape(n[l], n[l - 1])} = {_shape(n[l], 1)}{_shape(n[l - 1], 1)}ᵀ"))
+        gradients.append(ShapeLine(f"∂L/∂b{sup(l)} = δ{sup(l)}",
+                                   rf"\frac{{\partial L}}{{\partial b^{{({l})}}}} = \delta^{{({l})}}",
+                                   f"{_shape(n[l], 1)} = {_shape(n[l], 1)}"))
+
+    deriver = _Deriver()
+    zeta = Symbol("z", real=True)
+    activation_derivatives = tuple(
+        Factor(Symbol("f", real=True), zeta, activation_expr(name, zeta), deriver.derive(activation_expr(name, zeta), zeta))
+        for name in dict.fromkeys(arch.activations) if name != "softmax")
+    outputs = [_entry("a", depth, i) for i in range(n[depth])]
+    targets = [_target(i) for i in range(n[depth])]
+    loss = Symbol("L", real=True)
+    loss_derivative = softmax_ce = None
+    if last != "softmax":
+        definition = loss_expr(arch.loss, outputs, targets)
+        loss_derivative = Factor(loss, outputs[0], definition, deriver.derive(definition, outputs[0]))
+    elif arch.loss == "ce":
+        softmax_ce = _softmax_ce_factor(depth, n[depth], deriver)
+
+    entry = None
+    if param is not None:
+        kind, layer, j, k = parse_key(param, arch)
+        entry = _entry_chain(arch, param, kind, layer, j, k, deriver)
+    return MatrixForm(arch, tuple(forward), tuple(backward), tuple(gradients),
+                      activation_derivatives, loss_derivative, softmax_ce, entry)
+
+
+def _sup(layer) -> str:
+    from calcgrad.render.notation import SUPERSCRIPT
+
+    return "⁽" + str(layer).translate(SUPERSCRIPT) + "⁾"
+
+
+def _softmax_ce_factor(depth: int, count: int, deriver: _Deriver, i: int = 0) -> Factor:
+    """∂L/∂z⁽ᴸ⁾ᵢ for L = −Σⱼ yⱼ ln softmax(z)ⱼ, written as −Σⱼ yⱼzⱼ + ln Σₖ e^(zₖ) (Σⱼ yⱼ = 1).
+
+    The engine's answer e^(zᵢ)/Σₖe^(zₖ) − yᵢ is recognised as aᵢ − yᵢ (ŷ − y), after checking
+    that the two agree once aᵢ is written out.
+    """
+    zs = [_entry("z", depth, m) for m in range(count)]
+    total = sympy.Add(*(sympy.exp(z) for z in zs))
+    definition = -sympy.Add(*(_target(m) * zs[m] for m in range(count))) + sympy.log(total)
+    derivation = deriver.derive(definition, zs[i])
+    recognised = _entry("a", depth, i) - _target(i)
+    difference = derivation.result - recognised.xreplace({_entry("a", depth, i): sympy.exp(zs[i]) / total})
+    numerator = sympy.fraction(sympy.together(difference))[0]
+    if sympy.expand(numerator) != 0:  # pragma: no cover - the engine and SymPy disagree
+        recognised = None
+    return Factor(Symbol("L", real=True), zs[i], definition, derivation, recognised)
+
+
+def _network_definitions(arch: Architecture) -> list[tuple[Symbol, Expr]]:
+    """z⁽ˡ⁾ᵢ = Σₖ w⁽ˡ⁾ᵢ,ₖ a⁽ˡ⁻¹⁾ₖ + b⁽ˡ⁾ᵢ and a⁽ˡ⁾ᵢ = f(z⁽ˡ⁾ᵢ) for every neuron, then L."""
+    n, depth = arch.widths, arch.depth
+    previous = [_input(k) for k in range(n[0])]
+    definitions = []
+    for l in range(1, depth + 1):
+        zs = [_entry("z", l, i) for i in range(n[l])]
+        for i, z in enumerate(zs):
+            definitions.append((z, sympy.Add(*(_entry("w", l, i, k) * previous[k] for k in range(n[l - 1])))
+                                + _entry("b", l, i)))
+        name = arch.activations[l - 1]
+        current = [_entry("a", l, i) for i in range(n[l])]
+        for i, a in enumerate(current):
+            if name == "softmax":
+                value = sympy.exp(zs[i]) / sympy.Add(*(sympy.exp(z) for z in zs))
+            else:
+                value = activation_expr(name, zs[i])
+            definitions.append((a, value))
+        previous = current
+    definitions.append((Symbol("L", real=True),
+                        loss_expr(arch.loss, previous, [_target(i) for i in range(n[depth])])))
+    return definitions
+
+
+def _entry_chain(arch: Architecture, key: str, kind: str, layer: int, j: int, k: int | None,
+                 deriver: _Deriver) -> EntryChain:
+    n, depth = arch.widths, arch.depth
+    definitions = _network_definitions(arch)
+    by_symbol = dict(definitions)
+    parameter = _entry("w", layer, j, k) if kind == "W" else _entry("b", layer, j)
+    count = 1
+    for m in range(layer + 1, depth + 1):
+        count *= n[m]
+    paths: list[Path] = []
+    if count <= limits.MAX_CHAIN_PATHS:
+        cache: dict = {}
+        loss = Symbol("L", real=True)
+        softmax_out = arch.activations[-1] == "softmax"
+
+        def factor(top, bottom, definition, template=None):
+            if (top, bottom) not in cache:
+                cache[top, bottom] = Factor(top, bottom, definition, deriver.derive(definition, bottom, template))
+            return cache[top, bottom]
+
+        def z_def(m, i):
+            return by_symbol[_entry("z", m, i)]
+
+        bottom_factor = factor(_entry("z", layer, j), parameter, z_def(layer, j))
+        for route in _routes(n, layer, depth, j):
+            factors = []
+            last = route[-1]
+            if softmax_out and arch.loss == "ce":
+                if (loss, _entry("z", depth, last)) not in cache:
+                    cache[loss, _entry("z", depth, last)] = _softmax_ce_factor(depth, n[depth], deriver, last)
+                factors.append(cache[loss, _entry("z", depth, last)])
+            elif softmax_out:
+                z_last = _entry("z", depth, last)
+                composed = by_symbol[loss].xreplace({_entry("a", depth, i): by_symbol[_entry("a", depth, i)]
+                                                     for i in range(n[depth])})
+                factors.append(factor(loss, z_last, composed))
+            else:
+                factors.append(factor(loss, _entry("a", depth, last), by_symbol[loss]))
+                factors.append(factor(_entry("a", depth, last), _entry("z", depth, last),
+                                      by_symbol[_entry("a", depth, last)], ("activation", arch.activations[-1])))
+            for m in range(depth, layer, -1):
+                here, below = route[m - layer], route[m - layer - 1]
+                factors.append(factor(_entry("z", m, here), _entry("a", m - 1, below), z_def(m, here)))
+                factors.append(factor(_entry("a", m - 1, below), _entry("z", m - 1, below),
+                                      by_symbol[_entry("a", m - 1, below)], ("activation", arch.activations[m - 2])))
+            factors.append(bottom_factor)
+            paths.append(Path(route, tuple(factors)))
+    return EntryChain(key, parameter, layer, j, k, tuple(paths), count, tuple(definitions))
+
+
+def _routes(widths, layer: int, depth: int, start: int):
+    """Every sequence of neurons (start, j_(l+1), …, j_L)."""
+    routes = [(start,)]
+    for m in range(layer + 1, depth + 1):
+        routes = [route + (i,) for route in routes for i in range(widths[m])]
+    return routes

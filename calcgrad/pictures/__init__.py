@@ -1,0 +1,1 @@
+"""matplotlib figures (the optional extra calcgrad[plot]); nothing else in calcgrad imports this."""

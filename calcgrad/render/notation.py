@@ -1,0 +1,409 @@
+"""Math notation: one-line Unicode text, parser-safe ASCII and LaTeX for SymPy expressions.
+
+    to_text(x**2*exp(-x))   →  x²·e^(−x)          (terminals; the parser reads it back)
+    to_ascii(x**2*exp(-x))  →  x**2*exp(-x)       (JSON; the parser reads it back)
+    to_latex(x**2*exp(-x))  →  x^{2} e^{- x}      (notebooks and course notes)
+
+Each format is a SymPy printer subclass; the tables below hold every name that changes.
+Text output is written for a parser that reads implicit multiplication at the same
+precedence as `*` and `/`, left to right, so a denominator that is a product is bracketed
+(`1/(2x)`) and juxtaposition is used only where it cannot be misread (`3xy²`, `2·w₁`).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import sympy
+from mpmath.libmp import from_int, from_rational, from_str, to_str
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+
+from calcgrad.engine.functions import DEEP_LEARNING_FUNCTIONS
+from calcgrad.limits import MAX_NUMBER_DIGITS
+
+__all__ = ["derivative_operator", "format_point", "to_ascii", "to_latex", "to_text"]
+
+MINUS = "\u2212"
+DOT = "\u00b7"
+
+GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ",
+    "nu": "ν", "xi": "ξ", "omicron": "ο", "rho": "ρ", "sigma": "σ", "tau": "τ",
+    "upsilon": "υ", "phi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
+    "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π",
+    "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+}
+"""Greek symbol names (as calcgrad canonicalises them) → letters. `pi` is the constant π."""
+
+_SUBSCRIPTABLE = "0123456789aehijklmnoprstuvx"
+SUBSCRIPT = str.maketrans(_SUBSCRIPTABLE, "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+TEXT_FUNCTION_NAMES = {
+    "sigmoid": "σ", "relu": "ReLU", "log": "ln",
+    "asin": "arcsin", "acos": "arccos", "atan": "arctan",
+    "asec": "arcsec", "acsc": "arccsc", "acot": "arccot",
+    "asinh": "arsinh", "acosh": "arcosh", "atanh": "artanh",
+    "asech": "arsech", "acsch": "arcsch", "acoth": "arcoth",
+}
+"""SymPy function names written differently on the board; all others keep SymPy's name."""
+
+POWER_BEFORE_ARGUMENT = frozenset(
+    "sin cos tan sec csc cot sinh cosh tanh sech csch coth".split()
+)
+"""Functions whose positive integer powers are written sin²(x) rather than (sin(x))²."""
+
+_TOO_LONG = 10**MAX_NUMBER_DIGITS  # integers this large are shown as a float approximation
+_FIXED_EXPONENTS = range(-7, 16)  # decimal exponents written positionally (0.0000001 … 10¹⁵)
+
+
+# ---------------------------------------------------------------- numbers, symbols
+
+
+def _decimal(value: sympy.Expr) -> tuple[bool, str, int | None]:
+    """(negative, digits, exponent) of a number in its shortest decimal form.
+
+    `digits` is positional ("0.001", "2.5", "1.0") when `exponent` is None, else the mantissa
+    of digits·10^exponent. Only 53-bit floats and numbers too long to write out come here.
+    """
+    if value.is_Float:
+        mpf = value._mpf_
+    else:  # not via sympy.Float, which would call str() on a long integer
+        mpf = from_int(value.p, 53, "n") if value.q == 1 else from_rational(value.p, value.q, 53, "n")
+    for dps in range(1, 18):  # shortest string that reads back as the same double
+        text = to_str(mpf, dps)
+        if from_str(text, 53, "n") == mpf:
+            break
+    number = Decimal(text)
+    negative, number = number < 0, abs(number)
+    if number == 0 or number.adjusted() in _FIXED_EXPONENTS:
+        digits, exponent = format(number.normalize(), "f"), None
+    else:
+        digits, exponent = format(number.scaleb(-number.adjusted()).normalize(), "f"), number.adjusted()
+    return negative, digits if "." in digits else digits + ".0", exponent
+
+
+def _is_short_float(expr) -> bool:
+    return expr.is_Float and expr._prec <= 53 and expr.is_finite
+
+
+def _is_too_long(expr) -> bool:
+    return expr.is_Rational and (abs(expr.p) >= _TOO_LONG or expr.q >= _TOO_LONG)
+
+
+_LAYER_NAME = re.compile(r"(?P<base>[A-Za-zα-ωΑ-Ωδ]+)\^\{\((?P<layer>[0-9A-Za-z+\-]+)\)\}(?:_\{(?P<index>[0-9,]+)\})?")
+_SUPERSCRIPT_LETTERS = str.maketrans("Ll+-", "ᴸˡ⁺⁻")
+
+
+def _symbol_text(name: str) -> str:
+    """`theta` → θ, `w_1` → w₁, `x_12` → x₁₂, `w_ij` → wᵢⱼ; `w_AB` stays `w_AB`.
+
+    Network symbols named as in LaTeX print with superscripts: `w^{(1)}` → w⁽¹⁾,
+    `z^{(2)}_{1}` → z⁽²⁾₁, `w^{(2)}_{1,0}` → w⁽²⁾₁,₀.
+    """
+    layer = _LAYER_NAME.fullmatch(name)
+    if layer:
+        base = GREEK.get(layer["base"], layer["base"])
+        sup = layer["layer"].translate(SUPERSCRIPT).translate(_SUPERSCRIPT_LETTERS)
+        index = layer["index"]
+        return f"{base}⁽{sup}⁾" + (index.translate(SUBSCRIPT) if index else "")
+    base, underscore, index = name.partition("_")
+    base = GREEK.get(base, base)
+    if not underscore:
+        return base
+    if index and all(c in _SUBSCRIPTABLE for c in index):
+        return base + index.translate(SUBSCRIPT)
+    return f"{base}_{index}"
+
+
+def _is_letter(expr) -> bool:
+    """A one-letter Latin symbol (not e): these alone are juxtaposed, as in 3xy²."""
+    name = getattr(expr, "name", "")
+    return expr.is_Symbol and len(name) == 1 and name.isascii() and name.isalpha() and name != "e"
+
+
+def _negative_exponent(expr) -> bool:
+    return expr.is_Pow and (expr.exp.is_negative if expr.exp.is_Number else expr.exp.could_extract_minus_sign())
+
+
+def _as_expr(expr) -> sympy.Basic:
+    if isinstance(expr, str):
+        from calcgrad.read.parser import parse
+
+        return parse(expr)
+    if isinstance(expr, sympy.Basic):
+        return expr
+    if isinstance(expr, bool) or not isinstance(expr, (int, float)):
+        raise TypeError(f"expected a SymPy expression or a number, got {type(expr).__name__}")
+    return sympy.Integer(expr) if isinstance(expr, int) else sympy.Float(expr)
+
+
+# ---------------------------------------------------------------- text
+
+
+class TextPrinter(StrPrinter):
+    """One-line Unicode as written on the board: 3x² − 2·sin(x), e^(−x)/(x + 1)², √(x + 1)."""
+
+    # numbers and constants
+
+    def _print_Integer(self, expr):
+        if _is_too_long(expr):
+            return self._scientific(expr)
+        return (MINUS if expr < 0 else "") + str(abs(expr.p))
+
+    def _print_Rational(self, expr):
+        if _is_too_long(expr):
+            return self._scientific(expr)
+        return (MINUS if expr < 0 else "") + f"{abs(expr.p)}/{expr.q}"
+
+    def _print_Float(self, expr):
+        if not _is_short_float(expr):
+            return super()._print_Float(expr).replace("-", MINUS)
+        return self._scientific(expr)
+
+    def _scientific(self, expr):
+        negative, digits, exponent = _decimal(expr)
+        if exponent is not None:  # bracketed, so it is one factor wherever it stands
+            power = str(exponent).translate(SUPERSCRIPT) if exponent > 0 else f"^({MINUS}{-exponent})"
+            digits = f"({digits}{DOT}10{power})"
+        return (MINUS if negative else "") + digits
+
+    def _print_Exp1(self, expr):
+        return "e"
+
+    def _print_Pi(self, expr):
+        return "π"
+
+    def _print_Infinity(self, expr):
+        return "∞"
+
+    def _print_NegativeInfinity(self, expr):
+        return MINUS + "∞"
+
+    def _print_Symbol(self, expr):
+        return _symbol_text(expr.name)
+
+    # functions
+
+    def _print_Function(self, expr):
+        name = TEXT_FUNCTION_NAMES.get(expr.func.__name__, expr.func.__name__)
+        return f"{name}({self.stringify(expr.args, ', ')})"
+
+    def _print_Abs(self, expr):
+        return f"|{self._print(expr.args[0])}|"
+
+    def _print_Heaviside(self, expr):
+        x, at_zero = expr.args
+        if at_zero == 0:
+            return f"step({self._print(x)})"
+        return f"Heaviside({self.stringify(expr.pargs, ', ')})"
+
+    def _print_exp(self, expr):
+        return "e" + self._exponent(expr.args[0])
+
+    # sums, products, powers
+
+    def _print_Add(self, expr, order=None):
+        text = ""
+        for term in self._as_ordered_terms(expr, order=order):
+            t = self._print(term)
+            if t.startswith(MINUS):
+                text += f" {MINUS} {t[1:]}" if text else t
+            else:
+                text += f" + {t}" if text else t
+        return text
+
+    def _print_Mul(self, expr):
+        """Numerator/denominator with the coefficient split: 3x/4, −x/(2y), 3/(x + 1)²."""
+        coefficient, rest = expr.as_coeff_Mul()
+        # sums last: σ(x)·(1 − σ(x)), 2x·(x + 1); it also keeps a reader from multiplying a
+        # bare number into a sum (2·(x + 1) → 2x + 2) while it goes left to right.
+        factors = sorted(rest.as_ordered_factors(), key=lambda f: f.is_Add)
+        sign = MINUS if coefficient.is_negative else ""
+        coefficient = abs(coefficient)
+        numerator, denominator = [], []
+        if coefficient.is_Rational and not _is_too_long(coefficient):
+            numerator += [sympy.Integer(coefficient.p)] if coefficient.p != 1 else []
+            denominator += [sympy.Integer(coefficient.q)] if coefficient.q != 1 else []
+        elif coefficient != 1:
+            numerator.append(coefficient)
+        for factor in factors:
+            if _negative_exponent(factor) and factor.exp == -1:
+                denominator.append(factor.base)
+            elif _negative_exponent(factor):
+                denominator.append(sympy.Pow(factor.base, -factor.exp, evaluate=False))
+            else:
+                numerator.append(factor)
+        text = sign + (self._product(numerator) if numerator else "1")
+        if denominator:
+            below = self._product(denominator)  # a lone sum is bracketed by _product already
+            text += f"/({below})" if len(denominator) > 1 else f"/{below}"
+        return text
+
+    def _product(self, factors):
+        text = ""
+        for i, factor in enumerate(factors):
+            t = f"({self._print(factor)})" if factor.is_Add else self._print(factor)
+            if i and not self._juxtapose(factors[i - 1], factor):
+                text += DOT
+            text += t
+        return text
+
+    def _juxtapose(self, left, right):
+        """3x, 2x², 2(x + 1), 2√x, 2π, 2θ and xy²; a · everywhere else (2·sin(x), 2·w₁, x·θ)."""
+        def letter_power(f):
+            return _is_letter(f) or f.is_Pow and _is_letter(f.base) and f.exp.is_Integer and f.exp > 0
+
+        if left.is_Number:
+            base = right.base if right.is_Pow else right
+            return (
+                right.is_Add
+                or right.is_Pow and (right.exp == sympy.S.Half or base.is_Add)
+                or base is sympy.pi
+                or base.is_Symbol and len(self._print(base)) == 1 and base.name != "e"
+            )
+        return letter_power(left) and letter_power(right)
+
+    def _print_Pow(self, expr, rational=False):
+        base, exponent = expr.args
+        if _negative_exponent(expr):
+            return self._print_Mul(expr)
+        if exponent == sympy.S.Half:
+            return "√" + self._bracket_unless(base, base.is_Symbol or base.is_Integer and not _is_too_long(base))
+        if exponent.is_Integer and exponent > 1 and not _is_too_long(exponent):
+            power = str(exponent.p).translate(SUPERSCRIPT)
+            if base.is_Function and base.func.__name__ in POWER_BEFORE_ARGUMENT:
+                return f"{base.func.__name__}{power}({self._print(base.args[0])})"
+            return self._base(base) + power
+        return self._base(base) + self._exponent(exponent)
+
+    def _base(self, base):
+        atom = (
+            base.is_Symbol
+            or base is sympy.pi
+            or isinstance(base, sympy.Abs)
+            or (base.is_Integer or _is_short_float(base)) and base.is_positive and not self._print(base).startswith("(")
+        )
+        return self._bracket_unless(base, atom)
+
+    def _exponent(self, exponent):
+        if exponent.is_Integer and exponent > 1 and not _is_too_long(exponent):
+            return str(exponent.p).translate(SUPERSCRIPT)
+        return "^" + self._bracket_unless(exponent, exponent.is_Symbol)
+
+    def _bracket_unless(self, expr, atom):
+        return self._print(expr) if atom else f"({self._print(expr)})"
+
+
+# ---------------------------------------------------------------- ASCII
+
+
+class _LongNumbers:
+    """Numbers too long to print in full, and short floats, in the printer's `_scientific` form."""
+
+    def _print_Integer(self, expr):
+        return self._scientific(expr) if _is_too_long(expr) else str(expr.p)
+
+    def _print_Rational(self, expr):
+        return self._scientific(expr) if _is_too_long(expr) else super()._print_Rational(expr)
+
+    def _print_Float(self, expr):
+        return self._scientific(expr) if _is_short_float(expr) else super()._print_Float(expr)
+
+
+class AsciiPrinter(_LongNumbers, StrPrinter):
+    """sympy.sstr with shortest floats and long integers approximated instead of crashing."""
+
+    def _scientific(self, expr):
+        negative, digits, exponent = _decimal(expr)
+        if exponent is not None:
+            digits = f"({digits}*10**{exponent})" if exponent > 0 else f"({digits}*10**({exponent}))"
+        return ("-" if negative else "") + digits
+
+
+# ---------------------------------------------------------------- LaTeX
+
+
+class NotesLatexPrinter(_LongNumbers, LatexPrinter):
+    r"""sympy.latex with \ln, \arcsin, step(x) and (σ(x))² for the course notes."""
+
+    _default_settings = {**LatexPrinter._default_settings, "ln_notation": True, "inv_trig_style": "full"}
+
+    def _print_Heaviside(self, expr, exp=None):
+        x, at_zero = expr.args
+        if at_zero == 0:
+            tex = r"\operatorname{step}\left(%s\right)" % self._print(x)
+        else:
+            tex = r"H\left(%s\right)" % ", ".join(self._print(a) for a in expr.pargs)
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+
+    def _print_Pow(self, expr):
+        # LatexPrinter hands a function base its exponent (sin^{2}); ours print themselves.
+        base, exponent = expr.args
+        plain = not (exponent.is_Rational and (exponent.is_negative or exponent.q != 1 and abs(exponent.p) == 1))
+        if isinstance(base, DEEP_LEARNING_FUNCTIONS) and plain:
+            return r"\left(%s\right)^{%s}" % (self._print(base), self._print(exponent))
+        return super()._print_Pow(expr)
+
+    def _scientific(self, expr):
+        negative, digits, exponent = _decimal(expr)
+        if exponent is not None:
+            digits = r"%s \cdot 10^{%d}" % (digits, exponent)
+        return ("-" if negative else "") + digits
+
+
+# ---------------------------------------------------------------- public functions
+
+
+def _unbracket_number(expr, text: str) -> str:
+    """A lone number shown as (m·10ᵏ) needs no brackets of its own."""
+    if expr.is_Number and text.startswith("(") and text.endswith(")"):
+        return text[1:-1]
+    return text
+
+
+def to_text(expr) -> str:
+    """One-line Unicode that calcgrad's parser reads back: `3x² − 2·sin(x)`, `e^(−x)`."""
+    expr = _as_expr(expr)
+    return _unbracket_number(expr, TextPrinter().doprint(expr))
+
+
+def to_ascii(expr) -> str:
+    """Plain ASCII in SymPy's own names that calcgrad's parser reads back: `3*x**2 - 2*sin(x)`."""
+    expr = _as_expr(expr)
+    return _unbracket_number(expr, AsciiPrinter().doprint(expr))
+
+
+def to_latex(expr) -> str:
+    r"""LaTeX for course notes: `\ln`, `e^{x}`, `\sigma\left(x\right)`, `\operatorname{step}`."""
+    return NotesLatexPrinter().doprint(_as_expr(expr))
+
+
+def derivative_operator(variable, *, partial: bool, order: int = 1, style: str = "text") -> str:
+    r"""`d/dx`, `∂²/∂θ²` (text) or `\frac{d}{dx}`, `\frac{\partial^{2}}{\partial w_{1}^{2}}` (latex)."""
+    if isinstance(variable, str):
+        variable = sympy.Symbol(variable, real=True)
+    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+        raise ValueError(f"order must be a positive integer, got {order!r}")
+    if style == "text":
+        d = "∂" if partial else "d"
+        power = str(order).translate(SUPERSCRIPT) if order > 1 else ""
+        return f"{d}{power}/{d}{to_text(variable)}{power}"
+    if style == "latex":
+        d = r"\partial" if partial else "d"
+        power = "^{%d}" % order if order > 1 else ""
+        space = " " if partial else ""
+        return r"\frac{%s%s}{%s%s%s%s}" % (d, power, d, space, to_latex(variable), power)
+    raise ValueError(f"style must be 'text' or 'latex', got {style!r}")
+
+
+def format_point(point: dict) -> str:
+    """`x = 3, y = 1/2`: a point's coordinates in the order given."""
+    return ", ".join(f"{to_text(_as_point_key(k))} = {to_text(v)}" for k, v in point.items())
+
+
+def _as_point_key(key):
+    return sympy.Symbol(key, real=True) if isinstance(key, str) else key

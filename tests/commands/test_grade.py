@@ -1,0 +1,57 @@
+"""Tests for `calcgrad grade` through CliRunner, on the examples the README uses."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from calcgrad.cli import main
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_grade_examples_plain() -> None:
+    """The README's example grades every row and prints the summary."""
+    result = run("grade", str(EXAMPLES / "submissions.csv"), "--key", str(EXAMPLES / "key.toml"),
+                 "--format", "plain", "--no-progress")
+    assert 0 == result.exit_code, result.output
+    assert "q2: 1/4 correct (25%)" in result.stdout
+    assert "same wrong answer ×2" in result.stdout
+    assert "line 21: dee q7 error — unknown question 'q7'" in result.stdout
+
+
+def test_grade_out_csv_and_json(tmp_path) -> None:
+    """--out writes one row per input row, as CSV or JSON."""
+    for name in ("report.csv", "report.json"):
+        out = tmp_path / name
+        result = run("grade", str(EXAMPLES / "submissions.csv"), "--key", str(EXAMPLES / "key.toml"),
+                     "--out", str(out), "--format", "json", "--no-progress")
+        assert 0 == result.exit_code, result.output
+        if name.endswith(".csv"):
+            rows = list(csv.DictReader(out.open(encoding="utf-8")))
+        else:
+            rows = json.loads(out.read_text(encoding="utf-8"))["rows"]
+        assert 22 == len(rows)
+
+
+def test_bad_key_exits_2(tmp_path) -> None:
+    """A key that cannot be read stops with exit status 2 and a message."""
+    key = tmp_path / "key.toml"
+    key.write_text("[q1]\nexpression = 'sine(x)'\n", encoding="utf-8")
+    result = run("grade", str(EXAMPLES / "submissions.csv"), "--key", str(key))
+    assert 2 == result.exit_code
+    assert "cannot read its expression" in result.stderr
+
+
+def test_bad_out_suffix_exits_2(tmp_path) -> None:
+    """--out must be .csv or .json."""
+    result = run("grade", str(EXAMPLES / "submissions.csv"), "--key", str(EXAMPLES / "key.toml"),
+                 "--out", str(tmp_path / "report.xlsx"))
+    assert 2 == result.exit_code

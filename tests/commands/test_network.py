@@ -1,0 +1,208 @@
+"""`calcgrad network` through click's CliRunner: each mode, and bad specs exiting with 2."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pytest
+from click.testing import CliRunner
+
+from calcgrad.cli import main
+
+EXAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "network_2_3_1.json"
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, ["network", *args])
+
+
+def test_walkthrough_plain() -> None:
+    """The example spec prints forward pass, loss, backward pass and the update."""
+    result = run(str(EXAMPLE))
+    assert 0 == result.exit_code, result.output
+    for heading in ("Forward pass", "Loss", "Backward pass", "gradient-descent step"):
+        assert heading in result.stdout
+    assert "L = 0.0837469903" in result.stdout
+    assert "W1[0,0]" in result.stdout and "ok" in result.stdout
+
+
+def test_walkthrough_json() -> None:
+    """--format json has loss, forward, gradients, updated and gradient_check."""
+    result = run(str(EXAMPLE), "--format", "json")
+    assert 0 == result.exit_code, result.output
+    data = json.loads(result.stdout)
+    assert 0.0837469903 == data["loss"]
+    assert [1, 2] == [layer["layer"] for layer in data["forward"]]
+    assert 0.0476983114 == data["gradients"]["W1[0,0]"]
+    assert data["gradient_check"]["b2[0]"]["ok"]
+    assert 13 == len(data["updated"])
+
+
+@pytest.mark.parametrize("fmt, marker", [("markdown", "### Forward pass"), ("latex", r"\begin{array}"),
+                                         ("rich", "Forward pass")])
+def test_walkthrough_formats(fmt, marker) -> None:
+    """Every output format renders."""
+    result = run(str(EXAMPLE), "--format", fmt)
+    assert 0 == result.exit_code, result.output
+    assert marker in result.stdout
+
+
+def test_epochs_and_precision() -> None:
+    """--epochs lists the loss per epoch; --precision sets the digits."""
+    result = run(str(EXAMPLE), "--epochs", "5", "--precision", "4")
+    assert 0 == result.exit_code, result.output
+    assert "Loss per epoch (5 gradient-descent steps)" in result.stdout
+    assert "0.08375" in result.stdout
+
+
+def test_exact(tmp_path) -> None:
+    """--exact prints rationals for an exact spec."""
+    spec = {"layers": [1, 1], "activation": "linear", "loss": "half_sse", "input": [1],
+            "target": ["1/2"], "weights": [[[2]]], "learning_rate": "1/3"}
+    path = tmp_path / "exact.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    result = run(str(path), "--exact", "--format", "json")
+    assert 0 == result.exit_code, result.output
+    data = json.loads(result.stdout)
+    assert "9/8" == data["loss"]
+    assert "3/2" == data["gradients"]["W1[0,0]"]
+    assert "3/2" == data["updated"]["W1[0,0]"]
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"weights": [[[0.1, 0.2]], [[0.7, -0.8, 0.9]]]}, "weights[0]: expected a 3×2 matrix"),
+    ({"activation": "swish"}, "unknown activation 'swish'"),
+    ({"loss": "hinge"}, "unknown loss 'hinge'"),
+    ({"weights": [[[0.1, "x"], [-0.3, 0.4], [0.5, -0.6]], [[0.7, -0.8, 0.9]]]}, "weights[0][0][1]"),
+    ({"activation": ["softmax", "tanh"]}, "softmax is for the output layer only"),
+    ({"target": None}, "target: missing"),
+], ids=["shape", "activation", "loss", "non-numeric", "softmax-hidden", "missing-target"])
+def test_bad_spec_exits_2(tmp_path, change, message) -> None:
+    """A bad spec prints what was wrong and exits with status 2, never a traceback."""
+    spec = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    spec.update(change)
+    spec = {k: v for k, v in spec.items() if v is not None}
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    result = run(str(path))
+    assert 2 == result.exit_code
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_missing_file_exits_2() -> None:
+    """A spec file that does not exist is a usage error."""
+    result = run("/nonexistent/spec.json")
+    assert 2 == result.exit_code
+    assert "cannot read" in result.stderr
+
+
+def test_bad_epochs_exits_2() -> None:
+    """--epochs 0 is refused."""
+    result = run(str(EXAMPLE), "--epochs", "0")
+    assert 2 == result.exit_code
+    assert "epochs" in result.stderr
+
+
+def test_help_has_examples() -> None:
+    """--help shows examples."""
+    result = run("--help")
+    assert 0 == result.exit_code
+    assert "calcgrad network examples/network_2_3_1.json" in result.stdout
+
+
+# --- symbolic chain ---------------------------------------------------------------------------
+
+
+def test_symbolic_chain() -> None:
+    """--layers 3 prints forward definitions, each factor's derivation and every chain."""
+    result = run("--layers", "3", "--activation", "sigmoid", "--loss", "mse")
+    assert 0 == result.exit_code, result.output
+    assert "Forward definitions" in result.stdout
+    assert "a⁽¹⁾ = σ(z⁽¹⁾)" in result.stdout
+    assert "∂a⁽³⁾/∂z⁽³⁾ = ∂/∂z⁽³⁾ (σ(z⁽³⁾)) = σ(z⁽³⁾)·(1 − σ(z⁽³⁾))" in result.stdout
+    for name in ("w⁽¹⁾", "b⁽¹⁾", "w⁽²⁾", "b⁽²⁾", "w⁽³⁾", "b⁽³⁾"):
+        assert f"∂L/∂{name} = ∂L/∂a⁽³⁾" in result.stdout
+
+
+def test_symbolic_expand_and_json() -> None:
+    """--expand substitutes down to x; JSON carries the chains."""
+    result = run("--layers", "2", "--expand", "--format", "json")
+    assert 0 == result.exit_code, result.output
+    data = json.loads(result.stdout)
+    assert 4 == len(data["chains"])
+    assert "x" in data["chains"][0]["expanded"] and "z2" not in data["chains"][0]["expanded"]
+
+
+def test_symbolic_latex() -> None:
+    """LaTeX uses ^{(l)} superscripts."""
+    result = run("--layers", "2", "--activation", "tanh", "--format", "latex")
+    assert 0 == result.exit_code, result.output
+    assert r"\frac{\partial L}{\partial w^{(1)}}" in result.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--layers", "0"], "--layers"),
+    (["--layers", "2", "--activation", "swish"], "unknown activation 'swish'"),
+    (["--layers", "2", "--loss", "ce"], "softmax output layer"),
+    (["--layers", "20", "--expand"], "--expand"),
+    ([str(EXAMPLE), "--layers", "2"], "spec file sets the architecture"),
+    ([], "give a spec file"),
+], ids=["zero-layers", "activation", "ce-one-neuron", "expand-deep", "spec-and-layers", "nothing"])
+def test_symbolic_errors_exit_2(args, message) -> None:
+    """Bad symbolic requests exit with status 2 and say why."""
+    result = run(*args)
+    assert 2 == result.exit_code
+    assert message in result.stderr
+
+
+# --- vector / matrix form ---------------------------------------------------------------------
+
+
+def test_widths_matrix_form() -> None:
+    """--widths 2,3,1 prints the δ recursion with shapes."""
+    result = run("--widths", "2,3,1", "--activation", "tanh")
+    assert 0 == result.exit_code, result.output
+    assert "(3×1) = (1×3)ᵀ(1×1) ⊙ (3×1)" in result.stdout
+    assert "∂L/∂W⁽¹⁾ = δ⁽¹⁾(a⁽⁰⁾)ᵀ" in result.stdout
+
+
+def test_param_entry_chain() -> None:
+    """--param gives one entry's scalar chain and the sum over its paths."""
+    result = run("--widths", "2,3,2,1", "--param", "W1[2,0]")
+    assert 0 == result.exit_code, result.output
+    assert "entry (2,0) of ∂L/∂W⁽¹⁾" in result.stdout
+    assert "sum over the 2 paths" in result.stdout
+
+
+def test_softmax_ce_cli() -> None:
+    """Softmax with cross-entropy shows ŷ − y; JSON carries the entry."""
+    result = run("--widths", "2,3,3", "--activation", "relu,softmax", "--loss", "ce",
+                 "--param", "b2[1]", "--format", "json")
+    assert 0 == result.exit_code, result.output
+    data = json.loads(result.stdout)
+    assert "a_2i0 - y_0" == data["softmax_cross_entropy"]["result"]
+    assert "b2[1]" == data["entry"]["parameter"]
+
+
+def test_param_with_layers() -> None:
+    """--param also works with --layers (a single path)."""
+    result = run("--layers", "2", "--param", "w1[0,0]")
+    assert 0 == result.exit_code, result.output
+    assert "∂L/∂w⁽¹⁾₀,₀ = ∂L/∂a⁽²⁾₀" in result.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--widths", "2,3,1", "--param", "W3[0,0]"], "layers 1…2"),
+    (["--widths", "2,x,1"], "layers: expected whole numbers"),
+    (["--widths", "2,9,1"], "at most 8 neurons"),
+    (["--widths", "2,3,1", "--expand"], "--expand is for"),
+    (["--widths", "2,3,1", "--layers", "2"], "either --layers"),
+    ([str(EXAMPLE), "--param", "W1[0,0]"], "spec file sets"),
+], ids=["param-layer", "widths-text", "too-wide", "expand-wide", "both", "spec-param"])
+def test_matrix_errors_exit_2(args, message) -> None:
+    """Bad vector-form requests exit with status 2 and say why."""
+    result = run(*args)
+    assert 2 == result.exit_code
+    assert message in result.stderr

@@ -1,0 +1,199 @@
+"""Tests for calcgrad.grading.checking: verdicts, gradients, worked solutions, and the property that a
+right answer in any form is never called wrong and a perturbed one never right."""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+from hypothesis import HealthCheck, assume, given, settings
+
+import calcgrad
+from calcgrad.grading.checking import check, check_steps, split_list, strip_prefix
+from calcgrad.errors import LimitError, ParseError, UsageError
+from calcgrad.read.parser import parse
+from tests.strategies import expressions, x, y
+
+
+def test_correct_answer() -> None:
+    """A right answer in another form is correct, and bool() says so."""
+    verdict = check("2x sin x + x^2 cos x", of="x^2 sin x", wrt="x")
+    assert "correct" == verdict.verdict
+    assert verdict
+    assert ("Correct.",) == verdict.feedback
+    assert (None, None, ()) == (verdict.step, verdict.counterexample, verdict.mistakes)
+
+
+def test_incorrect_answer_is_falsy_with_counterexample() -> None:
+    """A wrong answer is falsy and carries a point with both values."""
+    verdict = check("2x", of="x^3")
+    assert "incorrect" == verdict.verdict
+    assert not verdict
+    assert ((x, 1),) == verdict.counterexample.point
+    assert ("3", "2") == (verdict.counterexample.expected, verdict.counterexample.given)
+
+
+def test_undetermined_is_falsy() -> None:
+    """When no sample point is inside the domain the verdict is undetermined, not a guess."""
+    verdict = check("1/(2 sqrt(x - 10^7)) + sin^2 x + cos^2 x - 1", of="sqrt(x - 10^7)")
+    assert "undetermined" == verdict.verdict
+    assert not verdict
+    assert "Could not decide" in verdict.feedback[0]
+
+
+def test_json_contract_keys() -> None:
+    """to_dict has the documented keys, with math as text the parser reads back."""
+    data = check("-sin(3x)", of="cos(3x)").to_dict()
+    assert {"verdict", "problem", "variables", "expected", "answer", "mistakes", "feedback",
+            "step", "counterexample"} == set(data)
+    assert parse(data["expected"]) == parse("-3 sin(3x)")
+    assert ["missing_chain_factor"] == data["mistakes"]
+    assert "1" == data["step"]["number"]
+    assert {"x": "1"} == data["counterexample"]["point"]
+
+
+def test_mixed_partial_and_order() -> None:
+    """--wrt x,y and --order work as in calcgrad diff."""
+    assert check("6x^2 y", of="x^3 y^2", wrt="x,y")
+    assert not check("6x y^2", of="x^3 y^2", wrt="x,y")
+    assert check("6x", of="x^3", order=2)
+    assert not check("3x^2", of="x^3", order=2)
+
+
+def test_removable_singularity_is_correct_with_a_note() -> None:
+    """An answer defined where the derivative is not (a removable singularity) passes, with a note."""
+    verdict = check("1", of="(x^2 - x)/(x - 1)")
+    assert "correct" == verdict.verdict
+    assert any("removable singularity" in sentence for sentence in verdict.feedback)
+
+
+def test_gradient_entry_by_entry() -> None:
+    """A gradient answer is checked entry by entry; feedback names each partial derivative."""
+    verdict = check("[2x y, x^2 + 1]", of="x^2 y + y", grad=True)
+    assert verdict
+    wrong = check("[2x y, 2x]", of="x^2 y", grad=True)
+    assert "incorrect" == wrong.verdict
+    assert ("∂/∂x: correct.", "∂/∂y: At x = 1, y = 1/2 the derivative is 1, but your answer gives 2.") == wrong.feedback
+    assert ["2*x*y", "x**2"] == wrong.to_dict()["expected"]
+    assert wrong.counterexample is not None
+
+
+def test_gradient_mistakes_are_named() -> None:
+    """A named mistake in one entry of a gradient is reported with that entry."""
+    verdict = check("[cos(x y), x cos(x y)]", of="sin(x y)", grad=True)
+    assert ["missing_chain_factor"] == list(verdict.mistakes)
+    assert verdict.feedback[0].startswith("∂/∂x: Step 1, chain rule")
+
+
+def test_gradient_wrong_length_is_incorrect() -> None:
+    """A gradient with the wrong number of entries is incorrect, saying how many are needed."""
+    verdict = check("[2x]", of="x^2 + y^2", grad=True)
+    assert "incorrect" == verdict.verdict
+    assert "2 entries" in verdict.feedback[0]
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("[2x, 2y]", ["2x", "2y"]),
+    ("[f(x, 2), sin(x), log(x, 2)]", ["f(x, 2)", "sin(x)", "log(x, 2)"]),
+    ("(1, [2, 3])", ["1", "[2, 3]"]),
+])
+def test_split_list(text: str, parts: list[str]) -> None:
+    """Lists are split at top-level commas only."""
+    assert parts == split_list(text)
+
+
+@pytest.mark.parametrize("text", ["2x, 2y", "[2x, ]", "[2x, (y]", "[x))"])
+def test_split_list_rejects_malformed(text: str) -> None:
+    """Malformed lists are a usage error naming the text."""
+    with pytest.raises(UsageError):
+        split_list(text)
+
+
+@pytest.mark.parametrize("answer", ["diff(x^2, x)", "integrate(x)", "__import__('os')", "2x; 3"])
+def test_cas_calls_are_rejected_not_evaluated(answer: str) -> None:
+    """Commands typed as answers are parse errors, never evaluated."""
+    with pytest.raises(ParseError):
+        check(answer, of="x^2")
+
+
+def test_unevaluated_sympy_derivative_is_rejected() -> None:
+    """A SymPy answer holding an unevaluated derivative is not accepted as an answer."""
+    with pytest.raises(UsageError):
+        check(sympy.Derivative(x**2, x), of="x^2")
+
+
+def test_sympy_expressions_accepted() -> None:
+    """Answers and problems may be SymPy expressions (symbols made real)."""
+    t = sympy.Symbol("x")
+    assert check(2 * t, of=t**2)
+
+
+def test_foreign_symbol_is_mentioned() -> None:
+    """An answer using a letter the problem does not have says so."""
+    verdict = check("2x + k", of="x^2")
+    assert any("k, which is not a variable" in s for s in verdict.feedback)
+
+
+def test_huge_answer_is_limited() -> None:
+    """An answer beyond the parser's size limit fails fast with a LimitError."""
+    with pytest.raises(LimitError):
+        check("x+" * 6000 + "x", of="x^2")
+
+
+# --- worked solutions -------------------------------------------------------------------
+
+
+SOLUTION = """\
+d/dx(x^2 sin x) = (x^2)' sin x + x^2 (sin x)'
+= 2x sin x + x^2 cos x
+= 2x sin x - x^2 cos x
+= x(2 sin x - x cos x)
+"""
+
+
+def test_worked_solution_first_wrong_line() -> None:
+    """The first line no longer equal to the derivative is found, with its diagnosis."""
+    solution = check_steps(SOLUTION, of="x^2 sin x", wrt="x")
+    statuses = [(line.number, line.status) for line in solution.lines]
+    assert [(1, "unreadable"), (2, "fine"), (3, "wrong"), (4, "wrong")] == statuses
+    assert 3 == solution.first_wrong.number
+    assert ["trig_sign"] == list(solution.first_wrong.verdict.mistakes)
+    assert "incorrect" == solution.verdict
+    assert "Line 2 is fine; line 3 is the first that is no longer equal to the derivative." in solution.plain()
+
+
+def test_worked_solution_all_fine() -> None:
+    """Every readable line equal to the derivative: correct."""
+    solution = check_steps(["d/dx(x^3) = 3x^2", "# comment", "", "= 3 x x"], of="x^3")
+    assert "correct" == solution.verdict
+    assert [1, 4] == [line.number for line in solution.lines]
+
+
+@pytest.mark.parametrize("line, expression", [
+    ("d/dx(x^2) = 2x", "2x"),
+    ("= 2x", "2x"),
+    ("2x", "2x"),
+    ("f'(x) = (x+1)(x-1)", "(x+1)(x-1)"),
+    ("d/dx [f(x = 1)] = 3", "3"),
+])
+def test_strip_prefix(line: str, expression: str) -> None:
+    """The expression is what follows the last top-level '='."""
+    assert expression == strip_prefix(line)
+
+
+# --- the property: right answers pass, perturbed ones never do ------------------------------
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expressions)
+def test_sympy_derivative_never_incorrect_and_perturbation_never_correct(expr) -> None:
+    """SymPy's derivative (another form) is never incorrect; nudged by 10⁻⁹ it is never correct."""
+    assume(sympy.count_ops(expr) <= 30 and expr.has(x))
+    try:
+        calcgrad.diff(expr, "x")
+    except LimitError:
+        assume(False)
+    reference = sympy.diff(expr, x)
+    assume(not reference.has(sympy.Derivative, sympy.Subs))
+    assert "incorrect" != check(reference, of=expr, wrt="x").verdict
+    nudged = reference + sympy.Rational(1, 10**9) * (x**2 + y**2 + 1)
+    assert "correct" != check(nudged, of=expr, wrt="x").verdict

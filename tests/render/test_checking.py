@@ -1,0 +1,51 @@
+"""Tests for calcgrad.render.checking: each format shows the verdict, the mistake and the answer."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from calcgrad.grading.checking import check, check_steps
+from calcgrad.render.checking import _latex_text
+
+
+def _rich_text(renderable) -> str:
+    console = Console(width=100, color_system=None, record=True)
+    console.print(renderable)
+    return console.export_text()
+
+
+def test_plain_verdict() -> None:
+    """Plain text: problem, answer, verdict, mistakes, feedback, correct derivative."""
+    text = check("5x^5", of="x^5").plain()
+    assert text.splitlines()[:4] == ["Problem: d/dx (x⁵)", "Your answer: 5x⁵", "Verdict: ✗ incorrect",
+                                     "Mistakes: power_not_reduced"]
+    assert "Correct derivative: 5x⁴" in text
+
+
+def test_markdown_and_latex_verdict() -> None:
+    """Markdown and LaTeX show the math in LaTeX and the mistake codes."""
+    verdict = check("5x^5", of="x^5")
+    assert "`power_not_reduced`" in verdict.markdown()
+    assert r"\frac{d}{dx}" in verdict.latex()
+    assert "5 x^{4}" in verdict.latex()
+
+
+def test_rich_verdict() -> None:
+    """The Rich view shows the verdict and the feedback."""
+    text = _rich_text(check("x^4", of="x^5"))
+    assert "✗ incorrect" in text
+    assert "power rule on x⁵" in text
+
+
+def test_latex_text_escapes_specials() -> None:
+    """Feedback placed in LaTeX has its special characters escaped."""
+    assert r"50\% of \$x\_1\$ \& \{y\}" + "\n" == _latex_text("50% of $x_1$ & {y}")
+
+
+def test_solution_formats() -> None:
+    """A worked solution renders in every format with the line statuses."""
+    solution = check_steps(["2x", "3x"], of="x^2")
+    assert "| 2 | ✗ wrong |" in solution.markdown()
+    assert r"\text{wrong}" in solution.latex()
+    assert "✗ line 2" in _rich_text(solution)
+    assert "✓ line 1: 2x" in solution.plain()
