@@ -137,13 +137,13 @@ def test_bad_directions(direction, message: str) -> None:
 
 
 @pytest.mark.parametrize("at, error, message", [
-    pytest.param("z=1", UsageError, "gives z, which is not a variable here", id="unknown"),
+    pytest.param("z=1", UsageError, "gives z, which is not a variable of the expression", id="unknown"),
     pytest.param("x=1", UsageError, "missing: y", id="missing"),
     pytest.param("x=a, y=1", ParseError, "must be a number", id="symbolic"),
     pytest.param("x=one, y=1", ParseError, "must be a number", id="word"),
     pytest.param({"x": "sqrt(-1)", "y": 1}, UsageError, "finite real number", id="imaginary"),
     pytest.param({"x": [1], "y": 1}, UsageError, "must be a number", id="list"),
-    pytest.param(3, UsageError, "must be text", id="not-a-point"),
+    pytest.param(3, UsageError, "single value", id="not-a-point"),
 ])
 def test_bad_points(at, error, message: str) -> None:
     """A point with an unknown, missing or non-numeric coordinate is refused with a message."""

@@ -351,7 +351,7 @@ def test_save_figure_rejects_unknown_suffix(tmp_path) -> None:
     pytest.param(["ln x", "--at", "-1"], "not defined", id="outside-domain"),
     pytest.param(["sqrt x", "--at", "0"], "no tangent", id="derivative-undefined"),
     pytest.param(["x y", "--at", "1"], "--wrt", id="two-variables-without-wrt"),
-    pytest.param(["x^2 y", "--wrt", "x", "--at", "1"], "also depends on y", id="slice-needs-value"),
+    pytest.param(["x^2 y", "--wrt", "x", "--at", "1"], "several variables (x, y)", id="slice-needs-value"),
     pytest.param(["x^2", "--secants"], "--at", id="secants-need-point"),
     pytest.param(["x^2", "--at", "3", "--range", "-1,1"], "does not contain", id="range-misses-point"),
     pytest.param(["x^2", "--at", "1", "--range", "2,1"], "smaller to a larger", id="range-backwards"),
