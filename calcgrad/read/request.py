@@ -206,6 +206,8 @@ def point(
     declared = tuple(declared)
     known = tuple(dict.fromkeys(known))
     required = known if required is None else tuple(required)
+    if isinstance(at, str) and not at.strip():
+        raise UsageError(f"{what} is empty; give it as, e.g., {option} \"{example(known)}\"")
     if _is_bare(at):
         if len(known) != 1:
             raise UsageError(_bare_message(at, known, what, option))

@@ -144,6 +144,7 @@ def test_point_is_ordered_like_the_variables() -> None:
     pytest.param({"x": "y", "y": 1}, "the value of x must be a number, but it contains y",
                  id="symbolic-value"),
     pytest.param([1, 2], "must be text such as 'x=3, y=1', a mapping", id="list"),
+    pytest.param(" ", 'the point is empty; give it as, e.g., --at "x=1, y=1"', id="empty"),
 ])
 def test_point_errors(at, message: str) -> None:
     """Bad points get one message, the same in every command."""
