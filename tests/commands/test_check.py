@@ -104,3 +104,19 @@ def test_help_shows_example() -> None:
     result = run("check", "--help")
     assert 0 == result.exit_code
     assert 'calcgrad check "-sin(3x)" --of "cos(3x)"' in result.stdout
+
+
+def test_solution_on_standard_input_with_minus_lines() -> None:
+    """--solution - reads the worked solution from stdin; lines starting with '-' are answers."""
+    result = run("check", "--solution", "-", "--of", "cosh x", "--format", "json",
+                 input="-sinh x\nsinh x\n")
+    assert 1 == result.exit_code, result.output
+    assert "Usage:" not in result.output
+    assert 2 == len(json.loads(result.stdout)["lines"])
+
+
+def test_answer_dash_reads_standard_input() -> None:
+    """ANSWER '-' reads the answer from stdin, even one that starts with '-'."""
+    result = run("check", "-", "--of", "cos x", "--format", "json", input="-sin x\n")
+    assert 0 == result.exit_code, result.output
+    assert "correct" == json.loads(result.stdout)["verdict"]
