@@ -250,7 +250,10 @@ def _quadratic_bound(expression, names, mu) -> tuple[float | None, str]:
 def _number(what: str, value) -> float:
     from calcgrad.read import request
 
-    return float(request.number(value, what))
+    number = float(request.number(value, what))
+    if not math.isfinite(number):
+        raise UsageError(f"{what} is too large to compute with in floating point, not {value}")
+    return number
 
 
 def _positive_number(what: str, value) -> float:
@@ -298,6 +301,7 @@ def _start(start, expression: Expr, declared) -> dict[Symbol, float]:
     for symbol, value in point.items():
         number = float(sympy.N(value, 20))
         if not math.isfinite(number):
-            raise UsageError(f"the start value of {symbol.name} is too large, not {value}")
+            raise UsageError(f"the start value of {symbol.name} is too large to compute with in "
+                             f"floating point (about {sympy.N(value, 3)})")
         values[symbol] = number
     return values
