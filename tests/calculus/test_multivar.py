@@ -153,8 +153,8 @@ def test_bad_points(at, error, message: str) -> None:
 
 @pytest.mark.parametrize("kwargs, error, message", [
     pytest.param({"expr": "3"}, UsageError, "no variable", id="no-variable"),
-    pytest.param({"expr": "x + y", "vars": "x,x"}, UsageError, "listed twice", id="repeated"),
-    pytest.param({"expr": "x", "vars": "2x"}, ParseError, "not a variable name", id="bad-name"),
+    pytest.param({"expr": "x + y", "wrt": "x,x"}, UsageError, "listed twice", id="repeated"),
+    pytest.param({"expr": "x", "wrt": "2x"}, ParseError, "not a variable name", id="bad-name"),
     pytest.param({"expr": 3}, UsageError, "text or a SymPy expression", id="not-text"),
     pytest.param({"expr": "+".join(f"x_{i}" for i in range(11))}, LimitError, "too many",
                  id="too-many-variables"),
