@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from calcgrad.errors import UsageError
-from calcgrad.networks.architecture import parameter_key
+from calcgrad.read.request import parameter_key
 from calcgrad.pictures.plotting import new_figure, require_matplotlib
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -10,12 +10,15 @@ same input is accepted (or refused, with the same message) everywhere:
   of those, in order, repeats kept (mixed partials);
 * a point (`at=`, `--at`, `--start`) is "x=3, y=1/2" or a mapping, or a bare value ("3",
   3, "pi/4") when there is exactly one variable; every value is a real, finite constant;
-* a direction is "1,1", "(1, 1)" or a list of numbers, one per variable.
+* a direction is "1,1", "(1, 1)" or a list of numbers, one per variable;
+* a network parameter (`--param`) is "W1[3,1]" or "b2[1]", counted from 1 like every index
+  a user types or reads.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -31,6 +34,8 @@ __all__ = [
     "direction",
     "expression",
     "number",
+    "parameter",
+    "parameter_key",
     "point",
     "real_finite",
     "symbol",
@@ -292,3 +297,44 @@ def direction(value: Any, symbols: Sequence[Symbol], declared: Iterable[str] = (
         raise UsageError("the direction has length zero; a direction needs at least one "
                          "non-zero component, such as 1,1")
     return components
+
+
+# --- network parameters ------------------------------------------------------------------------
+
+_PARAMETER_KEY = re.compile(r"\s*([Wwb])\s*(\d+)\s*\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\]\s*")
+
+
+def parameter(key: Any, widths: Sequence[int]) -> tuple[str, int, int, int | None]:
+    """"W1[3,1]" → ("W", 1, 2, 0): a weight or bias of a network with these layer widths.
+
+    Keys count from 1, as printed everywhere (W1[j,k] is w⁽¹⁾ⱼₖ, from neuron k of layer 0 to
+    neuron j of layer 1); the result holds 0-based array indices. The old 0-based form is still
+    read when it is unambiguous, that is when an index is 0: "W1[2,0]" is W1[3,1]. A key
+    without a 0 always counts from 1. UsageError when it cannot be read or is out of range.
+    """
+    match = _PARAMETER_KEY.fullmatch(key) if isinstance(key, str) else None
+    expected = 'a parameter such as "W1[1,2]" or "b2[1]" (layers and indices count from 1)'
+    if not match:
+        raise UsageError(f"param: cannot read {key!r}; expected {expected}")
+    kind = "W" if match[1] in "Ww" else "b"
+    layer, j = int(match[2]), int(match[3])
+    k = None if match[4] is None else int(match[4])
+    depth = len(widths) - 1
+    if (kind == "W") != (k is not None):
+        raise UsageError(f"param: {key!r} — a weight takes two indices W1[j,k], a bias one b1[j]")
+    if not 1 <= layer <= depth:
+        raise UsageError(f"param: {key!r} names layer {layer}, but the network has layers 1…{depth}")
+    if not (j == 0 or k == 0):  # only the old 0-based form has an index 0
+        j, k = j - 1, None if k is None else k - 1
+    rows, cols = widths[layer], widths[layer - 1]
+    if j >= rows or (k is not None and k >= cols):
+        shape = f"({rows}, {cols})" if kind == "W" else f"({rows},)"
+        ranges = f"rows 1…{rows}, columns 1…{cols}" if kind == "W" else f"entries 1…{rows}"
+        raise UsageError(f"param: {key!r} is outside {kind}{layer}, whose shape is {shape} "
+                         f"({ranges}, counted from 1)")
+    return kind, layer, j, k
+
+
+def parameter_key(kind: str, layer: int, j: int, k: int | None = None) -> str:
+    """The key of a parameter from 0-based array indices, as printed: ("W", 1, 2, 0) → "W1[3,1]"."""
+    return f"W{layer}[{j + 1},{k + 1}]" if kind == "W" else f"b{layer}[{j + 1}]"

@@ -243,3 +243,39 @@ def test_descend_old_steps_keyword() -> None:
     with pytest.warns(DeprecationWarning, match="use iterations="):
         old = calcgrad.descend("x^2", "x=1", 0.1, steps=3)
     assert old.trace == calcgrad.descend("x^2", "x=1", 0.1, iterations=3).trace
+
+
+# --- network parameters -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key, expected", [
+    pytest.param("W1[3,1]", ("W", 1, 2, 0), id="weight"),
+    pytest.param(" w2 [ 1 , 3 ] ", ("W", 2, 0, 2), id="lowercase-spaces"),
+    pytest.param("b1[2]", ("b", 1, 1, None), id="bias"),
+    pytest.param("W1[2,0]", ("W", 1, 2, 0), id="old-zero-based"),
+    pytest.param("b2[0]", ("b", 2, 0, None), id="old-zero-based-bias"),
+])
+def test_parameter_keys_count_from_one(key: str, expected) -> None:
+    """--param counts from 1; the old 0-based form is read when it has an index 0."""
+    assert expected == request.parameter(key, (2, 3, 1))
+    canonical = request.parameter_key(*expected)
+    assert expected == request.parameter(canonical, (2, 3, 1))
+
+
+def test_parameter_key_prints_counting_from_one() -> None:
+    """The printed key of array indices (2, 0) of W1 is W1[3,1]; of b2[0] it is b2[1]."""
+    assert "W1[3,1]" == request.parameter_key("W", 1, 2, 0)
+    assert "b2[1]" == request.parameter_key("b", 2, 0)
+
+
+@pytest.mark.parametrize("key, message", [
+    pytest.param("W1[4,1]", r"outside W1, whose shape is \(3, 2\) \(rows 1…3, columns 1…2, "
+                            r"counted from 1\)", id="row"),
+    pytest.param("W3[1,1]", "layers 1…2", id="layer"),
+    pytest.param("b1[1,1]", r"a bias one b1\[j\]", id="bias-two-indices"),
+    pytest.param("x1", "count from 1", id="garbage"),
+])
+def test_parameter_errors(key: str, message: str) -> None:
+    """A key outside the network says which ranges are valid."""
+    with pytest.raises(UsageError, match=message):
+        request.parameter(key, (2, 3, 1))
