@@ -135,7 +135,7 @@ class _DerivationGrid(Rendered):
 
     def derivation(self, row: int, column: int) -> Derivation:
         """The derivation of entry (row, column), counted from 1."""
-        row, column = _check_entry((row, column), self.shape)
+        row, column = request.entry((row, column), self.shape)
         return self.entries[row - 1][column - 1]
 
     @property
@@ -288,7 +288,7 @@ def jacobian(
     symbols, given = _variables(request.wrt_keyword(wrt, vars, "jacobian"), expressions, declared)
     point = _point(at, symbols, expressions, declared)
     shape = (len(expressions), len(symbols))
-    chosen = _check_entry(entry, shape) if entry is not None else None
+    chosen = request.entry(entry, shape) if entry is not None else None
     deadline = _deadline()
     rows = []
     for expression in expressions:
@@ -320,7 +320,7 @@ def hessian(
     symbols, given = _variables(request.wrt_keyword(wrt, vars, "hessian"), [expression], declared)
     point = _point(at, symbols, [expression], declared)
     shape = (len(symbols), len(symbols))
-    chosen = _check_entry(entry, shape) if entry is not None else None
+    chosen = request.entry(entry, shape) if entry is not None else None
     deadline = _deadline()
     rows = []
     for first in symbols:
@@ -507,25 +507,6 @@ def _point(at, symbols: tuple[Symbol, ...], expressions: list[Expr], declared) -
     """The point as {symbol: number}, giving every variable and symbol of the expressions."""
     others = _sorted_symbols(set().union(*(e.free_symbols for e in expressions)) - set(symbols))
     return request.point(at, (*symbols, *others), declared)
-
-
-def _check_entry(entry, shape: tuple[int, int]) -> tuple[int, int]:
-    """A 1-based (row, column) inside the matrix, from (1, 2) or "1,2"."""
-    rows, columns = shape
-    if isinstance(entry, str):
-        parts = [p.strip() for p in entry.split(",")]
-        if len(parts) != 2 or not all(re.fullmatch(r"[0-9]+", p) for p in parts):
-            raise UsageError(f"the entry must be a row and a column counted from 1, such as 1,2, "
-                             f"not {entry!r}")
-        entry = tuple(int(p) for p in parts)
-    if (not isinstance(entry, Sequence) or len(entry) != 2
-            or not all(isinstance(k, int) and not isinstance(k, bool) for k in entry)):
-        raise UsageError(f"the entry must be (row, column) counted from 1, not {entry!r}")
-    row, column = entry
-    if not (1 <= row <= rows and 1 <= column <= columns):
-        raise UsageError(f"entry ({row}, {column}) is outside the {rows}×{columns} matrix; rows "
-                         f"run 1…{rows} and columns 1…{columns}")
-    return row, column
 
 
 def _relevant(point: dict, expression: Expr, *variables: Symbol) -> dict | None:

@@ -32,6 +32,7 @@ from calcgrad.read.parser import parse, parse_point, parse_symbol
 __all__ = [
     "declared_names",
     "direction",
+    "entry",
     "expression",
     "number",
     "parameter",
@@ -297,6 +298,28 @@ def direction(value: Any, symbols: Sequence[Symbol], declared: Iterable[str] = (
         raise UsageError("the direction has length zero; a direction needs at least one "
                          "non-zero component, such as 1,1")
     return components
+
+
+# --- matrix entries ----------------------------------------------------------------------------
+
+
+def entry(value: Any, shape: tuple[int, int]) -> tuple[int, int]:
+    """A matrix entry (row, column) counted from 1, as typed ("1,2") or given ((1, 2))."""
+    rows, columns = shape
+    if isinstance(value, str):
+        parts = [p.strip() for p in value.split(",")]
+        if len(parts) != 2 or not all(re.fullmatch(r"[0-9]+", p) for p in parts):
+            raise UsageError(f"the entry must be a row and a column counted from 1, such as 1,2, "
+                             f"not {value!r}")
+        value = tuple(int(p) for p in parts)
+    if (not isinstance(value, Sequence) or len(value) != 2
+            or not all(isinstance(k, int) and not isinstance(k, bool) for k in value)):
+        raise UsageError(f"the entry must be (row, column) counted from 1, not {value!r}")
+    row, column = value
+    if not (1 <= row <= rows and 1 <= column <= columns):
+        raise UsageError(f"entry ({row}, {column}) is outside the {rows}×{columns} matrix; rows "
+                         f"run 1…{rows} and columns 1…{columns}")
+    return row, column
 
 
 # --- network parameters ------------------------------------------------------------------------

@@ -279,3 +279,24 @@ def test_parameter_errors(key: str, message: str) -> None:
     """A key outside the network says which ranges are valid."""
     with pytest.raises(UsageError, match=message):
         request.parameter(key, (2, 3, 1))
+
+
+# --- matrix entries -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("given", ["1,2", " 1 , 2 ", (1, 2), [1, 2]])
+def test_entry_counts_from_one(given) -> None:
+    """--entry 1,2 (or (1, 2)) is row 1, column 2, as on paper."""
+    assert (1, 2) == request.entry(given, (2, 3))
+
+
+@pytest.mark.parametrize("given, message", [
+    pytest.param("0,1", "outside the 2×3 matrix; rows run 1…2 and columns 1…3", id="zero"),
+    pytest.param("3,1", "outside the 2×3 matrix", id="row"),
+    pytest.param("1", "a row and a column counted from 1", id="one-number"),
+    pytest.param((1.0, 2), "counted from 1, not", id="float"),
+])
+def test_entry_errors(given, message: str) -> None:
+    """An entry outside the matrix says which rows and columns there are."""
+    with pytest.raises(UsageError, match=message):
+        request.entry(given, (2, 3))
