@@ -9,14 +9,16 @@ message and an exit status in `report_errors`.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from functools import wraps
 from importlib import import_module
 
 import click
 
+from calcgrad import limits
 from calcgrad._version import __version__
-from calcgrad.errors import CalcgradError, ParseError
+from calcgrad.errors import CalcgradError, LimitError, ParseError, UsageError
 
 FORMATS = ("rich", "plain", "latex", "markdown", "json")
 
@@ -99,6 +101,114 @@ def _report_parse_error(error: ParseError) -> None:
         click.echo(f"hint: {error.hint}", err=True)
 
 
+class RequestCommand(click.Command):
+    """A command whose arguments are what a student or user wrote: expressions and answers.
+
+    Such text may start with '-' ("-sinh x", "-x^2", "-theta", even "-h"), so it must never be
+    read as an option. Before click parses the arguments, every one that is not an option of
+    this command, nor an option's value, nor an attempt at a long option ("--foramt", which
+    click then reports with "did you mean"), is moved after a "--", where click takes it as an
+    argument whatever it starts with. For the same reason help is `--help` only: `-h` is an
+    expression here (the group keeps `calcgrad -h`).
+    """
+
+    def __init__(self, *args, **kwargs):
+        settings = dict(kwargs.pop("context_settings", None) or {})
+        settings.setdefault("help_option_names", ["--help"])
+        super().__init__(*args, context_settings=settings, **kwargs)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, arguments_last(args, self._takes_value(ctx)))
+
+    def _takes_value(self, ctx: click.Context) -> dict[str, bool]:
+        """Each option string of this command → whether the next argument is its value."""
+        takes: dict[str, bool] = {}
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                for name in (*param.opts, *param.secondary_opts):
+                    takes[name] = not (param.is_flag or param.count)
+        return takes
+
+
+_LONG_OPTION = re.compile(r"--[A-Za-z][A-Za-z0-9_-]*(=.*)?", re.DOTALL)
+
+
+def arguments_last(args: list[str], takes_value: dict[str, bool]) -> list[str]:
+    """The options (with their values) first, then "--" and the arguments, in their order."""
+    options: list[str] = []
+    arguments: list[str] = []
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if token == "--":
+            arguments += args[i + 1:]
+            break
+        if token in takes_value:
+            options.append(token)
+            if takes_value[token] and i + 1 < len(args):
+                i += 1
+                options.append(args[i])
+        elif _LONG_OPTION.fullmatch(token):  # an option, known or mistyped: click reports it
+            options.append(token)
+        else:
+            arguments.append(token)
+        i += 1
+    return options + ["--", *arguments] if arguments else options
+
+
+def from_stdin(value: str | None, what: str) -> str:
+    """The argument itself, or, when it is '-' or missing with text piped in, standard input.
+
+    Standard input is read up to calcgrad.limits.MAX_INPUT_CHARS (the parser's own limit).
+    """
+    if value is not None and value != "-":
+        return value
+    stream = click.get_text_stream("stdin")
+    if value is None and stream.isatty():
+        raise UsageError(f"give the {what} as an argument (or '-' to read it from standard input)")
+    text = stream.read(limits.MAX_INPUT_CHARS + 1)
+    if len(text) > limits.MAX_INPUT_CHARS:
+        raise LimitError(f"the {what} on standard input is longer than "
+                         f"{limits.MAX_INPUT_CHARS:,} characters (calcgrad.limits.MAX_INPUT_CHARS)")
+    text = text.strip()
+    if not text:
+        raise UsageError(f"give the {what} as an argument, or pipe it on standard input "
+                         "(standard input was empty)")
+    return text
+
+
+def renamed_option(old: str, new: str, dest: str, **option_kwargs):
+    """Keep an old option spelling working: it fills `dest` (the new option's parameter), is
+    marked deprecated in --help and prints a deprecation note on stderr when used."""
+    hidden = "renamed_" + old.lstrip("-").replace("-", "_")
+
+    def decorator(command):
+        @wraps(command)
+        def wrapper(*args, **kwargs):
+            value = kwargs.pop(hidden)
+            if value not in (None, (), False):
+                click.echo(f"calcgrad: {old} is deprecated; use {new} (same meaning)", err=True)
+                current = kwargs.get(dest)
+                if isinstance(value, tuple):
+                    kwargs[dest] = (*(current or ()), *value)
+                elif current in (None, False):
+                    kwargs[dest] = value
+                else:
+                    raise UsageError(f"give {new} once ({old} is its old name)")
+            return command(*args, **kwargs)
+
+        return click.option(old, hidden, help=f"Deprecated: the old name of {new}.",
+                            **option_kwargs)(wrapper)
+
+    return decorator
+
+
+def wrt_option(help_text: str):
+    """--wrt, the variables to differentiate by (or plot along), in every command."""
+    return click.option("--wrt", multiple=True, metavar="VAR[,VAR…]",
+                        help=help_text + " Repeat it or write x,y.")
+
+
 def format_option(command):
     """The --format option every command shares."""
     return click.option("--format", "output_format", type=click.Choice(FORMATS), default=None,
@@ -106,9 +216,12 @@ def format_option(command):
 
 
 def variables_option(command):
-    """The --var option every command that reads expressions shares."""
-    return click.option("--var", "variables", multiple=True, metavar="NAME",
-                        help="Declare a multi-letter variable name, such as loss (repeatable).")(command)
+    """The --var option every command that reads expressions shares: names, not variables to
+    differentiate by (that is --wrt)."""
+    return click.option("--var", "variables", multiple=True, metavar="NAME[,NAME…]",
+                        help="Declare multi-letter variable names, such as loss or loss,lr "
+                             "(repeatable); choose the variables to differentiate by with --wrt."
+                        )(command)
 
 
 def emit(result, output_format: str | None) -> None:

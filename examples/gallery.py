@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     save_figure(calcgrad.plot_tangent("sin x", 1, secants=True), out / "tangent-secants.png")
     save_figure(calcgrad.plot_gradient_field("x^2 + 3y^2", "x,y", "x=1, y=1"),
                 out / "gradient-field.png")
-    descent = calcgrad.descend("x^2 + 3y^2", "x=1, y=2", 0.1, steps=30)
+    descent = calcgrad.descend("x^2 + 3y^2", "x=1, y=2", 0.1, iterations=30)
     save_figure(calcgrad.plot_descent(descent), out / "descent-path.png")
     for name in ("diff.svg", "tangent-secants.png", "gradient-field.png", "descent-path.png"):
         print(f"wrote {out / name}")

@@ -9,7 +9,7 @@ from user text. Overflow, domain errors, division by zero and NaN stop the run w
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -106,26 +106,28 @@ def descend(
     expr,
     start,
     lr: float,
-    steps: int = 50,
+    iterations: int | None = None,
     tol: float = 1e-8,
     momentum: float = 0.0,
     variables: Iterable[str] = (),
     progress: Callable[[int], None] | None = None,
+    *,
+    steps: int | None = None,
 ) -> Descent:
     """Minimise `expr` by gradient descent from `start` with learning rate η = `lr`.
 
-    `start` is text ("x=1, y=2") or a mapping; its order is the variables' order. Stops when
-    ‖∇f(w)‖ ≤ `tol` (Euclidean norm), after `steps` updates, or when the numbers overflow or
+    `start` is text ("x=1, y=2"), a mapping, or a bare number when there is one variable; its
+    order is the variables' order. Stops when ‖∇f(w)‖ ≤ `tol` (Euclidean norm), after
+    `iterations` updates (default 50; `steps=` is its old name), or when the numbers overflow or
     leave f's domain. With `momentum` μ > 0: v ← μv − η∇f(w), w ← w + v, starting from v = 0.
     `progress`, when given, is called with k after each iteration (for a progress bar).
     """
-    from calcgrad.engine.derive import as_real
     from calcgrad.engine.derive import diff as derive
-    from calcgrad.read.parser import parse
+    from calcgrad.read import request
 
-    declared = tuple(variables)
+    declared = request.declared_names(variables)
     source = expr if isinstance(expr, str) else None
-    expression = parse(expr, variables=declared) if source is not None else as_real(expr)
+    expression = request.expression(expr, declared)
     learning_rate = _positive_number("the learning rate η (--lr)", lr)
     tolerance = _number("the tolerance (--tol)", tol)
     if tolerance < 0:
@@ -133,7 +135,7 @@ def descend(
     mu = _number("the momentum μ (--momentum)", momentum)
     if not 0 <= mu < 1:
         raise UsageError(f"the momentum μ (--momentum) must be in [0, 1), not {momentum}")
-    max_steps = _steps(steps)
+    max_steps = _iterations(_renamed(iterations, steps))
     start_point = _start(start, expression, declared)
     names = tuple(start_point)
 
@@ -246,11 +248,11 @@ def _quadratic_bound(expression, names, mu) -> tuple[float | None, str]:
 
 
 def _number(what: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise UsageError(f"{what} must be a number, not {value!r}")
-    number = float(value)
+    from calcgrad.read import request
+
+    number = float(request.number(value, what))
     if not math.isfinite(number):
-        raise UsageError(f"{what} must be a finite number, not {value}")
+        raise UsageError(f"{what} is too large to compute with in floating point, not {value}")
     return number
 
 
@@ -261,44 +263,45 @@ def _positive_number(what: str, value) -> float:
     return number
 
 
-def _steps(steps) -> int:
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise UsageError(f"the number of steps (--steps) must be a whole number ≥ 0, not {steps!r}")
-    if steps > limits.MAX_DESCENT_STEPS:
-        raise LimitError(f"{steps} steps are too many (at most {limits.MAX_DESCENT_STEPS}); "
-                         "try a larger learning rate or a looser tolerance")
+def _renamed(iterations, steps) -> int:
+    """`iterations`, or its old name `steps=` (still accepted, with a DeprecationWarning)."""
+    if steps is None:
+        return 50 if iterations is None else iterations
+    import warnings
+
+    warnings.warn("descend(steps=...) is deprecated; use iterations=...", DeprecationWarning,
+                  stacklevel=3)
+    if iterations is not None:
+        raise UsageError("descend: give the number of iterations once, as iterations= "
+                         "(steps= is its old name)")
     return steps
 
 
-def _start(start, expression: Expr, declared) -> dict[Symbol, float]:
-    from calcgrad.engine.derive import _point
+def _iterations(count) -> int:
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise UsageError(f"the number of iterations (--iterations) must be a whole number ≥ 0, "
+                         f"not {count!r}")
+    if count > limits.MAX_DESCENT_STEPS:
+        raise LimitError(f"{count} iterations are too many (at most {limits.MAX_DESCENT_STEPS}); "
+                         "try a larger learning rate or a looser tolerance")
+    return count
 
-    if isinstance(start, str) or isinstance(start, Mapping):
-        point = _point(start, declared)
-    else:
-        raise UsageError("the start point must be text such as 'x=1, y=2' or a mapping, "
-                         f"not {type(start).__name__}")
-    if not point:
+
+def _start(start, expression: Expr, declared) -> dict[Symbol, float]:
+    from calcgrad.read import request
+
+    if start is None or (isinstance(start, str) and not start.strip()):
         raise UsageError("give a start point, such as --start x=1,y=2")
-    variables = expression.free_symbols
-    if not variables:
+    known = sorted(expression.free_symbols, key=lambda s: s.name)
+    if not known:
         raise UsageError("the expression has no variable to descend along")
-    known = ", ".join(sorted(s.name for s in variables))
+    point = request.point(start, known, declared, what="the start point", option="--start",
+                          given_order=True)
     values = {}
     for symbol, value in point.items():
-        if symbol not in variables:
-            raise UsageError(f"the start point gives {symbol.name}, which is not a variable of "
-                             f"the expression (its variables: {known})")
-        if value.free_symbols:
-            raise UsageError(f"the start value of {symbol.name} must be a number, not {value}")
-        number = sympy.N(value, 20)
-        if not (number.is_real and number.is_finite):
-            raise UsageError(f"the start value of {symbol.name} must be a finite real number, "
-                             f"not {value}")
-        values[symbol] = float(number)
-    missing = sorted(s.name for s in variables if s not in point)
-    if missing:
-        raise UsageError(f"the start point must give every variable; missing: {', '.join(missing)}"
-                         f" (for example --start {','.join(f'{s.name}=0' for s in point)},"
-                         f"{','.join(f'{m}=0' for m in missing)})")
+        number = float(sympy.N(value, 20))
+        if not math.isfinite(number):
+            raise UsageError(f"the start value of {symbol.name} is too large to compute with in "
+                             f"floating point (about {sympy.N(value, 3)})")
+        values[symbol] = number
     return values

@@ -9,7 +9,7 @@ made-up derivation. Every result is compared with the rules (calcgrad.diff).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -120,19 +120,25 @@ def standard_limits(h: Symbol) -> dict[str, StandardLimit]:
 def first_principles(expr, wrt=None, at=None, variables: Iterable[str] = ()) -> FirstPrinciples:
     """The derivative of `expr` with respect to `wrt` from the definition, step by step.
 
-    `expr` is text (read by calcgrad's parser) or a SymPy expression; `wrt` a variable name (the
-    only variable when omitted); `at` a point ("x=2", "2" or a mapping) at which the derivative
-    is evaluated and the difference quotient tabulated for shrinking h.
+    `expr` is text (read by calcgrad's parser) or a SymPy expression; `wrt` one variable (the
+    only variable when omitted); `at` a point ("x=2", a mapping, or a bare 2 when there is one
+    variable) at which the derivative is evaluated and the difference quotient tabulated for
+    shrinking h.
     """
-    from calcgrad.engine.derive import as_real, differentiation_sequence
     from calcgrad.engine.derive import diff as derive
-    from calcgrad.read.parser import parse
+    from calcgrad.engine.derive import differentiation_sequence
+    from calcgrad.read import request
 
-    declared = tuple(variables)
+    declared = request.declared_names(variables)
     source = expr if isinstance(expr, str) else None
-    expression = parse(expr, variables=declared) if source is not None else as_real(expr)
-    (x,) = differentiation_sequence(expression, () if wrt is None else (wrt,), 1, declared)
-    point = _point(at, x, expression, declared)
+    expression = request.expression(expr, declared)
+    sequence = differentiation_sequence(expression, wrt, 1, declared)
+    if len(sequence) != 1:
+        names = ", ".join(s.name for s in sequence)
+        raise UsageError(f"first principles differentiates by one variable at a time, not {names}")
+    (x,) = sequence
+    others = sorted(expression.free_symbols - {x}, key=lambda s: s.name)
+    point = request.point(at, (x, *others), declared)
     _check_size(expression)
     h = _increment(expression, x)
 
@@ -180,36 +186,6 @@ def same(a: Expr, b: Expr, x: Symbol) -> bool:
 
 
 # --- input -----------------------------------------------------------------------------------
-
-
-def _point(at, x: Symbol, expression: Expr, declared) -> dict:
-    from calcgrad.engine.derive import _point as read_point
-    from calcgrad.read.parser import parse
-
-    if at is None:
-        return {}
-    if isinstance(at, str) and "=" not in at:
-        point = {x: parse(at, variables=declared)}
-    elif isinstance(at, (int, float, sympy.Number)) and not isinstance(at, bool):
-        number = sympy.nsimplify(at) if isinstance(at, float) else sympy.sympify(at, strict=True)
-        point = {x: number}
-    elif isinstance(at, (str, Mapping)):
-        point = read_point(at, declared)
-    else:
-        raise UsageError(f"the point must be a number, text such as 'x=2' or a mapping, "
-                         f"not {type(at).__name__}")
-    known = expression.free_symbols | {x}
-    for symbol, value in point.items():
-        if symbol not in known:
-            names = ", ".join(sorted(s.name for s in known))
-            raise UsageError(f"the point gives {symbol.name}, which is not a variable of the "
-                             f"expression (its variables: {names})")
-        if value.free_symbols or not (value.is_real and value.is_finite):
-            raise UsageError(f"the value of {symbol.name} must be a real number, not {value}")
-    missing = sorted(s.name for s in known if s not in point)
-    if missing:
-        raise UsageError(f"the point must give every variable; missing: {', '.join(missing)}")
-    return point
 
 
 def _check_size(expression: Expr) -> None:

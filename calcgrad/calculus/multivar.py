@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -25,7 +25,7 @@ from calcgrad import limits
 from calcgrad.engine.derivation import Derivation
 from calcgrad.engine.derive import diff
 from calcgrad.errors import LimitError, UsageError
-from calcgrad.read.parser import parse_number
+from calcgrad.read import request
 from calcgrad.render.protocol import Rendered
 from calcgrad.engine.tidy import tidy
 
@@ -135,7 +135,7 @@ class _DerivationGrid(Rendered):
 
     def derivation(self, row: int, column: int) -> Derivation:
         """The derivation of entry (row, column), counted from 1."""
-        row, column = _check_entry((row, column), self.shape)
+        row, column = request.entry((row, column), self.shape)
         return self.entries[row - 1][column - 1]
 
     @property
@@ -235,26 +235,28 @@ class Hessian(_DerivationGrid):
 
 def gradient(
     expr,
-    vars=None,  # noqa: A002 - the name the issue and the CLI (--vars) use
+    wrt=None,
     at=None,
     direction=None,
     variables: Iterable[str] = (),
     *,
     steps: bool = False,
+    vars=None,  # noqa: A002 - the old name of wrt, still accepted (deprecated)
 ) -> Gradient:
     """∇f, step by step: one Derivation per variable.
 
-    `expr` is text (read by calcgrad's parser) or a SymPy expression. `vars` gives the variables
-    in order (``"x,y"`` or a list); without it, all of the expression's symbols, alphabetically.
-    `at` is a point giving every variable (``"x=1, y=2"`` or a mapping); `direction` a vector
+    `expr` is text (read by calcgrad's parser) or a SymPy expression. `wrt` gives the variables
+    in order (``"x,y"`` or a list; `vars=` is its old name); without it, all of the expression's
+    symbols, alphabetically. `at` is a point giving every variable (``"x=1, y=2"``, a mapping, or
+    a bare number when there is one variable); `direction` a vector
     (``"1,1"`` or a list of numbers) for the directional derivative along it, normalised.
     `variables` declares multi-letter names; `steps` makes the renderers show every step.
     """
-    declared = tuple(variables)
+    declared = request.declared_names(variables)
     expression, source = _read(expr, declared)
-    symbols, given = _variables(vars, [expression], declared)
+    symbols, given = _variables(request.wrt_keyword(wrt, vars, "gradient"), [expression], declared)
     point = _point(at, symbols, [expression], declared)
-    vector = _direction(direction, symbols, declared)
+    vector = request.direction(direction, symbols, declared)
     deadline = _deadline()
     derivations = []
     for symbol in symbols:
@@ -266,25 +268,27 @@ def gradient(
 
 def jacobian(
     functions,
-    vars=None,  # noqa: A002
+    wrt=None,
     at=None,
     entry=None,
     variables: Iterable[str] = (),
+    *,
+    vars=None,  # noqa: A002 - the old name of wrt, still accepted (deprecated)
 ) -> Jacobian:
     """J = [∂fᵢ/∂xⱼ] of several functions, each entry a Derivation.
 
     `functions` is text with the functions separated by ``;`` (``"x^2 y; x + y"``) or a list
-    of texts or SymPy expressions. `vars`, `at` and `variables` are as for `gradient`; `entry`
+    of texts or SymPy expressions. `wrt`, `at` and `variables` are as for `gradient`; `entry`
     (``(1, 2)`` or ``"1,2"``, counted from 1) picks the entry whose derivation is shown.
     """
-    declared = tuple(variables)
+    declared = request.declared_names(variables)
     pieces = _split_functions(functions)
     read = [_read(piece, declared) for piece in pieces]
     expressions = [e for e, _ in read]
-    symbols, given = _variables(vars, expressions, declared)
+    symbols, given = _variables(request.wrt_keyword(wrt, vars, "jacobian"), expressions, declared)
     point = _point(at, symbols, expressions, declared)
     shape = (len(expressions), len(symbols))
-    chosen = _check_entry(entry, shape) if entry is not None else None
+    chosen = request.entry(entry, shape) if entry is not None else None
     deadline = _deadline()
     rows = []
     for expression in expressions:
@@ -299,22 +303,24 @@ def jacobian(
 
 def hessian(
     expr,
-    vars=None,  # noqa: A002
+    wrt=None,
     at=None,
     entry=None,
     variables: Iterable[str] = (),
+    *,
+    vars=None,  # noqa: A002 - the old name of wrt, still accepted (deprecated)
 ) -> Hessian:
     """H = [∂²f/∂xⱼ∂xᵢ], each entry a two-stage Derivation; at a point, min/max/saddle.
 
     Arguments as for `gradient` and `jacobian`. At a point the second-derivative test is run:
     leading principal minors (Sylvester's criterion), or eigenvalues when the determinant is 0.
     """
-    declared = tuple(variables)
+    declared = request.declared_names(variables)
     expression, source = _read(expr, declared)
-    symbols, given = _variables(vars, [expression], declared)
+    symbols, given = _variables(request.wrt_keyword(wrt, vars, "hessian"), [expression], declared)
     point = _point(at, symbols, [expression], declared)
     shape = (len(symbols), len(symbols))
-    chosen = _check_entry(entry, shape) if entry is not None else None
+    chosen = request.entry(entry, shape) if entry is not None else None
     deadline = _deadline()
     rows = []
     for first in symbols:
@@ -437,16 +443,8 @@ def _substitute(expr: Expr, point: dict) -> Expr:
 
 
 def _read(expr, declared: tuple[str, ...]) -> tuple[Expr, str | None]:
-    """(expression, the text it came from or None); text goes through calcgrad's parser only."""
-    if isinstance(expr, str):
-        from calcgrad.read.parser import parse
-
-        return parse(expr, variables=declared), expr
-    if isinstance(expr, sympy.Basic):
-        swap = {s: Symbol(s.name, real=True) for s in expr.free_symbols
-                if isinstance(s, Symbol) and not s.is_real}
-        return (expr.xreplace(swap) if swap else expr), None
-    raise UsageError(f"expected text or a SymPy expression, got {type(expr).__name__}")
+    """(expression, the text it came from or None)."""
+    return request.expression(expr, declared), expr if isinstance(expr, str) else None
 
 
 def _split_functions(functions) -> list:
@@ -489,25 +487,13 @@ def _sorted_symbols(symbols) -> tuple[Symbol, ...]:
 
 def _variables(given, expressions: list[Expr], declared) -> tuple[tuple[Symbol, ...], bool]:
     """(the variables, whether their order was given) — else all symbols, alphabetically."""
-    from calcgrad.read.parser import parse_symbol
-
-    names: list = []
-    if isinstance(given, (str, Symbol)):
-        given = [given]
-    for item in given or ():
-        if isinstance(item, Symbol):
-            names.append(Symbol(item.name, real=True))
-        elif isinstance(item, str):
-            names += [parse_symbol(n.strip(), variables=declared)
-                      for n in item.split(",") if n.strip()]
-        else:
-            raise UsageError(f"a variable must be a name such as x, not {type(item).__name__}")
+    names = list(request.variables(given, declared))
     order_given = bool(names)
     if not names:
         names = list(_sorted_symbols(set().union(*(e.free_symbols for e in expressions))))
         if not names:
             raise UsageError("the expression has no variable; say which variables to use "
-                             "(--vars x,y)")
+                             "(--wrt x,y)")
     repeated = sorted({n.name for n in names if names.count(n) > 1})
     if repeated:
         raise UsageError(f"the variable {', '.join(repeated)} is listed twice; give each once")
@@ -519,97 +505,8 @@ def _variables(given, expressions: list[Expr], declared) -> tuple[tuple[Symbol, 
 
 def _point(at, symbols: tuple[Symbol, ...], expressions: list[Expr], declared) -> dict:
     """The point as {symbol: number}, giving every variable and symbol of the expressions."""
-    if at is None:
-        return {}
-    if isinstance(at, str):
-        from calcgrad.read.parser import parse_point
-
-        point = parse_point(at, variables=declared)
-    elif isinstance(at, Mapping):
-        point = {_symbol(key, declared): parse_number(value, f"the value of {key}", declared)
-                 for key, value in at.items()}
-    else:
-        raise UsageError(f"the point must be text such as 'x=1, y=2' or a mapping, "
-                         f"not {type(at).__name__}")
-    needed = set(symbols).union(*(e.free_symbols for e in expressions))
-    listed = ", ".join(s.name for s in _sorted_symbols(needed))
-    for symbol, value in point.items():
-        if symbol not in needed:
-            raise UsageError(f"the point gives {symbol.name}, which is not a variable here "
-                             f"(the variables are {listed})")
-        _check_real(value, f"the value of {symbol.name}")
-    missing = [s.name for s in _sorted_symbols(needed - set(point))]
-    if missing:
-        raise UsageError(f"the point must give every variable; missing: {', '.join(missing)} "
-                         f"(write, e.g., --at \"{', '.join(f'{s.name}=1' for s in _sorted_symbols(needed))}\")")
-    return {s: point[s] for s in (*symbols, *_sorted_symbols(needed - set(symbols)))}
-
-
-def _direction(direction, symbols: tuple[Symbol, ...], declared) -> tuple[Expr, ...]:
-    """The direction vector as numbers, one per variable, not all zero."""
-    if direction is None:
-        return ()
-    if isinstance(direction, str):
-        text = direction.strip()
-        if text[:1] + text[-1:] in ("()", "[]"):  # (1, 1) as written on paper
-            text = text[1:-1]
-        parts = text.split(",")
-    else:
-        try:
-            parts = list(direction)
-        except TypeError:
-            raise UsageError("the direction must be numbers separated by commas, such as 1,1") from None
-    if isinstance(direction, str) and not direction.strip():
-        raise UsageError("the direction is empty; give one number per variable, such as 1,1")
-    components = tuple(parse_number(p, f"direction component {i}", declared)
-                       for i, p in enumerate(parts, start=1))
-    for i, c in enumerate(components, start=1):
-        _check_real(c, f"direction component {i}")
-    names = ", ".join(s.name for s in symbols)
-    if len(components) != len(symbols):
-        raise UsageError(f"the direction has {len(components)} component"
-                         f"{'s' if len(components) != 1 else ''} but there "
-                         f"{'are' if len(symbols) != 1 else 'is'} {len(symbols)} "
-                         f"variable{'s' if len(symbols) != 1 else ''} ({names}); "
-                         "give one number per variable, in that order")
-    if all(_sign(c) == 0 for c in components):
-        raise UsageError("the direction has length zero; a direction needs at least one "
-                         "non-zero component, such as 1,1")
-    return components
-
-
-def _symbol(key, declared) -> Symbol:
-    from calcgrad.read.parser import parse_symbol
-
-    if isinstance(key, Symbol):
-        return Symbol(key.name, real=True)
-    if isinstance(key, str):
-        return parse_symbol(key, variables=declared)
-    raise UsageError(f"a variable must be a name such as x, not {type(key).__name__}")
-
-
-def _check_real(value: Expr, what: str) -> None:
-    if _undefined(value) or value.is_extended_real is False or value.is_finite is False:
-        raise UsageError(f"{what} must be a finite real number, not {value}")
-
-
-def _check_entry(entry, shape: tuple[int, int]) -> tuple[int, int]:
-    """A 1-based (row, column) inside the matrix, from (1, 2) or "1,2"."""
-    rows, columns = shape
-    if isinstance(entry, str):
-        parts = [p.strip() for p in entry.split(",")]
-        if len(parts) != 2 or not all(re.fullmatch(r"[0-9]+", p) for p in parts):
-            raise UsageError(f"the entry must be a row and a column counted from 1, such as 1,2, "
-                             f"not {entry!r}")
-        entry = tuple(int(p) for p in parts)
-    if (not isinstance(entry, Sequence) or len(entry) != 2
-            or not all(isinstance(k, int) and not isinstance(k, bool) for k in entry)):
-        raise UsageError(f"the entry must be (row, column) counted from 1, not {entry!r}")
-    row, column = entry
-    if not (1 <= row <= rows and 1 <= column <= columns):
-        raise UsageError(f"entry ({row}, {column}) is outside the {rows}×{columns} matrix; rows "
-                         f"run 1…{rows} and columns 1…{columns}")
-    return row, column
+    others = _sorted_symbols(set().union(*(e.free_symbols for e in expressions)) - set(symbols))
+    return request.point(at, (*symbols, *others), declared)
 
 
 def _relevant(point: dict, expression: Expr, *variables: Symbol) -> dict | None:

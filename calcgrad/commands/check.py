@@ -6,25 +6,30 @@ import sys
 
 import click
 
-from calcgrad.cli import emit, format_option, report_errors, variables_option
+from calcgrad.cli import (RequestCommand, emit, format_option, from_stdin, renamed_option,
+                          report_errors, variables_option, wrt_option)
+
+MAX_SOLUTION_BYTES = 1_000_000
+"""Largest worked-solution file read (its lines are limited by limits.MAX_SOLUTION_LINES)."""
 
 
-@click.command(context_settings={"ignore_unknown_options": True})
+@click.command(cls=RequestCommand)
 @click.argument("answer", required=False)
 @click.option("--of", "expression", required=True, metavar="EXPR",
               help="The expression that was differentiated.")
-@click.option("--wrt", multiple=True, metavar="VAR",
-              help="Variable(s): repeat it or write x,y for a mixed partial (or the gradient's variables with --grad).")
+@wrt_option("Variable(s) differentiated by (or the gradient's variables with --grad).")
 @click.option("--order", type=click.IntRange(min=1), default=1, show_default=True,
               help="Order of the derivative in a single variable.")
 @click.option("--grad", is_flag=True, help="The answer is the gradient, a list such as \"[2x, 2y]\".")
-@click.option("--steps", "steps_file", type=click.File("r", encoding="utf-8"), default=None,
+@click.option("--solution", "solution_file", type=click.File("r", encoding="utf-8"), default=None,
               metavar="FILE", help="Check a worked solution, one expression per line ('-' for stdin).")
 @format_option
 @variables_option
 @report_errors
+@renamed_option("--steps", "--solution", "solution_file",
+                type=click.File("r", encoding="utf-8"), default=None, metavar="FILE")
 def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int, grad: bool,
-          steps_file, output_format: str | None, variables: tuple[str, ...]) -> None:
+          solution_file, output_format: str | None, variables: tuple[str, ...]) -> None:
     """Check ANSWER, a derivative of EXPR; name the mistake if it is wrong.
 
     \b
@@ -33,32 +38,33 @@ def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int,
       calcgrad check "2x sin x + x^2 cos x" --of "x^2 sin x" --format json
       calcgrad check "[2x y, x^2]" --of "x^2 y" --grad
       calcgrad check "6x" --of "x^3" --order 2
-      calcgrad check --steps solution.txt --of "x^2 sin x" --wrt x
+      calcgrad check --solution solution.txt --of "x^2 sin x" --wrt x
+      echo "-sinh x" | calcgrad check --of "cosh x"
 
     Exit status: 0 correct, 1 incorrect or undetermined, 2 unreadable input.
-    A solution file has one expression per line; a leading "d/dx(...) =" or "="
-    is dropped, blank lines and lines starting with # are skipped.
+    ANSWER may start with '-' ("-sinh x"); '-' (or a pipe) reads it from
+    standard input. A solution file has one expression per line; a leading
+    "d/dx(...) =" or "=" is dropped, blank lines and lines starting with # are
+    skipped.
     """
-    from calcgrad.errors import UsageError
+    from calcgrad.errors import LimitError, UsageError
 
-    names = tuple(name for item in wrt for name in item.split(",") if name.strip())
-    if steps_file is not None:
+    if solution_file is not None:
         if answer is not None:
-            raise UsageError("give either an ANSWER or --steps FILE, not both")
+            raise UsageError("give either an ANSWER or --solution FILE, not both")
         if grad:
-            raise UsageError("--steps checks one derivative; it does not combine with --grad")
+            raise UsageError("--solution checks one derivative; it does not combine with --grad")
         from calcgrad.grading.checking import check_steps
 
-        text = steps_file.read(1_000_001)
-        if len(text) > 1_000_000:
-            raise UsageError("the solution file is larger than 1 MB")
-        result = check_steps(text, of=expression, wrt=names, order=order, variables=variables)
+        text = solution_file.read(MAX_SOLUTION_BYTES + 1)
+        if len(text) > MAX_SOLUTION_BYTES:
+            raise LimitError("the solution file is larger than 1 MB")
+        result = check_steps(text, of=expression, wrt=wrt, order=order, variables=variables)
     else:
-        if answer is None:
-            raise UsageError("give the ANSWER to check (or --steps FILE for a worked solution)")
         from calcgrad.grading.checking import check as check_answer
 
-        result = check_answer(answer, of=expression, wrt=names, order=order, grad=grad,
+        answer = from_stdin(answer, "ANSWER (or --solution FILE for a worked solution)")
+        result = check_answer(answer, of=expression, wrt=wrt, order=order, grad=grad,
                               variables=variables)
     emit(result, output_format)
     sys.exit(0 if result else 1)

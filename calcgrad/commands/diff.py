@@ -4,30 +4,33 @@ from __future__ import annotations
 
 import click
 
-from calcgrad.cli import emit, format_option, report_errors, variables_option
+from calcgrad.cli import (RequestCommand, emit, format_option, from_stdin, report_errors,
+                          variables_option, wrt_option)
 
 
-@click.command(context_settings={"ignore_unknown_options": True})
-@click.argument("expression")
-@click.option("--wrt", multiple=True, metavar="VAR",
-              help="Variable to differentiate with respect to; repeat it or write x,y for mixed partials.")
+@click.command(cls=RequestCommand)
+@click.argument("expression", required=False)
+@wrt_option("Variable(s) to differentiate by, in order (mixed partials).")
 @click.option("--order", type=click.IntRange(min=1), default=1, show_default=True,
               help="Order of the derivative in a single variable.")
-@click.option("--at", "at", metavar="x=3,...", help="Evaluate the derivative at this point.")
+@click.option("--at", "at", metavar="3 | x=3,y=1",
+              help="Evaluate the derivative here (a bare number when there is one variable).")
 @format_option
 @variables_option
 @report_errors
-def diff(expression: str, wrt: tuple[str, ...], order: int, at: str | None,
+def diff(expression: str | None, wrt: tuple[str, ...], order: int, at: str | None,
          output_format: str | None, variables: tuple[str, ...]) -> None:
-    """Differentiate EXPRESSION step by step.
+    """Differentiate EXPRESSION step by step ('-' or a pipe: read it from standard input).
 
     \b
     Examples:
       calcgrad diff "x^2 + 3xy + y^2" --wrt x
-      calcgrad diff "x^2 y" --wrt x --wrt y        (mixed partial ∂²/∂y∂x)
-      calcgrad diff "sin x^2" --order 2 --at x=0
+      calcgrad diff "x^2 y" --wrt x,y              (mixed partial ∂²/∂y∂x)
+      calcgrad diff "sin x^2" --order 2 --at 0
+      calcgrad diff "-x^2" --at 3
       calcgrad diff "sigmoid(w x + b)" --wrt w --format markdown
       calcgrad diff "loss^2" --var loss --format json
+      echo "x^3" | calcgrad diff
 
     Input is read the way textbooks print it: 3xy is 3·x·y, sin x is sin(x),
     sin^2 x is (sin x)², e^-x and |x| work; the first line of the output shows
@@ -35,4 +38,5 @@ def diff(expression: str, wrt: tuple[str, ...], order: int, at: str | None,
     """
     from calcgrad.engine.derive import diff as derive
 
-    emit(derive(expression, *wrt, order=order, at=at, variables=variables), output_format)
+    expression = from_stdin(expression, "EXPRESSION")
+    emit(derive(expression, wrt=wrt, order=order, at=at, variables=variables), output_format)

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import click
 
-from calcgrad.cli import emit, format_option, report_errors, variables_option
+from calcgrad.cli import (RequestCommand, emit, format_option, from_stdin, report_errors,
+                          variables_option, wrt_option)
 
 
-@click.command("first-principles")
-@click.argument("expression")
-@click.option("--wrt", metavar="VAR", help="The variable (needed when there are several).")
-@click.option("--at", "at", metavar="2 | x=2,...",
+@click.command("first-principles", cls=RequestCommand)
+@click.argument("expression", required=False)
+@wrt_option("The variable (needed when there are several).")
+@click.option("--at", "at", metavar="2 | x=2,y=1",
               help="A point: the derivative's value there and a table of difference quotients.")
 @format_option
 @variables_option
 @report_errors
-def first_principles(expression: str, wrt: str | None, at: str | None,
+def first_principles(expression: str | None, wrt: tuple[str, ...], at: str | None,
                      output_format: str | None, variables: tuple[str, ...]) -> None:
     """Differentiate EXPRESSION from the definition f′(x) = lim (f(x+h) − f(x))/h.
 
@@ -30,7 +31,9 @@ def first_principles(expression: str, wrt: str | None, at: str | None,
     Polynomials, rational functions, square roots and sums of eˣ, sin x, cos x
     terms are worked by hand (expand, common denominator, conjugate, the
     standard limits); anything else is said so and SymPy's limit is shown.
+    EXPRESSION '-' (or a pipe) reads it from standard input.
     """
     from calcgrad.calculus.first_principles import first_principles as work
 
-    emit(work(expression, wrt=wrt, at=at, variables=variables), output_format)
+    expression = from_stdin(expression, "EXPRESSION")
+    emit(work(expression, wrt=wrt or None, at=at, variables=variables), output_format)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from calcgrad.cli import emit, format_option, report_errors, variables_option
+from calcgrad.cli import (RequestCommand, emit, format_option, from_stdin, renamed_option,
+                          report_errors, variables_option, wrt_option)
 
 
-@click.command(context_settings={"ignore_unknown_options": True})
-@click.argument("expression")
-@click.option("--vars", "names", multiple=True, metavar="x,y",
-              help="The variables, in order [default: every variable, alphabetically].")
+@click.command(cls=RequestCommand)
+@click.argument("expression", required=False)
+@wrt_option("The variables, in order [default: every variable, alphabetically].")
 @click.option("--at", "at", metavar="x=1,y=2",
               help="Evaluate the Hessian here and classify the point (minimum, maximum, saddle).")
 @click.option("--entry", metavar="ROW,COL",
@@ -18,21 +18,24 @@ from calcgrad.cli import emit, format_option, report_errors, variables_option
 @format_option
 @variables_option
 @report_errors
-def hessian(expression: str, names: tuple[str, ...], at: str | None, entry: str | None,
+@renamed_option("--vars", "--wrt", "wrt", multiple=True, metavar="x,y")
+def hessian(expression: str | None, wrt: tuple[str, ...], at: str | None, entry: str | None,
             output_format: str | None, variables: tuple[str, ...]) -> None:
     """The Hessian of EXPRESSION: entry (i, j) is ∂/∂xⱼ (∂f/∂xᵢ), each a derivation.
 
     \b
     Examples:
-      calcgrad hessian "x^3 - 3x + y^2" --vars x,y
+      calcgrad hessian "x^3 - 3x + y^2" --wrt x,y
       calcgrad hessian "x^3 - 3x + y^2" --at x=1,y=0     (a minimum)
       calcgrad hessian "x^2 - y^2" --at x=0,y=0          (a saddle)
       calcgrad hessian "x^2 y + y^3" --entry 1,2 --format markdown
 
     At a point, the second-derivative test uses the leading principal minors
     (Sylvester's criterion), or the eigenvalues when the determinant is 0.
+    EXPRESSION '-' (or a pipe) reads it from standard input.
     """
     from calcgrad.calculus.multivar import hessian as compute
 
-    emit(compute(expression, vars=names or None, at=at, entry=entry, variables=variables),
+    expression = from_stdin(expression, "EXPRESSION")
+    emit(compute(expression, wrt=wrt or None, at=at, entry=entry, variables=variables),
          output_format)

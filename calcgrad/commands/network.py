@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import click
@@ -16,7 +17,8 @@ from calcgrad.cli import emit, format_option, report_errors
 @click.option("--widths", default=None, metavar="N0,N1,…",
               help="Symbolic vector/matrix form for these layer widths, e.g. 2,3,1.")
 @click.option("--param", default=None, metavar="KEY",
-              help='With --widths or --layers: the scalar chain of one entry, e.g. "W1[2,0]".')
+              help='With --widths or --layers: the scalar chain of one entry, counted from 1 '
+                   '(row j, column k: w⁽¹⁾ⱼₖ), e.g. "W1[3,1]".')
 @click.option("--activation", default=None, metavar="NAME[,NAME…]",
               help="Activation for every layer, or one per layer (symbolic mode) [default: sigmoid].")
 @click.option("--loss", default=None, help="Loss: mse, sse, half_sse, bce, ce (symbolic mode) [default: mse].")
@@ -41,7 +43,7 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
     Examples:
       calcgrad network --layers 3 --activation sigmoid --loss mse
       calcgrad network --layers 2 --activation relu,sigmoid --loss bce --expand
-      calcgrad network --widths 2,3,1 --activation tanh --param "W1[2,0]"
+      calcgrad network --widths 2,3,1 --activation tanh --param "W1[3,1]"
       calcgrad network --widths 2,3,3 --activation sigmoid,softmax --loss ce
       calcgrad network examples/network_2_3_1.json
       calcgrad network examples/network_2_3_1.json --epochs 20
@@ -51,6 +53,7 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
     Conventions: z⁽ˡ⁾ = W⁽ˡ⁾a⁽ˡ⁻¹⁾ + b⁽ˡ⁾, a⁽ˡ⁾ = f⁽ˡ⁾(z⁽ˡ⁾), a⁽⁰⁾ = x; W⁽ˡ⁾ has shape
     (nₗ, nₗ₋₁). A spec (JSON, or TOML ending in .toml) gives layers, activation, loss, input,
     target, weights, biases, learning_rate and optionally freeze_biases.
+    Neurons, inputs x₁, x₂, … and parameter keys W1[j,k], b1[j] count from 1.
     """
     from calcgrad.errors import UsageError
     from calcgrad.networks.architecture import Network
@@ -80,6 +83,8 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
         else:
             if expand:
                 raise UsageError("--expand is for the one-neuron-per-layer chain (--layers N)")
+            if param is not None:
+                _note_old_key(param, model)
             emit(model.matrix_form(param), output_format)
         return
     if param is not None:
@@ -114,3 +119,13 @@ def _progress_bar(epochs: int, output_format: str | None):
             progress.stop()
 
     return advance
+
+
+def _note_old_key(param: str, model) -> None:
+    """A note on stderr when --param uses the old 0-based form (read, but say what it means)."""
+    from calcgrad.networks.architecture import canonical_key
+
+    canonical = canonical_key(param, model.architecture)
+    if re.search(r"[\[,]\s*0\s*[\],]", param):
+        click.echo(f"calcgrad: {param.strip()} counts from 0, the old form; calcgrad now counts "
+                   f"from 1, so this is {canonical}", err=True)

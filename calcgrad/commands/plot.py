@@ -8,26 +8,28 @@ from __future__ import annotations
 
 import click
 
-from calcgrad.cli import report_errors, variables_option
+from calcgrad.cli import (RequestCommand, from_stdin, renamed_option, report_errors,
+                          variables_option, wrt_option)
 
 DEFAULT_OUT = "calcgrad-plot.png"
 
 
-@click.command(context_settings={"ignore_unknown_options": True})
-@click.argument("expression")
-@click.option("--wrt", metavar="VAR", help="The variable on the x axis (needed when there are several).")
+@click.command(cls=RequestCommand)
+@click.argument("expression", required=False)
+@wrt_option("The variable on the x axis (needed when there are several); two variables "
+            "(x,y) draw contours with gradient arrows.")
 @click.option("--at", "at", metavar="3 | x=1,y=2",
-              help="The point of the tangent (a number, or name=value for every variable).")
-@click.option("--vars", "field_vars", metavar="X,Y",
-              help="Plot two variables as contours with gradient arrows.")
+              help="The point of the tangent (a bare number when there is one variable).")
 @click.option("--out", metavar="FILE", help=f"Picture to write: .png, .svg or .pdf [default: {DEFAULT_OUT}].")
 @click.option("--secants", is_flag=True, help="Add secant lines for h = 2, 1, 1/2, 1/4.")
 @click.option("--animate", metavar="OUT.gif", help="Write the secants shrinking into the tangent as a GIF.")
 @click.option("--derivative", is_flag=True, help="Also plot the derivative f′ below.")
-@click.option("--range", "plot_range", metavar="A,B", help="The x range (both axes with --vars).")
+@click.option("--range", "plot_range", metavar="A,B",
+              help="The x range (both axes with two variables).")
 @variables_option
 @report_errors
-def plot(expression: str, wrt: str | None, at: str | None, field_vars: str | None, out: str | None,
+@renamed_option("--vars", "--wrt", "wrt", multiple=True, metavar="X,Y")
+def plot(expression: str | None, wrt: tuple[str, ...], at: str | None, out: str | None,
          secants: bool, animate: str | None, derivative: bool, plot_range: str | None,
          variables: tuple[str, ...]) -> None:
     """Draw EXPRESSION with its tangent line, secants and derivative, or its gradient field.
@@ -38,21 +40,30 @@ def plot(expression: str, wrt: str | None, at: str | None, field_vars: str | Non
       calcgrad plot "sin x" --at pi/4 --derivative --out sine.svg
       calcgrad plot "x^3 - 2x" --at 1 --animate secants.gif
       calcgrad plot "x^2 y" --wrt x --at "x=1, y=2"    (slice at y = 2; slope ∂f/∂x)
-      calcgrad plot "x^2 + 3y^2" --vars x,y --at "x=1, y=1"
+      calcgrad plot "x^2 + 3y^2" --wrt x,y --at "x=1, y=1"
 
     Pictures are written to a file (never a window). Needs matplotlib:
-    pip install "calcgrad[plot]".
+    pip install "calcgrad[plot]". EXPRESSION '-' (or a pipe) reads it from
+    standard input.
     """
-    from calcgrad.pictures import plotting
     from calcgrad.errors import UsageError
+    from calcgrad.pictures import plotting
+    from calcgrad.read import request
 
     plotting.require_matplotlib()
-    if field_vars is not None:
-        for flag, given in (("--wrt", wrt), ("--secants", secants), ("--animate", animate),
+    expression = from_stdin(expression, "EXPRESSION")
+    plotted = request.variables(wrt, request.declared_names(variables))
+    wrt = wrt or None
+    if len(plotted) > 2:
+        raise UsageError(f"a plot follows one variable (a tangent) or two (a gradient field), "
+                         f"not {len(plotted)}")
+    if len(plotted) == 2:
+        for flag, given in (("--secants", secants), ("--animate", animate),
                             ("--derivative", derivative)):
             if given:
-                raise UsageError(f"{flag} is for plots of one variable; leave it out with --vars")
-        figure = plotting.plot_gradient_field(expression, field_vars, at, xy_range=plot_range,
+                raise UsageError(f"{flag} is for plots of one variable; leave it out with two "
+                                 "variables in --wrt")
+        figure = plotting.plot_gradient_field(expression, wrt, at, xy_range=plot_range,
                                               variables=variables)
     else:
         if (secants or animate) and at is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sympy
@@ -205,24 +205,30 @@ _HANDLERS = {
 
 def diff(
     expr,
-    *wrt,
+    *by,
+    wrt=None,
     order: int = 1,
     at=None,
     variables: Iterable[str] = (),
 ) -> Derivation:
     """Differentiate `expr` step by step.
 
-    `expr` is text (read by calcgrad's safe parser) or a SymPy expression. `wrt` names the
-    variables, in order (``"x"``, ``"x,y"`` or several arguments for mixed partials); with none
-    given, the expression's only variable is used. `order` repeats a single variable. `at` is a
-    point (``"x=3"`` or a mapping) at which the result is evaluated.
+    `expr` is text (read by calcgrad's safe parser) or a SymPy expression. The variables to
+    differentiate by, in order, are given as further arguments (``diff(f, "x", "y")``) or as
+    `wrt` (``"x"``, ``"x,y"`` or a list), as in every other calcgrad function; with none given,
+    the expression's only variable is used. `order` repeats a single variable. `at` is a point
+    (``"x=3"``, a mapping, or a bare ``3`` when there is one variable) at which the result is
+    evaluated. `variables` declares multi-letter names ("loss", "loss,lr").
     """
-    declared = tuple(variables)
+    from calcgrad.read import request  # the parser is imported only when diff is used
+
+    declared = request.declared_names(variables)
     text = expr if isinstance(expr, str) else None
-    expression = _parsing().parse(expr, variables=declared) if text is not None else as_real(expr)
-    sequence = differentiation_sequence(expression, wrt, order, declared)
-    point = _point(at, declared)
-    _check_point(point, expression, sequence)
+    expression = request.expression(expr, declared)
+    sequence = differentiation_sequence(expression, (*by, *request.variables(wrt, declared)),
+                                        order, declared)
+    known = (*dict.fromkeys(sequence), *_sorted_free(expression, sequence))
+    point = request.point(at, known, declared, required=())
 
     budget = _Budget(time.monotonic() + limits.DERIVE_SECONDS)
     taken = frozenset(expression.free_symbols | set(sequence))
@@ -238,31 +244,11 @@ def diff(
     return Derivation(expression, tuple(sequence), tuple(steps), tuple(point.items()), text)
 
 
-def as_real(expr) -> Expr:
-    """A SymPy expression with its symbols made real, as calcgrad works over the reals."""
-    if not isinstance(expr, sympy.Basic):
-        raise UsageError(f"expected text or a SymPy expression, got {type(expr).__name__}")
-    swap = {s: Symbol(s.name, real=True) for s in expr.free_symbols
-            if isinstance(s, Symbol) and not s.is_real}
-    return expr.xreplace(swap) if swap else expr
-
-
-def _parsing():
-    """The parser module, imported only when text needs reading."""
-    from calcgrad.read import parser as parsing
-
-    return parsing
-
-
 def differentiation_sequence(expression, wrt, order, declared) -> list[Symbol]:
-    names: list[Symbol] = []
-    for item in wrt:
-        if isinstance(item, Symbol):
-            names.append(Symbol(item.name, real=True))
-            continue
-        for name in str(item).split(","):
-            if name.strip():
-                names.append(_parsing().parse_symbol(name.strip(), variables=declared))
+    """The variables to differentiate by, one per derivative taken (order repeats one)."""
+    from calcgrad.read import request
+
+    names = list(request.variables(wrt, declared))
     if not isinstance(order, int) or order < 1:
         raise UsageError(f"order must be a whole number ≥ 1, not {order!r}")
     if order > limits.MAX_ORDER:
@@ -290,31 +276,8 @@ def differentiation_sequence(expression, wrt, order, declared) -> list[Symbol]:
     return names
 
 
-def _point(at, declared) -> dict:
-    if at is None:
-        return {}
-    if isinstance(at, str):
-        return _parsing().parse_point(at, variables=declared)
-    if isinstance(at, Mapping):
-        point = {}
-        for key, value in at.items():
-            symbol = (_parsing().parse_symbol(key, variables=declared) if isinstance(key, str)
-                      else Symbol(key.name, real=True))
-            point[symbol] = (_parsing().parse(value, variables=declared) if isinstance(value, str)
-                             else sympy.sympify(value, strict=True))
-        return point
-    raise UsageError(f"the point must be text such as 'x=3' or a mapping, not {type(at).__name__}")
-
-
-def _check_point(point: dict, expression: Expr, sequence) -> None:
-    known = expression.free_symbols | set(sequence)
-    for symbol, value in point.items():
-        if symbol not in known:
-            names = ", ".join(sorted(s.name for s in known)) or "none"
-            raise UsageError(f"the point gives {symbol.name}, which is not a variable of the "
-                             f"expression (its variables: {names})")
-        if value.free_symbols:
-            raise UsageError(f"the value of {symbol.name} must be a number, not {value}")
+def _sorted_free(expression: Expr, sequence) -> list[Symbol]:
+    return sorted(expression.free_symbols - set(sequence), key=lambda s: s.name)
 
 
 def _evaluate(result: Expr, expression: Expr, point: dict) -> EvaluateStep:

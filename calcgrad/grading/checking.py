@@ -114,9 +114,11 @@ def check(answer, of, wrt=(), order: int = 1, *, grad: bool = False,
     Raises ParseError/UsageError/LimitError for input that cannot be read or checked.
     """
 
-    declared = tuple(variables)
+    from calcgrad.read import request
+
+    declared = request.declared_names(variables)
     problem = _read(of, declared, "the expression")
-    wrt = _names(wrt)
+    wrt = request.variables(wrt, declared)
     if grad:
         return _check_gradient(answer, problem, wrt, declared)
     derivation = derivation_of(problem, wrt, order, declared)
@@ -206,11 +208,8 @@ def _defined(value: Expr) -> bool:
     return abs(number.imag) < 1e-12 and abs(number.real) != float("inf") and number == number
 
 
-def _check_gradient(answer, problem: Expr, wrt: tuple, declared) -> Verdict:
-    from calcgrad.read.parser import parse_symbol
-
-    symbols = [parse_symbol(name, variables=declared) for name in wrt] or sorted(
-        problem.free_symbols, key=lambda s: s.name)
+def _check_gradient(answer, problem: Expr, wrt: tuple[Symbol, ...], declared) -> Verdict:
+    symbols = list(wrt) or sorted(problem.free_symbols, key=lambda s: s.name)
     if not symbols:
         raise UsageError("the expression has no variable, so it has no gradient")
     entries_text = split_list(answer) if isinstance(answer, str) else list(answer)
@@ -247,30 +246,15 @@ def _check_gradient(answer, problem: Expr, wrt: tuple, declared) -> Verdict:
 
 
 def _read(value, declared, what: str) -> Expr:
-    """Text through calcgrad's parser; a SymPy expression checked for unevaluated calculus."""
-    from calcgrad.engine.derive import as_real
-    from calcgrad.read.parser import parse
+    """An answer read as every request is; a SymPy one checked for unevaluated calculus."""
+    from calcgrad.read import request
 
-    if isinstance(value, str):
-        if not value.strip():
-            raise ParseError(f"{what} is empty", value, 0, "write an expression such as 2x")
-        return parse(value, variables=declared)
-    if isinstance(value, (int,)) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool):  # an answer may be a plain 0
         return sympy.Integer(value)
-    if isinstance(value, sympy.Basic):
-        if value.has(*_NOT_ANSWERS):
-            raise UsageError(f"{what} contains an unevaluated derivative or integral; give the "
-                             "result as an expression")
-        return as_real(value)
-    raise UsageError(f"{what} must be text or a SymPy expression, not {type(value).__name__}")
-
-
-def _names(wrt) -> tuple:
-    if wrt is None:
-        return ()
-    if isinstance(wrt, (str, Symbol)):
-        return (wrt,)
-    return tuple(wrt)
+    if isinstance(value, sympy.Basic) and value.has(*_NOT_ANSWERS):
+        raise UsageError(f"{what} contains an unevaluated derivative or integral; give the "
+                         "result as an expression")
+    return request.expression(value, declared, what)
 
 
 def split_list(text: str) -> list[str]:
@@ -383,9 +367,11 @@ def check_steps(solution: str | Sequence[str], of, wrt=(), order: int = 1, *,
     """Check each line of a worked solution (one expression per line; a leading
     `d/dx(...) =` or `=` is dropped) against the derivative of `of`."""
 
-    declared = tuple(variables)
+    from calcgrad.read import request
+
+    declared = request.declared_names(variables)
     problem = _read(of, declared, "the expression")
-    derivation = derivation_of(problem, _names(wrt), order, declared)
+    derivation = derivation_of(problem, request.variables(wrt, declared), order, declared)
     raw = solution.splitlines() if isinstance(solution, str) else list(solution)
     if len(raw) > limits.MAX_SOLUTION_LINES:
         raise LimitError(f"the solution has {len(raw)} lines; at most {limits.MAX_SOLUTION_LINES} "

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import math
 import pathlib
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -63,9 +62,7 @@ SPEC_FIELDS = ("layers", "activation", "loss", "input", "target", "weights", "bi
                "learning_rate", "freeze_biases")
 
 CONVENTIONS = ("z⁽ˡ⁾ = W⁽ˡ⁾a⁽ˡ⁻¹⁾ + b⁽ˡ⁾, a⁽ˡ⁾ = f⁽ˡ⁾(z⁽ˡ⁾), a⁽⁰⁾ = x; W⁽ˡ⁾ has shape (nₗ, nₗ₋₁) "
-               "and W⁽ˡ⁾[j,k] connects neuron k of layer l−1 to neuron j of layer l")
-
-_KEY = re.compile(r"\s*([Wwb])\s*(\d+)\s*\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\]\s*")
+               "and W⁽ˡ⁾[j,k] connects neuron k of layer l−1 to neuron j of layer l (counted from 1)")
 
 
 # --- architecture ---------------------------------------------------------------------------
@@ -84,13 +81,16 @@ class Architecture:
         return len(self.widths) - 1
 
     def parameter_keys(self, freeze_biases: bool = False) -> list[str]:
-        """Every parameter key in order: W1[0,0], W1[0,1], …, b1[0], …, W2[…], …"""
+        """Every parameter key in order, counted from 1 as on paper: W1[1,1], W1[1,2], …, b1[1],
+        …, W2[…], … (W1[j,k] is w⁽¹⁾ⱼₖ, from neuron k of layer 0 to neuron j of layer 1)."""
+        from calcgrad.read.request import parameter_key  # the reader, imported when needed
+
         keys = []
         for layer in range(1, self.depth + 1):
             rows, cols = self.widths[layer], self.widths[layer - 1]
-            keys += [f"W{layer}[{j},{k}]" for j in range(rows) for k in range(cols)]
+            keys += [parameter_key("W", layer, j, k) for j in range(rows) for k in range(cols)]
             if not freeze_biases:
-                keys += [f"b{layer}[{j}]" for j in range(rows)]
+                keys += [parameter_key("b", layer, j) for j in range(rows)]
         return keys
 
 
@@ -159,21 +159,18 @@ def _widths(layers) -> tuple[int, ...]:
 
 
 def parse_key(key: str, arch: Architecture) -> tuple[str, int, int, int | None]:
-    """"W1[2,0]" → ("W", 1, 2, 0); "b2[0]" → ("b", 2, 0, None); UsageError when out of range."""
-    match = _KEY.fullmatch(key) if isinstance(key, str) else None
-    expected = 'a parameter such as "W1[0,1]" or "b2[0]" (layers from 1, indices from 0)'
-    if not match:
-        raise UsageError(f"param: cannot read {key!r}; expected {expected}")
-    kind, layer, j, k = match[1].upper() if match[1] in "Ww" else "b", int(match[2]), int(match[3]), match[4]
-    if (kind == "W") != (k is not None):
-        raise UsageError(f"param: {key!r} — a weight takes two indices W1[j,k], a bias one b1[j]")
-    if not 1 <= layer <= arch.depth:
-        raise UsageError(f"param: {key!r} names layer {layer}, but the network has layers 1…{arch.depth}")
-    rows, cols = arch.widths[layer], arch.widths[layer - 1]
-    if j >= rows or (k is not None and int(k) >= cols):
-        shape = f"({rows}, {cols})" if kind == "W" else f"({rows},)"
-        raise UsageError(f"param: {key!r} is outside {kind}{layer}, whose shape is {shape}")
-    return kind, layer, j, None if k is None else int(k)
+    """"W1[3,1]" → ("W", 1, 2, 0): a key counted from 1, read into 0-based array indices
+    (calcgrad.read.request.parameter, which every --param goes through)."""
+    from calcgrad.read import request  # the reader, imported when a key is read
+
+    return request.parameter(key, arch.widths)
+
+
+def canonical_key(key: str, arch: Architecture) -> str:
+    """The key as calcgrad prints it, counted from 1: "W1[2,0]" (the old form) → "W1[3,1]"."""
+    from calcgrad.read import request
+
+    return request.parameter_key(*request.parameter(key, arch.widths))
 
 
 # --- spec files -----------------------------------------------------------------------------

@@ -285,15 +285,16 @@ def _substitutions(definitions) -> dict:
 
 
 def _entry(letter: str, layer: int, *index: int) -> Symbol:
-    return layer_symbol(letter, layer, ",".join(str(i) for i in index))
+    """w⁽ˡ⁾ⱼₖ, z⁽ˡ⁾ⱼ …: from 0-based array indices, named counting from 1 as on paper."""
+    return layer_symbol(letter, layer, ",".join(str(i + 1) for i in index))
 
 
 def _input(k: int) -> Symbol:
-    return Symbol(f"x_{k}", real=True)
+    return Symbol(f"x_{k + 1}", real=True)
 
 
 def _target(i: int) -> Symbol:
-    return Symbol(f"y_{i}", real=True)
+    return Symbol(f"y_{i + 1}", real=True)
 
 
 @dataclass(frozen=True)
@@ -307,7 +308,8 @@ class ShapeLine:
 
 @dataclass(frozen=True)
 class Path:
-    """One route from the parameter's neuron to the loss: neurons j_l, j_(l+1), …, j_L."""
+    """One route from the parameter's neuron to the loss: neurons j_l, j_(l+1), …, j_L,
+    numbered from 1 as printed."""
 
     neurons: tuple[int, ...]
     factors: tuple[Factor, ...]
@@ -319,7 +321,9 @@ class Path:
 
 @dataclass(frozen=True)
 class EntryChain:
-    """∂L/∂W⁽ˡ⁾[j,k] (or ∂L/∂b⁽ˡ⁾[j]) as a sum over the paths from neuron j to the loss."""
+    """∂L/∂W⁽ˡ⁾[j,k] (or ∂L/∂b⁽ˡ⁾[j]) as a sum over the paths from neuron j to the loss.
+
+    `key`, `row`, `column` and the paths' neurons count from 1, as they are printed."""
 
     key: str
     parameter: Symbol
@@ -394,8 +398,9 @@ def _shape(rows, cols) -> str:
 
 
 def matrix_form(arch: Architecture, param: str | None = None) -> MatrixForm:
-    """The δ recursion with shapes; with `param` ("W1[2,0]") also that entry's scalar chain."""
-    from calcgrad.networks.architecture import parse_key
+    """The δ recursion with shapes; with `param` ("W1[3,1]", counted from 1) also that entry's
+    scalar chain."""
+    from calcgrad.networks.architecture import canonical_key, parse_key
 
     if max(arch.widths) > limits.MAX_SYMBOLIC_WIDTH:
         raise UsageError(f"widths: the symbolic form is for layers of at most "
@@ -455,7 +460,7 @@ def matrix_form(arch: Architecture, param: str | None = None) -> MatrixForm:
     entry = None
     if param is not None:
         kind, layer, j, k = parse_key(param, arch)
-        entry = _entry_chain(arch, param, kind, layer, j, k, deriver)
+        entry = _entry_chain(arch, canonical_key(param, arch), kind, layer, j, k, deriver)
     return MatrixForm(arch, tuple(forward), tuple(backward), tuple(gradients),
                       activation_derivatives, loss_derivative, softmax_ce, entry)
 
@@ -554,8 +559,9 @@ def _entry_chain(arch: Architecture, key: str, kind: str, layer: int, j: int, k:
                 factors.append(factor(_entry("a", m - 1, below), _entry("z", m - 1, below),
                                       by_symbol[_entry("a", m - 1, below)], ("activation", arch.activations[m - 2])))
             factors.append(bottom_factor)
-            paths.append(Path(route, tuple(factors)))
-    return EntryChain(key, parameter, layer, j, k, tuple(paths), count, tuple(definitions))
+            paths.append(Path(tuple(i + 1 for i in route), tuple(factors)))
+    return EntryChain(key, parameter, layer, j + 1, None if k is None else k + 1, tuple(paths),
+                      count, tuple(definitions))
 
 
 def _routes(widths, layer: int, depth: int, start: int):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from calcgrad.errors import UsageError
+from calcgrad.read.request import parameter_key
 from calcgrad.pictures.plotting import new_figure, require_matplotlib
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -85,7 +86,7 @@ def _draw(walkthrough: Walkthrough):
     for layer in range(1, depth + 1):
         for j in range(widths[layer]):
             for k in range(widths[layer - 1]):
-                key = f"W{layer}[{j},{k}]"
+                key = parameter_key("W", layer, j, k)
                 (x0, y0), (x1, y1) = node_position(widths, layer - 1, k), node_position(widths, layer, j)
                 gradient = float(walkthrough.gradients[key])
                 colour = POSITIVE_COLOUR if gradient >= 0 else NEGATIVE_COLOUR
@@ -115,7 +116,7 @@ def _draw(walkthrough: Walkthrough):
                 z, a = walkthrough.forward[0][layer - 1]
                 delta = walkthrough.deltas[0][layer - 1][j]
                 lines = [f"a = {number(a[j])}", f"δ = {number(delta)}"]
-                bias = f"b{layer}[{j}]"
+                bias = parameter_key("b", layer, j)
                 if bias in walkthrough.gradients:
                     lines.append(f"∂L/∂b = {number(walkthrough.gradients[bias])}")
             label = axes.text(x, y - NODE_RADIUS - 0.06, "\n".join(lines), fontsize=7.5,

@@ -101,33 +101,16 @@ class _Request:
         return self.point.get(symbol)
 
 
-def _parsing():
-    from calcgrad.read import parser as parsing
+def _request_reader():
+    """calcgrad.read.request, imported when a picture is asked for (start-up speed)."""
+    from calcgrad.read import request
 
-    return parsing
-
-
-def _expression(expr, declared: tuple[str, ...]) -> Expr:
-    if isinstance(expr, str):
-        return _parsing().parse(expr, variables=declared)
-    from calcgrad.engine.derive import as_real
-
-    return as_real(expr)
-
-
-def _symbol(name, declared: tuple[str, ...]) -> Symbol:
-    if isinstance(name, Symbol):
-        return Symbol(name.name, real=True)
-    return _parsing().parse_symbol(str(name).strip(), variables=declared)
+    return request
 
 
 def _number(value, what: str, declared: tuple[str, ...]) -> Expr:
-    """A real, finite constant from text ("pi/4"), a Python number or a SymPy number."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise UsageError(f"{what} must be a finite number, not {value!r}")
-    number = _parsing().parse_number(value, what, declared)
-    if not _is_real_finite(number):
-        raise UsageError(f"{what} must be a real, finite number, not {_text(number)}")
+    """A real, finite constant that a picture can be drawn at (floating point range)."""
+    number = _request_reader().number(value, what, declared)
     _check_drawable(number, what)
     return number
 
@@ -145,77 +128,36 @@ def _check_drawable(value: Expr, what: str) -> None:
 
 def _is_real_finite(value: Expr) -> bool:
     """True when a constant is a finite real number (checked by 30-digit evaluation)."""
-    if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        return False
-    try:
-        approx = value.evalf(30)
-    except (ValueError, TypeError, ArithmeticError):
-        return False
-    if not approx.is_number:
-        return False
-    real, imaginary = approx.as_real_imag()
-    if not (real.is_finite and imaginary.is_finite):
-        return False
-    return abs(imaginary) <= sympy.Float(10) ** -20 * max(1, abs(real))
+    return _request_reader().real_finite(value)
 
 
-def _point(at, plotted: tuple[Symbol, ...], declared: tuple[str, ...]) -> dict:
-    """The point as {symbol: value}: "x=1, y=2", a mapping, or a bare number for one variable."""
-    if at is None:
-        return {}
-    if isinstance(at, str) and "=" not in at:
-        if len(plotted) != 1:
-            names = ", ".join(s.name for s in plotted)
-            raise UsageError(f"give the point as name=value for each of {names}, "
-                             f"e.g. --at \"{plotted[0].name}=1, {plotted[-1].name}=1\"")
-        return {plotted[0]: _number(at, f"the point ({plotted[0].name})", declared)}
-    if isinstance(at, str):
-        raw = _parsing().parse_point(at, variables=declared)
-    elif isinstance(at, Mapping):
-        raw = {_symbol(key, declared): value for key, value in at.items()}
-    elif len(plotted) == 1 and isinstance(at, (int, float, sympy.Expr)):
-        raw = {plotted[0]: at}
-    else:
-        raise UsageError(f"the point must be a number, text such as 'x=3' or a mapping, "
-                         f"not {type(at).__name__}")
-    return {symbol: _number(value, f"the value of {symbol.name}", declared)
-            for symbol, value in raw.items()}
-
-
-def _request(expr, plotted_names: Sequence, at, declared: Iterable[str]) -> _Request:
-    declared = tuple(declared)
-    expression = _expression(expr, declared)
+def _request(expr, plotted_names, at, declared: Iterable[str]) -> _Request:
+    request = _request_reader()
+    declared = request.declared_names(declared)
+    expression = request.expression(expr, declared)
     free = sorted(expression.free_symbols, key=lambda s: s.name)
     names = ", ".join(s.name for s in free) or "none"
-    plotted = tuple(_symbol(name, declared) for name in plotted_names)
+    plotted = request.variables(plotted_names, declared)
     if not plotted:
         if len(free) == 1:
             plotted = (free[0],)
         elif not free:
-            plotted = (_parsing().symbol("x"),)
+            plotted = (request.symbol("x"),)
         else:
             raise UsageError(f"the expression has several variables ({names}); choose one with "
                              f"--wrt {free[0].name} (giving the others with --at) or plot two as "
-                             f"a gradient field with --vars {free[0].name},{free[1].name}")
+                             f"a gradient field with --wrt {free[0].name},{free[1].name}")
     if len(set(plotted)) != len(plotted):
         raise UsageError("the plotted variables must be different from each other")
     for symbol in plotted:
         if free and symbol not in free:
             raise UsageError(f"{symbol.name} is not a variable of the expression "
                              f"(its variables: {names})")
-    point = _point(at, plotted, declared)
-    for symbol in point:
-        if symbol not in free and symbol not in plotted:
-            raise UsageError(f"the point gives {symbol.name}, which is not a variable of the "
-                             f"expression (its variables: {names})")
+    others = tuple(s for s in free if s not in plotted)
+    point = request.point(at, (*plotted, *others), declared, required=others)
+    for symbol, value in point.items():
+        _check_drawable(value, f"the value of {symbol.name}")
     fixed = {s: v for s, v in point.items() if s not in plotted}
-    missing = [s.name for s in free if s not in plotted and s not in fixed]
-    if missing:
-        listed = ", ".join(missing)
-        example = ", ".join(f"{name}=1" for name in missing)
-        raise UsageError(f"the expression also depends on {listed}; give "
-                         f"{'its value' if len(missing) == 1 else 'their values'} with --at "
-                         f"(e.g. --at \"{plotted[0].name}=1, {example}\")")
     return _Request(expression, plotted, point, fixed, declared)
 
 
@@ -460,7 +402,10 @@ class _Tangent:
 def _tangent_data(expr, at, wrt, variables) -> _Tangent:
     from calcgrad.engine.derive import diff
 
-    request = _request(expr, [wrt] if wrt is not None else [], at, variables)
+    request = _request(expr, wrt, at, variables)
+    if len(request.plotted) != 1:
+        raise UsageError("a tangent line follows one variable; two variables are drawn as a "
+                         "gradient field (plot_gradient_field, or --wrt x,y)")
     variable = request.plotted[0]
     a = request.point_of(variable)
     if a is None:
@@ -717,28 +662,28 @@ def _gradient(request: _Request) -> tuple[Expr, ...]:
     return tuple(parts)
 
 
-def _vars(names) -> list:
-    if isinstance(names, str):
-        names = [n for n in names.split(",") if n.strip()]
-    names = list(names)
-    if len(names) != 2:
-        raise UsageError(f"a gradient field plots exactly two variables, such as --vars x,y; "
-                         f"got {len(names)}")
-    return names
+def _two_variables(wrt, declared) -> tuple[Symbol, ...]:
+    request = _request_reader()
+    symbols = request.variables(wrt, request.declared_names(declared))
+    if len(symbols) != 2:
+        raise UsageError(f"a gradient field plots exactly two variables, such as --wrt x,y; "
+                         f"got {len(symbols)}")
+    return symbols
 
 
 def plot_gradient_field(
     expr,
-    vars="x,y",
+    wrt=None,
     at=None,
     *,
     xy_range=None,
     variables: Iterable[str] = (),
+    vars=None,  # noqa: A002 - the old name of wrt, still accepted (deprecated)
 ) -> Figure:
     """Contours of f(x, y) with its gradient ∇f drawn as arrows on a grid.
 
-    `vars` names the two plotted variables ("x,y" or a pair); any others must be given values
-    in `at`. With `at` giving both plotted variables, the point is marked and ∇f there is drawn
+    `wrt` names the two plotted variables ("x,y", the default, or a pair; `vars=` is its old
+    name); any others must be given values in `at`. With `at` giving both plotted variables, the point is marked and ∇f there is drawn
     and labelled with exact values. `xy_range` ("a,b" or (a, b)) is used for both axes, so that
     the arrows are drawn at true angles, perpendicular to the contour lines. The arrows hold the
     gradient's true components, all scaled by one factor. Returns a matplotlib Figure.
@@ -748,7 +693,8 @@ def plot_gradient_field(
 
     from calcgrad.engine.derive import diff
 
-    request = _request(expr, _vars(vars), at, variables)
+    wrt = _request_reader().wrt_keyword(wrt, vars, "plot_gradient_field") or "x,y"
+    request = _request(expr, _two_variables(wrt, variables), at, variables)
     u, v = request.plotted
     a, b = request.point_of(u), request.point_of(v)
     marked = a is not None and b is not None

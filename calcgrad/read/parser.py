@@ -26,14 +26,13 @@ import sys
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 import sympy
 
 from calcgrad import limits
-from calcgrad.errors import LimitError, ParseError, UsageError
+from calcgrad.errors import LimitError, ParseError
 from calcgrad.engine.functions import relu, sigmoid, softplus
 
 __all__ = ["ParseLimitError", "parse", "parse_point", "parse_symbol", "symbol", "FUNCTION_NAMES"]
@@ -1224,31 +1223,6 @@ def parse_point(text: str, variables: Iterable[str] = ()) -> dict[sympy.Symbol, 
                              part[2].pos, "values are constants such as 3, 1/2 or pi/4")
         point[sym] = value
     return point
-
-
-def parse_number(value: Any, what: str, variables: Iterable[str] = ()) -> sympy.Expr:
-    """A constant given by a user: text (read by this parser), an int, float, Fraction or SymPy
-    number. `what` names it in the error ("the value of x"), a UsageError (exit 2)."""
-    if isinstance(value, str):
-        if not value.strip():
-            raise UsageError(f"{what} is empty; give a number such as 1 or 1/2")
-        number = parse(value, variables=variables)
-    elif isinstance(value, bool):
-        raise UsageError(f"{what} must be a number, not {value!r}")
-    elif isinstance(value, int):
-        number = sympy.Integer(value)
-    elif isinstance(value, float):
-        number = sympy.Float(value)
-    elif isinstance(value, Fraction):
-        number = sympy.Rational(value.numerator, value.denominator)
-    elif isinstance(value, sympy.Basic):
-        number = value
-    else:
-        raise UsageError(f"{what} must be a number, not {type(value).__name__}")
-    if number.free_symbols:
-        names = ", ".join(sorted(s.name for s in number.free_symbols))
-        raise UsageError(f"{what} must be a number, but it contains {names}")
-    return number
 
 
 def _split_commas(tokens: list[Token]) -> list[list[Token]]:

@@ -50,7 +50,7 @@ def trace_rows(descent):
 
 def test_quadratic_trace_matches_reference() -> None:
     """x² + 3y² from (1, 2) with η = 0.1: every float equals the hand-written loop's."""
-    d = descend("x^2 + 3y^2", "x=1, y=2", 0.1, steps=200, tol=1e-8)
+    d = descend("x^2 + 3y^2", "x=1, y=2", 0.1, iterations=200, tol=1e-8)
     assert (2 * x, 6 * y) == d.gradient
     expected, converged = reference_descent(lambda a, b: (2 * a, 6 * b),
                                             lambda a, b: a**2 + 3 * b**2, [1.0, 2.0], 0.1, 200, 1e-8)
@@ -60,7 +60,7 @@ def test_quadratic_trace_matches_reference() -> None:
 
 def test_momentum_trace_matches_reference() -> None:
     """With momentum μ = 0.9 the heavy-ball update matches the hand-written loop exactly."""
-    d = descend("x^2 + 3y^2", "x=1, y=2", 0.05, steps=300, tol=1e-10, momentum=0.9)
+    d = descend("x^2 + 3y^2", "x=1, y=2", 0.05, iterations=300, tol=1e-10, momentum=0.9)
     expected, converged = reference_descent(lambda a, b: (2 * a, 6 * b),
                                             lambda a, b: a**2 + 3 * b**2, [1.0, 2.0], 0.05, 300,
                                             1e-10, momentum=0.9)
@@ -70,7 +70,7 @@ def test_momentum_trace_matches_reference() -> None:
 
 def test_quartic_trace_matches_reference() -> None:
     """x⁴ − 3x (a non-quadratic) matches the loop on its gradient 4x³ − 3."""
-    d = descend("x^4 - 3x", "x=2", 0.05, steps=100)
+    d = descend("x^4 - 3x", "x=2", 0.05, iterations=100)
     assert (4 * x**3 - 3,) == d.gradient
     expected, converged = reference_descent(lambda a: (4 * a**3 - 3,), lambda a: a**4 - 3 * a,
                                             [2.0], 0.05, 100, 1e-8)
@@ -80,7 +80,7 @@ def test_quartic_trace_matches_reference() -> None:
 
 def test_sigmoid_loss_trace_matches_reference() -> None:
     """A logistic-style loss softplus(−w) + w²/10 follows the loop with σ written out."""
-    d = descend("softplus(-w) + w^2/10", "w=-1", 0.5, steps=80)
+    d = descend("softplus(-w) + w^2/10", "w=-1", 0.5, iterations=80)
     w = sympy.Symbol("w", real=True)
     assert 0 == sympy.simplify(d.gradient[0].rewrite(sympy.exp) - w / 5 + 1 / (1 + sympy.exp(w)))
     for row in d.trace:
@@ -93,7 +93,7 @@ def test_sigmoid_loss_trace_matches_reference() -> None:
 
 def test_stops_at_tolerance() -> None:
     """The run stops at the first k with ‖∇f‖ ≤ tol and says so."""
-    d = descend("x^2", "x=1", 0.25, steps=1000, tol=1e-6)
+    d = descend("x^2", "x=1", 0.25, iterations=1000, tol=1e-6)
     assert d.converged
     assert d.final.gradient_norm <= 1e-6
     assert all(r.gradient_norm > 1e-6 for r in d.trace[:-1])
@@ -102,7 +102,7 @@ def test_stops_at_tolerance() -> None:
 
 def test_divergence_names_stable_learning_rate() -> None:
     """η = 0.4 on x² + 3y² diverges; the warning gives the stable bound η < 2/λ_max = 1/3."""
-    d = descend("x^2 + 3y^2", "x=1,y=2", 0.4, steps=30)
+    d = descend("x^2 + 3y^2", "x=1,y=2", 0.4, iterations=30)
     assert not d.converged
     assert pytest.approx(1 / 3) == d.stable_learning_rate
     assert any("diverging" in w and "2/λ_max = 0.333333" in w for w in d.warnings)
@@ -129,7 +129,7 @@ def test_leaving_the_domain_is_reported() -> None:
 
 def test_unbounded_quadratic_is_named() -> None:
     """A saddle x² − y² has no minimum: the warning says why."""
-    d = descend("x^2 - y^2", "x=1,y=1", 0.1, steps=10)
+    d = descend("x^2 - y^2", "x=1,y=1", 0.1, iterations=10)
     assert any("no minimum" in w for w in d.warnings)
 
 
@@ -143,7 +143,7 @@ def test_unbounded_quadratic_is_named() -> None:
     pytest.param(("--start", "x=1,y=1", "--lr", "0"), "greater than 0", id="zero-lr"),
     pytest.param(("--start", "x=1,y=1", "--lr", "-1"), "greater than 0", id="negative-lr"),
     pytest.param(("--start", "x=1,y=1", "--lr", "nan"), "finite", id="nan-lr"),
-    pytest.param(("--start", "x=1,y=1", "--lr", "0.1", "--steps", "10000000"), "too many",
+    pytest.param(("--start", "x=1,y=1", "--lr", "0.1", "--iterations", "10000000"), "too many",
                  id="too-many-steps"),
     pytest.param(("--start", "x=1,y=1", "--lr", "0.1", "--momentum", "1"), "[0, 1)", id="momentum"),
     pytest.param(("--start", "x=1,y=1", "--lr", "abc"), "Invalid value", id="lr-not-a-number"),
@@ -162,7 +162,7 @@ def test_api_bad_input() -> None:
     with pytest.raises(UsageError):
         descend("x^2", "x=1", -0.1)
     with pytest.raises(LimitError):
-        descend("x^2", "x=1", 0.1, steps=10**9)
+        descend("x^2", "x=1", 0.1, iterations=10**9)
 
 
 # --- formats ----------------------------------------------------------------------------------------
@@ -170,7 +170,7 @@ def test_api_bad_input() -> None:
 
 def test_json_contract() -> None:
     """JSON holds the documented keys and the whole trace, floats in full."""
-    result = run("x^2 + 3y^2", "--start", "x=1,y=2", "--lr", "0.1", "--steps", "60",
+    result = run("x^2 + 3y^2", "--start", "x=1,y=2", "--lr", "0.1", "--iterations", "60",
                  "--format", "json")
     assert 0 == result.exit_code, result.output
     data = json.loads(result.stdout)
@@ -181,18 +181,18 @@ def test_json_contract() -> None:
     assert ["2*x", "6*y"] == data["gradient"]
     assert 61 == len(data["trace"])
     assert {"k", "point", "gradient", "f", "step"} == set(data["trace"][0])
-    d = descend("x^2 + 3y^2", "x=1,y=2", 0.1, steps=60)
+    d = descend("x^2 + 3y^2", "x=1,y=2", 0.1, iterations=60)
     assert [list(r.point) for r in d.trace] == [row["point"] for row in data["trace"]]
 
 
 def test_csv_whole_trace() -> None:
     """CSV has a header and one row per iteration, floats that read back exactly."""
-    result = run("x^2 + 3y^2", "--start", "x=1,y=2", "--lr", "0.1", "--steps", "100",
+    result = run("x^2 + 3y^2", "--start", "x=1,y=2", "--lr", "0.1", "--iterations", "100",
                  "--format", "csv")
     assert 0 == result.exit_code, result.output
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert ["k", "x", "y", "df/dx", "df/dy", "f", "step"] == rows[0]
-    d = descend("x^2 + 3y^2", "x=1,y=2", 0.1, steps=100)
+    d = descend("x^2 + 3y^2", "x=1,y=2", 0.1, iterations=100)
     assert len(d.trace) == len(rows) - 1
     assert d.final.point == (float(rows[-1][1]), float(rows[-1][2]))
 
@@ -213,7 +213,7 @@ def test_human_formats(fmt: str, marker: str) -> None:
 
 def test_no_progress_bar_when_piped() -> None:
     """A long run piped (not a terminal) writes no progress bar, only the result."""
-    result = run("x^2", "--start", "x=1", "--lr", "0.001", "--steps", "5000", "--format", "json")
+    result = run("x^2", "--start", "x=1", "--lr", "0.001", "--iterations", "5000", "--format", "json")
     assert 0 == result.exit_code, result.output
     json.loads(result.stdout)
     assert "descending" not in result.output

@@ -59,7 +59,7 @@ def test_gradient_entries_are_engine_derivations() -> None:
 
 def test_variables_in_the_order_given() -> None:
     """--vars y,x puts ∂f/∂y first and says the order was given."""
-    g = gradient("x^2 + 3y", vars="y,x")
+    g = gradient("x^2 + 3y", wrt="y,x")
     assert (y, x) == g.variables
     assert (3, 2 * x) == g.components
     assert g.order_given
@@ -75,7 +75,7 @@ def test_alphabetical_order_puts_w2_before_w10() -> None:
 
 def test_other_symbols_are_held_constant_parameters() -> None:
     """Symbols not among --vars are parameters: held constant and named as such."""
-    g = gradient("a x^2 + y", vars=["x", "y"])
+    g = gradient("a x^2 + y", wrt=["x", "y"])
     assert (2 * a * x, 1) == g.components
     assert (a,) == g.parameters
     assert "a is not among the variables and is held constant" in g.plain()
@@ -83,7 +83,7 @@ def test_other_symbols_are_held_constant_parameters() -> None:
 
 def test_variable_absent_from_expression_has_zero_partial() -> None:
     """A listed variable the expression does not contain has partial derivative 0."""
-    g = gradient("x^2", vars="x,y", at="x=1, y=2")
+    g = gradient("x^2", wrt="x,y", at="x=1, y=2")
     assert (2 * x, 0) == g.components
     assert (2, 0) == g.value
 
@@ -91,7 +91,7 @@ def test_variable_absent_from_expression_has_zero_partial() -> None:
 def test_sympy_expression_and_symbols_accepted() -> None:
     """A SymPy expression and Symbol variables work; plain symbols are made real."""
     px, py = sympy.symbols("x y")
-    g = gradient(px * py, vars=[py, px], at={"x": 2, "y": Fraction(1, 2)})
+    g = gradient(px * py, wrt=[py, px], at={"x": 2, "y": Fraction(1, 2)})
     assert (x, y) == g.components
     assert (2, sympy.Rational(1, 2)) == g.value
 
@@ -137,13 +137,13 @@ def test_bad_directions(direction, message: str) -> None:
 
 
 @pytest.mark.parametrize("at, error, message", [
-    pytest.param("z=1", UsageError, "gives z, which is not a variable here", id="unknown"),
+    pytest.param("z=1", UsageError, "gives z, which is not a variable of the expression", id="unknown"),
     pytest.param("x=1", UsageError, "missing: y", id="missing"),
     pytest.param("x=a, y=1", ParseError, "must be a number", id="symbolic"),
     pytest.param("x=one, y=1", ParseError, "must be a number", id="word"),
     pytest.param({"x": "sqrt(-1)", "y": 1}, UsageError, "finite real number", id="imaginary"),
     pytest.param({"x": [1], "y": 1}, UsageError, "must be a number", id="list"),
-    pytest.param(3, UsageError, "must be text", id="not-a-point"),
+    pytest.param(3, UsageError, "single value", id="not-a-point"),
 ])
 def test_bad_points(at, error, message: str) -> None:
     """A point with an unknown, missing or non-numeric coordinate is refused with a message."""
@@ -153,8 +153,8 @@ def test_bad_points(at, error, message: str) -> None:
 
 @pytest.mark.parametrize("kwargs, error, message", [
     pytest.param({"expr": "3"}, UsageError, "no variable", id="no-variable"),
-    pytest.param({"expr": "x + y", "vars": "x,x"}, UsageError, "listed twice", id="repeated"),
-    pytest.param({"expr": "x", "vars": "2x"}, ParseError, "not a variable name", id="bad-name"),
+    pytest.param({"expr": "x + y", "wrt": "x,x"}, UsageError, "listed twice", id="repeated"),
+    pytest.param({"expr": "x", "wrt": "2x"}, ParseError, "not a variable name", id="bad-name"),
     pytest.param({"expr": 3}, UsageError, "text or a SymPy expression", id="not-text"),
     pytest.param({"expr": "+".join(f"x_{i}" for i in range(11))}, LimitError, "too many",
                  id="too-many-variables"),
@@ -181,7 +181,7 @@ def test_steps_flag_shows_every_step() -> None:
 
 def test_jacobian_of_polar_coordinates() -> None:
     """J of (r cos θ, r sin θ) in the order (r, θ), and its value at r = 2, θ = π/4."""
-    j = jacobian("r cos(theta); r sin(theta)", vars="r, theta", at="r=2, theta=pi/4")
+    j = jacobian("r cos(theta); r sin(theta)", wrt="r, theta", at="r=2, theta=pi/4")
     assert (r, theta) == j.variables
     assert sympy.Matrix([[sympy.cos(theta), -r * sympy.sin(theta)],
                          [sympy.sin(theta), r * sympy.cos(theta)]]) == j.matrix
@@ -290,7 +290,7 @@ def test_undefined_hessian_is_said_so() -> None:
     h = hessian("x^(3/2) + y^2", at="x=0, y=0")
     assert "undefined" == h.classification.kind
     assert "Classification: undefined" in h.plain() and "critical" not in h.plain()
-    h = hessian("1/x + y^2", vars="x,y", at="x=0, y=1")
+    h = hessian("1/x + y^2", wrt="x,y", at="x=0, y=1")
     assert "undefined" == h.classification.kind
 
 
@@ -391,7 +391,7 @@ def test_hessian_json_contract() -> None:
 
 
 def test_jacobian_json_contract() -> None:
-    data = jacobian("r cos(theta); r sin(theta)", vars="r,theta", at="r=2, theta=pi/2").to_dict()
+    data = jacobian("r cos(theta); r sin(theta)", wrt="r,theta", at="r=2, theta=pi/2").to_dict()
     assert ["functions", "interpreted_as", "variables", "variable_order", "matrix",
             "matrix_latex", "point", "value", "value_latex"] == list(data)
     assert ["r*cos(theta)", "r*sin(theta)"] == data["functions"]
@@ -468,7 +468,7 @@ def test_property_classification_matches_sympy_definiteness(matrix) -> None:
     vector = sympy.Matrix(symbols)
     f = sympy.expand((vector.T * matrix * vector)[0] / 2)
     assume(f.free_symbols == set(symbols))
-    h = hessian(f, vars=list(symbols), at={s: 0 for s in symbols})
+    h = hessian(f, wrt=list(symbols), at={s: 0 for s in symbols})
     assert matrix == h.value
     assert expected_kind(matrix) == h.classification.kind
 
@@ -492,5 +492,5 @@ def expected_kind(matrix) -> str:
 def test_singular_indefinite_matrix_sympy_cannot_decide() -> None:
     """[[0,0,1],[0,1,1],[1,1,0]] (D₁ = D₂ = 0, D₃ = −1) is a saddle; SymPy's is_indefinite is None."""
     f = x * z + y**2 / 2 + y * z
-    c = hessian(f, vars="x,y,z", at="x=0, y=0, z=0").classification
+    c = hessian(f, wrt="x,y,z", at="x=0, y=0, z=0").classification
     assert ("saddle", "leading minors", (0, 0, -1)) == (c.kind, c.test, c.numbers)

@@ -71,22 +71,22 @@ def test_bad_input_exits_2_without_traceback() -> None:
 
 
 def test_missing_answer_exits_2() -> None:
-    """No ANSWER and no --steps is a usage error."""
+    """No ANSWER and no --solution is a usage error."""
     result = run("check", "--of", "x^2")
     assert 2 == result.exit_code
     assert "give the ANSWER" in result.stderr
 
 
 def test_worked_solution_file(tmp_path) -> None:
-    """--steps reports the first wrong line with its diagnosis, and exits 1."""
+    """--solution reports the first wrong line with its diagnosis, and exits 1."""
     path = tmp_path / "solution.txt"
     path.write_text("d/dx(x^2 sin x) = 2x sin x + x^2 cos x\n= 2x sin x - x^2 cos x\n", encoding="utf-8")
-    result = run("check", "--steps", str(path), "--of", "x^2 sin x", "--wrt", "x", "--format", "plain")
+    result = run("check", "--solution", str(path), "--of", "x^2 sin x", "--wrt", "x", "--format", "plain")
     assert 1 == result.exit_code
     assert "✓ line 1" in result.stdout
     assert "✗ line 2" in result.stdout
     assert "trigonometric rule" in result.stdout
-    data = json.loads(run("check", "--steps", str(path), "--of", "x^2 sin x", "--format", "json").stdout)
+    data = json.loads(run("check", "--solution", str(path), "--of", "x^2 sin x", "--format", "json").stdout)
     assert 2 == data["first_wrong_line"]
     assert ["fine", "wrong"] == [line["status"] for line in data["lines"]]
 
@@ -104,3 +104,19 @@ def test_help_shows_example() -> None:
     result = run("check", "--help")
     assert 0 == result.exit_code
     assert 'calcgrad check "-sin(3x)" --of "cos(3x)"' in result.stdout
+
+
+def test_solution_on_standard_input_with_minus_lines() -> None:
+    """--solution - reads the worked solution from stdin; lines starting with '-' are answers."""
+    result = run("check", "--solution", "-", "--of", "cosh x", "--format", "json",
+                 input="-sinh x\nsinh x\n")
+    assert 1 == result.exit_code, result.output
+    assert "Usage:" not in result.output
+    assert 2 == len(json.loads(result.stdout)["lines"])
+
+
+def test_answer_dash_reads_standard_input() -> None:
+    """ANSWER '-' reads the answer from stdin, even one that starts with '-'."""
+    result = run("check", "-", "--of", "cos x", "--format", "json", input="-sin x\n")
+    assert 0 == result.exit_code, result.output
+    assert "correct" == json.loads(result.stdout)["verdict"]

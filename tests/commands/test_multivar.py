@@ -17,8 +17,8 @@ def run(*args: str):
 
 COMMANDS = {
     "grad": ["grad", "x^2 + y^2", "--at", "x=1,y=2", "--direction", "1,1"],
-    "grad-steps": ["grad", "x^2 y + sin(x y)", "--steps"],
-    "jacobian": ["jacobian", "x^2 y; 5x + sin y", "--vars", "x,y", "--at", "x=1,y=0",
+    "grad-steps": ["grad", "x^2 y + sin(x y)", "--show-steps"],
+    "jacobian": ["jacobian", "x^2 y; 5x + sin y", "--wrt", "x,y", "--at", "x=1,y=0",
                  "--entry", "1,2"],
     "hessian": ["hessian", "x^3 - 3x + y^2", "--at", "x=1,y=0", "--entry", "2,1"],
 }
@@ -55,7 +55,7 @@ def test_grad_plain_output() -> None:
 
 
 def test_grad_vars_give_the_order() -> None:
-    result = run("grad", "x^2 + 3y", "--vars", "y,x", "--format", "json")
+    result = run("grad", "x^2 + 3y", "--wrt", "y,x", "--format", "json")
     data = json.loads(result.stdout)
     assert ["y", "x"] == data["variables"]
     assert "given" == data["variable_order"]
@@ -63,14 +63,14 @@ def test_grad_vars_give_the_order() -> None:
 
 
 def test_grad_repeated_vars_option() -> None:
-    """--vars may be repeated instead of comma-separated."""
-    result = run("grad", "x y", "--vars", "y", "--vars", "x", "--format", "json")
+    """--wrt may be repeated instead of comma-separated."""
+    result = run("grad", "x y", "--wrt", "y", "--wrt", "x", "--format", "json")
     assert ["y", "x"] == json.loads(result.stdout)["variables"]
 
 
 def test_grad_declared_multi_letter_variable() -> None:
-    """--var declares a multi-letter name, which --vars can then use."""
-    result = run("grad", "loss^2 + w", "--var", "loss", "--vars", "loss,w", "--format", "json")
+    """--var declares a multi-letter name, which --wrt can then use."""
+    result = run("grad", "loss^2 + w", "--var", "loss", "--wrt", "loss,w", "--format", "json")
     assert 0 == result.exit_code, result.output
     assert ["2*loss", "1"] == json.loads(result.stdout)["gradient"]
 
@@ -85,9 +85,9 @@ def test_grad_negative_direction_and_expression() -> None:
 
 
 def test_grad_steps_flag() -> None:
-    """One line per partial by default; --steps writes every rule."""
+    """One line per partial by default; --show-steps writes every rule."""
     assert "Trigonometric rule" not in run("grad", "sin(x y)").stdout
-    assert "Trigonometric rule" in run("grad", "sin(x y)", "--steps").stdout
+    assert "Trigonometric rule" in run("grad", "sin(x y)", "--show-steps").stdout
 
 
 def test_jacobian_list_form() -> None:
@@ -138,7 +138,7 @@ def test_hessian_entry_shows_its_derivation() -> None:
                  id="hessian-entry-outside"),
     pytest.param(["hessian", "x^2 y", "--at", "x=1,y=pi+a"], "must be a number",
                  id="hessian-non-numeric-point"),
-    pytest.param(["hessian", "x^2 y", "--vars", "x,x"], "listed twice", id="hessian-repeated-var"),
+    pytest.param(["hessian", "x^2 y", "--wrt", "x,x"], "listed twice", id="hessian-repeated-var"),
 ])
 def test_bad_input_exits_2_with_a_message(args: list[str], message: str) -> None:
     """Bad input exits with status 2 and one short message naming the fault, never a traceback."""

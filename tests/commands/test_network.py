@@ -24,7 +24,7 @@ def test_walkthrough_plain() -> None:
     for heading in ("Forward pass", "Loss", "Backward pass", "gradient-descent step"):
         assert heading in result.stdout
     assert "L = 0.0837469903" in result.stdout
-    assert "W1[0,0]" in result.stdout and "ok" in result.stdout
+    assert "W1[1,1]" in result.stdout and "ok" in result.stdout
 
 
 def test_walkthrough_json() -> None:
@@ -34,8 +34,8 @@ def test_walkthrough_json() -> None:
     data = json.loads(result.stdout)
     assert 0.0837469903 == data["loss"]
     assert [1, 2] == [layer["layer"] for layer in data["forward"]]
-    assert 0.0476983114 == data["gradients"]["W1[0,0]"]
-    assert data["gradient_check"]["b2[0]"]["ok"]
+    assert 0.0476983114 == data["gradients"]["W1[1,1]"]
+    assert data["gradient_check"]["b2[1]"]["ok"]
     assert 13 == len(data["updated"])
 
 
@@ -66,8 +66,8 @@ def test_exact(tmp_path) -> None:
     assert 0 == result.exit_code, result.output
     data = json.loads(result.stdout)
     assert "9/8" == data["loss"]
-    assert "3/2" == data["gradients"]["W1[0,0]"]
-    assert "3/2" == data["updated"]["W1[0,0]"]
+    assert "3/2" == data["gradients"]["W1[1,1]"]
+    assert "3/2" == data["updated"]["W1[1,1]"]
 
 
 @pytest.mark.parametrize("change, message", [
@@ -170,9 +170,9 @@ def test_widths_matrix_form() -> None:
 
 def test_param_entry_chain() -> None:
     """--param gives one entry's scalar chain and the sum over its paths."""
-    result = run("--widths", "2,3,2,1", "--param", "W1[2,0]")
+    result = run("--widths", "2,3,2,1", "--param", "W1[3,1]")
     assert 0 == result.exit_code, result.output
-    assert "entry (2,0) of ∂L/∂W⁽¹⁾" in result.stdout
+    assert "entry (3,1) of ∂L/∂W⁽¹⁾" in result.stdout
     assert "sum over the 2 paths" in result.stdout
 
 
@@ -182,24 +182,24 @@ def test_softmax_ce_cli() -> None:
                  "--param", "b2[1]", "--format", "json")
     assert 0 == result.exit_code, result.output
     data = json.loads(result.stdout)
-    assert "a_2i0 - y_0" == data["softmax_cross_entropy"]["result"]
+    assert "a_2i1 - y_1" == data["softmax_cross_entropy"]["result"]
     assert "b2[1]" == data["entry"]["parameter"]
 
 
 def test_param_with_layers() -> None:
     """--param also works with --layers (a single path)."""
-    result = run("--layers", "2", "--param", "w1[0,0]")
+    result = run("--layers", "2", "--param", "w1[1,1]")
     assert 0 == result.exit_code, result.output
-    assert "∂L/∂w⁽¹⁾₀,₀ = ∂L/∂a⁽²⁾₀" in result.stdout
+    assert "∂L/∂w⁽¹⁾₁,₁ = ∂L/∂a⁽²⁾₁" in result.stdout
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--widths", "2,3,1", "--param", "W3[0,0]"], "layers 1…2"),
+    (["--widths", "2,3,1", "--param", "W3[1,1]"], "layers 1…2"),
     (["--widths", "2,x,1"], "layers: expected whole numbers"),
     (["--widths", "2,9,1"], "at most 8 neurons"),
     (["--widths", "2,3,1", "--expand"], "--expand is for"),
     (["--widths", "2,3,1", "--layers", "2"], "either --layers"),
-    ([str(EXAMPLE), "--param", "W1[0,0]"], "spec file sets"),
+    ([str(EXAMPLE), "--param", "W1[1,1]"], "spec file sets"),
 ], ids=["param-layer", "widths-text", "too-wide", "expand-wide", "both", "spec-param"])
 def test_matrix_errors_exit_2(args, message) -> None:
     """Bad vector-form requests exit with status 2 and say why."""

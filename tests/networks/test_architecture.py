@@ -23,25 +23,27 @@ def test_one_activation_for_all_layers() -> None:
 
 
 def test_parameter_keys() -> None:
-    """Keys are W<layer>[j,k] and b<layer>[j], layers from 1 and indices from 0."""
+    """Keys are W<layer>[j,k] and b<layer>[j], layers and indices counted from 1."""
     keys = architecture([2, 3, 1]).parameter_keys()
-    assert ["W1[0,0]", "W1[0,1]", "W1[1,0]"] == keys[:3]
-    assert "b1[2]" in keys and "W2[0,2]" in keys and "b2[0]" == keys[-1]
+    assert ["W1[1,1]", "W1[1,2]", "W1[2,1]"] == keys[:3]
+    assert "b1[3]" in keys and "W2[1,3]" in keys and "b2[1]" == keys[-1]
     assert 13 == len(keys)
 
 
 @pytest.mark.parametrize("key, expected", [
+    ("W1[3,1]", ("W", 1, 2, 0)), ("b2[1]", ("b", 2, 0, None)), ("w1[1, 2]", ("W", 1, 0, 1)),
     ("W1[2,0]", ("W", 1, 2, 0)), ("b2[0]", ("b", 2, 0, None)), ("w1[0, 1]", ("W", 1, 0, 1)),
-], ids=["weight", "bias", "lowercase-spaces"])
+], ids=["weight", "bias", "lowercase-spaces", "old-weight", "old-bias", "old-lowercase"])
 def test_parse_key(key, expected) -> None:
-    """Parameter keys are read into (kind, layer, row, column)."""
+    """Keys count from 1 and are read into 0-based (kind, layer, row, column); the old 0-based
+    form is still read when it has an index 0 (so it cannot be the new form)."""
     assert expected == parse_key(key, architecture([2, 3, 1]))
 
 
 @pytest.mark.parametrize("key, message", [
-    ("W3[0,0]", "layers 1…2"), ("W1[3,0]", r"shape is \(3, 2\)"), ("b1[0,0]", r"one b1\[j\]"),
-    ("x", "expected a parameter"),
-], ids=["layer", "row", "bias-two-indices", "garbage"])
+    ("W3[1,1]", "layers 1…2"), ("W1[4,1]", r"shape is \(3, 2\) \(rows 1…3, columns 1…2, counted"),
+    ("W1[3,0]", r"shape is \(3, 2\)"), ("b1[1,1]", r"one b1\[j\]"), ("x", "expected a parameter"),
+], ids=["layer", "row", "old-form-row", "bias-two-indices", "garbage"])
 def test_parse_key_errors(key, message) -> None:
     """A key outside the network is refused with the reason."""
     with pytest.raises(UsageError, match=message):

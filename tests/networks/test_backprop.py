@@ -60,8 +60,8 @@ def _layout(spec):
     widths = spec["layers"]
     keys = []
     for l in range(1, len(widths)):
-        keys += [f"W{l}[{j},{k}]" for j in range(widths[l]) for k in range(widths[l - 1])]
-        keys += [f"b{l}[{j}]" for j in range(widths[l])]
+        keys += [f"W{l}[{j + 1},{k + 1}]" for j in range(widths[l]) for k in range(widths[l - 1])]
+        keys += [f"b{l}[{j + 1}]" for j in range(widths[l])]
     return keys
 
 
@@ -72,7 +72,7 @@ def _ref_forward(spec, flat, x):
     a = [mpmath.mpf(v) for v in x]
     layers = []
     for l in range(1, len(widths)):
-        z = [mpmath.fsum(flat[f"W{l}[{j},{k}]"] * a[k] for k in range(widths[l - 1])) + flat[f"b{l}[{j}]"]
+        z = [mpmath.fsum(flat[f"W{l}[{j + 1},{k + 1}]"] * a[k] for k in range(widths[l - 1])) + flat[f"b{l}[{j + 1}]"]
              for j in range(widths[l])]
         a = _ref_activation(acts[l - 1], z)
         layers.append((z, a))
@@ -95,8 +95,8 @@ def _ref_flat(spec):
     for l, (w, b) in enumerate(zip(spec["weights"], spec["biases"]), start=1):
         for j, row in enumerate(w):
             for k, v in enumerate(row):
-                flat[f"W{l}[{j},{k}]"] = mpmath.mpf(v)
-            flat[f"b{l}[{j}]"] = mpmath.mpf(b[j])
+                flat[f"W{l}[{j + 1},{k + 1}]"] = mpmath.mpf(v)
+            flat[f"b{l}[{j + 1}]"] = mpmath.mpf(b[j])
     return flat
 
 
@@ -168,9 +168,9 @@ def test_issue_example_values() -> None:
     out = math.tanh(z2)
     assert close(result.loss, 0.5 * (0.5 - out) ** 2, 1e-12)
     delta2 = (out - 0.5) * (1 - out**2)
-    assert close(result.gradients["b2[0]"], delta2, 1e-12)
-    assert close(result.gradients["W1[2,1]"], delta2 * 0.9 * (1 - a1[2] ** 2) * -2.0, 1e-12)
-    assert close(result.updated["W2[0,0]"], 0.7 - 0.1 * delta2 * a1[0], 1e-12)
+    assert close(result.gradients["b2[1]"], delta2, 1e-12)
+    assert close(result.gradients["W1[3,2]"], delta2 * 0.9 * (1 - a1[2] ** 2) * -2.0, 1e-12)
+    assert close(result.updated["W2[1,1]"], 0.7 - 0.1 * delta2 * a1[0], 1e-12)
 
 
 def test_relu_kink_is_flagged() -> None:
@@ -178,8 +178,8 @@ def test_relu_kink_is_flagged() -> None:
     spec = {"layers": [1, 1, 1], "activation": ["relu", "linear"], "loss": "half_sse",
             "input": [1.0], "target": [1.0], "weights": [[[1.0]], [[1.0]]], "biases": [[-1.0], [0.0]]}
     result = Network.from_spec(spec).walkthrough()
-    assert result.gradient_check["W1[0,0]"].near_kink
-    assert 0.0 == result.gradients["W1[0,0]"]
+    assert result.gradient_check["W1[1,1]"].near_kink
+    assert 0.0 == result.gradients["W1[1,1]"]
     assert "ReLU kink" in result.plain()
 
 
@@ -191,7 +191,7 @@ def test_exact_arithmetic() -> None:
     exact = Network.from_spec(spec).walkthrough(exact=True)
     floats = Network.from_spec(spec).walkthrough()
     assert Fraction(349, 72) == exact.loss
-    assert Fraction(41, 6) == exact.gradients["W1[0,0]"]
+    assert Fraction(41, 6) == exact.gradients["W1[1,1]"]
     for key, value in exact.updated.items():
         assert isinstance(value, Fraction)
         assert close(float(value), floats.updated[key], 1e-12)
@@ -231,11 +231,11 @@ def test_freeze_biases_keeps_biases() -> None:
 
 
 def test_json_contract_keys() -> None:
-    """to_dict has the documented keys, parameters keyed W1[0,1] / b2[0], 9 significant digits."""
+    """to_dict has the documented keys, parameters keyed W1[1,2] / b2[1] (counted from 1), 9 significant digits."""
     data = Network.from_spec(EXAMPLE).walkthrough().to_dict()
     assert {"loss", "forward", "gradients", "updated", "gradient_check"} <= set(data)
     assert {"layer", "z", "a"} <= set(data["forward"][0])
-    assert "W1[0,1]" in data["gradients"] and "b2[0]" in data["updated"]
+    assert "W1[1,2]" in data["gradients"] and "b2[1]" in data["updated"]
     assert 0.0837469903 == data["loss"]
 
 
@@ -299,9 +299,9 @@ def test_against_pytorch(spec) -> None:
     for l, (w, b) in enumerate(zip(weights, biases), start=1):
         for j in range(w.shape[0]):
             for k in range(w.shape[1]):
-                assert close(result.gradients[f"W{l}[{j},{k}]"], float(w.grad[j, k]), 1e-9)
+                assert close(result.gradients[f"W{l}[{j + 1},{k + 1}]"], float(w.grad[j, k]), 1e-9)
             if not spec["freeze_biases"]:
-                assert close(result.gradients[f"b{l}[{j}]"], float(b.grad[j]), 1e-9)
+                assert close(result.gradients[f"b{l}[{j + 1}]"], float(b.grad[j]), 1e-9)
 
 
 def test_exact_fractions_are_bounded() -> None:

@@ -219,33 +219,34 @@ def test_shapes_written_out() -> None:
 
 
 def test_softmax_cross_entropy_is_prediction_minus_target() -> None:
-    """Softmax with cross-entropy: the engine's ∂L/∂z₀ is recognised as a₀ − y₀."""
+    """Softmax with cross-entropy: the engine's ∂L/∂z₁ is recognised as a₁ − y₁."""
     form = matrix_form(architecture([2, 3, 3], ["tanh", "softmax"], "ce"))
     factor = form.softmax_ce
     a0, y0 = factor.result.as_ordered_terms()[0], None
-    assert "a^{(2)}_{0} - y_0" == str(factor.result)
+    assert "a^{(2)}_{1} - y_1" == str(factor.result)
     assert "ŷ − y" in form.plain()
     assert a0 is not None and y0 is None
 
 
 def test_entry_line_and_paths_text() -> None:
     """The entry chain states which entry of δ(a)ᵀ it is and lists the paths it sums."""
-    text = Network([2, 3, 2, 1], "sigmoid", "mse").matrix_form("W1[2,0]").plain()
-    assert "entry (2,0) of ∂L/∂W⁽¹⁾ = δ⁽¹⁾(a⁽⁰⁾)ᵀ is δ⁽¹⁾₂·a⁽⁰⁾₀ = δ⁽¹⁾₂·x₀" in text
-    assert "along 2 paths" in text and "path 2 → 1 → 0" in text
+    text = Network([2, 3, 2, 1], "sigmoid", "mse").matrix_form("W1[3,1]").plain()
+    assert "entry (3,1) of ∂L/∂W⁽¹⁾ = δ⁽¹⁾(a⁽⁰⁾)ᵀ is δ⁽¹⁾₃·a⁽⁰⁾₁ = δ⁽¹⁾₃·x₁" in text
+    assert "along 2 paths" in text and "path 3 → 2 → 1" in text
+    assert text == Network([2, 3, 2, 1], "sigmoid", "mse").matrix_form("W1[2,0]").plain()
     assert "sum over the 2 paths" in text
 
 
 def test_too_many_paths_are_summarised() -> None:
     """Beyond the path limit the entry refers to the δ recursion instead of listing paths."""
-    entry = matrix_form(architecture([1, 2, 8, 8, 2], "tanh", "mse"), "W1[0,0]").entry
+    entry = matrix_form(architecture([1, 2, 8, 8, 2], "tanh", "mse"), "W1[1,1]").entry
     assert 128 == entry.path_count and () == entry.paths
-    assert "too many to list" in Network([1, 2, 8, 8, 2], "tanh", "mse").matrix_form("W1[0,0]").plain()
+    assert "too many to list" in Network([1, 2, 8, 8, 2], "tanh", "mse").matrix_form("W1[1,1]").plain()
 
 
 def test_matrix_form_renders_and_json_parses() -> None:
     """Every format renders; JSON math fields read back through calcgrad.parse."""
-    form = Network([2, 3, 2], ["relu", "softmax"], "ce").matrix_form("W2[1,0]")
+    form = Network([2, 3, 2], ["relu", "softmax"], "ce").matrix_form("W2[2,1]")
     assert form.markdown() == form._repr_markdown_()
     assert r"\delta^{(1)}" in form.latex() and form._repr_latex_().startswith("$$")
     data = form.to_dict()
@@ -281,7 +282,7 @@ def test_latex_is_plain_ascii() -> None:
     spec = {"layers": [2, 3, 1], "activation": "tanh", "loss": "half_sse", "input": [1.0, -2.0],
             "target": [0.5], "weights": [[[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]], [[0.7, -0.8, 0.9]]]}
     results = [Network.from_spec(spec).walkthrough(), Network([1, 1, 1], "relu", "mse").chain(),
-               Network([2, 3, 2], ["tanh", "softmax"], "ce").matrix_form("W1[0,1]")]
+               Network([2, 3, 2], ["tanh", "softmax"], "ce").matrix_form("W1[1,2]")]
     for result in results:
         for latex in (result.latex(), result._repr_latex_()):
             assert latex.isascii(), sorted({c for c in latex if not c.isascii()})

@@ -59,7 +59,7 @@ def test_graph_has_the_architecture_and_the_computed_values(source) -> None:
             lines = labels[f"a{layer}[{j}]"].split("\n")
             assert f"a = {_short(a[j])}" == lines[0]
             assert f"δ = {_short(walkthrough.deltas[0][layer - 1][j])}" == lines[1]
-            assert f"∂L/∂b = {_short(walkthrough.gradients[f'b{layer}[{j}]'])}" == lines[2]
+            assert f"∂L/∂b = {_short(walkthrough.gradients[f'b{layer}[{j + 1}]'])}" == lines[2]
     assert f"L = {_short(walkthrough.loss)}" in labels["loss"]
 
 
@@ -101,7 +101,7 @@ def test_cli_graph_writes_valid_svg(tmp_path) -> None:
     assert f"wrote {out}" in result.stderr
     root = ElementTree.parse(out).getroot()
     assert "{http://www.w3.org/2000/svg}svg" == root.tag
-    assert root.find(".//{http://www.w3.org/2000/svg}g[@id='W2[0,1]']") is not None
+    assert root.find(".//{http://www.w3.org/2000/svg}g[@id='W2[1,2]']") is not None
 
 
 @pytest.mark.parametrize("args, expected", [

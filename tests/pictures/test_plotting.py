@@ -304,9 +304,9 @@ def test_svg_with_derivative(tmp_path) -> None:
 
 
 def test_gradient_field_png(tmp_path) -> None:
-    """`--vars x,y` writes the contour plot as a 700×600 PNG."""
+    """`--wrt x,y` writes the contour plot as a 700×600 PNG."""
     out = tmp_path / "field.png"
-    result = run("x^2 + 3y^2", "--vars", "x,y", "--at", "x=1, y=1", "--out", str(out))
+    result = run("x^2 + 3y^2", "--wrt", "x,y", "--at", "x=1, y=1", "--out", str(out))
     assert 0 == result.exit_code, result.output
     assert_png(out, pixels(FIELD_FIGURE_SIZE))
 
@@ -351,15 +351,15 @@ def test_save_figure_rejects_unknown_suffix(tmp_path) -> None:
     pytest.param(["ln x", "--at", "-1"], "not defined", id="outside-domain"),
     pytest.param(["sqrt x", "--at", "0"], "no tangent", id="derivative-undefined"),
     pytest.param(["x y", "--at", "1"], "--wrt", id="two-variables-without-wrt"),
-    pytest.param(["x^2 y", "--wrt", "x", "--at", "1"], "also depends on y", id="slice-needs-value"),
+    pytest.param(["x^2 y", "--wrt", "x", "--at", "1"], "several variables (x, y)", id="slice-needs-value"),
     pytest.param(["x^2", "--secants"], "--at", id="secants-need-point"),
     pytest.param(["x^2", "--at", "3", "--range", "-1,1"], "does not contain", id="range-misses-point"),
     pytest.param(["x^2", "--at", "1", "--range", "2,1"], "smaller to a larger", id="range-backwards"),
     pytest.param(["x^2", "--at", "1", "--out", "pic.jpeg"], ".svg", id="unknown-suffix"),
     pytest.param(["x^2", "--at", "1", "--animate", "a.png"], ".gif", id="animation-not-gif"),
-    pytest.param(["x^2 + y^2", "--vars", "x,y,z"], "exactly two", id="three-vars"),
-    pytest.param(["x^2 + y^2", "--vars", "x,y", "--secants"], "--secants", id="secants-with-vars"),
-    pytest.param(["x^2 + y^2", "--vars", "x,y", "--at", "1"], "name=value", id="field-bare-at"),
+    pytest.param(["x^2 + y^2", "--wrt", "x,y,z"], "or two (a gradient field), not 3", id="three-vars"),
+    pytest.param(["x^2 + y^2", "--wrt", "x,y", "--secants"], "--secants", id="secants-with-vars"),
+    pytest.param(["x^2 + y^2", "--wrt", "x,y", "--at", "1"], "name=value", id="field-bare-at"),
     pytest.param(["sine(x)", "--at", "1"], "sin", id="unreadable"),
     pytest.param(["x^2", "--at", "1e400"], "too large", id="point-beyond-floats"),
     pytest.param(["10^10^3 x", "--at", "1"], "too large", id="value-beyond-floats"),
@@ -460,7 +460,7 @@ def test_descent_path_equals_the_trace(expression, start, lr, momentum) -> None:
     the plotted region holds every point."""
     from calcgrad import descend, plot_descent
 
-    descent = descend(expression, start, lr, steps=30, momentum=momentum)
+    descent = descend(expression, start, lr, iterations=30, momentum=momentum)
     figure = plot_descent(descent)
     drawn = lines(figure)
     path = drawn["descent path"]
@@ -496,7 +496,7 @@ def test_descent_plot_needs_one_or_two_variables() -> None:
     from calcgrad import descend, plot_descent
 
     with pytest.raises(UsageError, match="one or two variables"):
-        plot_descent(descend("x^2 + y^2 + z^2", "x=1, y=1, z=1", 0.1, steps=3))
+        plot_descent(descend("x^2 + y^2 + z^2", "x=1, y=1, z=1", 0.1, iterations=3))
     with pytest.raises(UsageError, match="calcgrad.descend"):
         plot_descent("x^2")
 

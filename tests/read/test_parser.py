@@ -576,32 +576,3 @@ def test_math_like_text_raises_only_parse_error(text):
         parse_point(text)
     except ParseError:
         pass
-
-
-@pytest.mark.parametrize("value, expected", [
-    pytest.param("pi/4", sympy.pi / 4, id="text"),
-    pytest.param(3, sympy.Integer(3), id="int"),
-    pytest.param(0.5, sympy.Float(0.5), id="float"),
-    pytest.param(Fraction(1, 3), sympy.Rational(1, 3), id="fraction"),
-    pytest.param(sympy.sqrt(2), sympy.sqrt(2), id="sympy"),
-])
-def test_parse_number_reads_every_kind_of_constant(value, expected) -> None:
-    """A user's constant comes back as a SymPy number, whatever Python type it arrived in."""
-    from calcgrad.read.parser import parse_number
-
-    assert expected == parse_number(value, "the value")
-
-
-@pytest.mark.parametrize("value, message", [
-    pytest.param("", "the value is empty", id="empty"),
-    pytest.param(True, "must be a number, not True", id="bool"),
-    pytest.param([1], "must be a number, not list", id="list"),
-    pytest.param("2y", "but it contains y", id="symbol"),
-])
-def test_parse_number_names_what_is_wrong(value, message) -> None:
-    """A value that is not a constant is a UsageError naming what was expected."""
-    from calcgrad.errors import UsageError
-    from calcgrad.read.parser import parse_number
-
-    with pytest.raises(UsageError, match=message):
-        parse_number(value, "the value")
