@@ -18,6 +18,7 @@ def tidy(expr: Expr) -> Expr:
     """The shortest of a few equal forms of `expr`."""
     if expr.is_Atom or sympy.count_ops(expr) > limits.MAX_SIMPLIFY_OPS:
         return expr
+    expr = real_sign_identities(expr)
     candidates = [expr, sympy.factor_terms(expr)]
     together = sympy.together(expr)
     numerator, denominator = sympy.fraction(together)
@@ -56,3 +57,30 @@ def _expanded_terms(expr: Expr) -> int:
         power = min(abs(int(expr.exp)), 64)
         return base**power if base > 1 else 1
     return 1
+
+
+def real_sign_identities(expr: Expr) -> Expr:
+    """sign(u)·|u|^k = u·|u|^(k−1) and u·sign(u) = |u|, true for every real u.
+
+    These turn ln|x|′ = sign(x)/|x| into 1/x and (x|x|)′ = |x| + x·sign(x) into 2|x|.
+    """
+    if not expr.has(sympy.sign):
+        return expr
+    return expr.replace(lambda e: e.is_Mul and e.has(sympy.sign), _fold_signs)
+
+
+def _fold_signs(product: Expr) -> Expr:
+    factors = list(product.args)
+    for sign in [f for f in factors if isinstance(f, sympy.sign)]:
+        u = sign.args[0]
+        for i, factor in enumerate(factors):
+            base, exponent = factor.as_base_exp()
+            if base == sympy.Abs(u) and factor is not sign:
+                factors.remove(sign)
+                factors[factors.index(factor)] = u * sympy.Abs(u) ** (exponent - 1)
+                break
+            if base == u and exponent == 1 and factor is not sign:
+                factors.remove(sign)
+                factors[factors.index(factor)] = sympy.Abs(u)
+                break
+    return sympy.Mul(*factors)

@@ -62,6 +62,13 @@ def _step(x: sympy.Expr) -> sympy.Expr:
     return sympy.Heaviside(x, 0)
 
 
+def _max(*args: sympy.Expr) -> sympy.Expr:
+    """max(0, u) is ReLU(u) in every spelling, so ReLU′(0) = 0 holds for all of them."""
+    if len(args) == 2 and sympy.S.Zero in args:
+        return relu(args[1] if args[0] == 0 else args[0])
+    return sympy.Max(*args)
+
+
 _TRIG = ("sin", "cos", "tan", "sec", "csc", "cot")
 _HYPERBOLIC = ("sinh", "cosh", "tanh", "sech", "csch", "coth")
 
@@ -83,7 +90,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "gamma": FunctionSpec(sympy.gamma),
     "polygamma": FunctionSpec(sympy.polygamma, 2, 2),
     "factorial": FunctionSpec(sympy.factorial),
-    "Max": FunctionSpec(sympy.Max, 1, None),
+    "Max": FunctionSpec(_max, 1, None),
     "Min": FunctionSpec(sympy.Min, 1, None),
     "sigmoid": FunctionSpec(sigmoid),
     "relu": FunctionSpec(relu),
@@ -96,6 +103,8 @@ _ALIASES: dict[str, str] = {
     **{"arc" + name: "a" + name for name in _TRIG + _HYPERBOLIC},
     **{"ar" + name: "a" + name for name in _HYPERBOLIC},
     "abs": "Abs",
+    "max": "Max",
+    "min": "Min",
     "sgn": "sign",
     "ReLU": "relu",
     "Relu": "relu",

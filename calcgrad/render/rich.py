@@ -30,5 +30,6 @@ def rich_renderable(derivation: Derivation) -> Group:
         parents[line.depth + 1] = parents[line.depth].add(label)
     parts = [interpreted, root, Text.assemble(("Result  ", "bold"), (result_line(derivation), "bold green"))]
     if derivation.value is not None:
-        parts.append(Text.assemble(("Value   ", "bold"), (value_line(derivation), "bold green")))
+        style = "bold green" if derivation.steps[-1].exists else "bold red"
+        parts.append(Text.assemble(("Value   ", "bold"), (value_line(derivation), style)))
     return Group(*parts)

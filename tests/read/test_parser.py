@@ -134,7 +134,9 @@ READS = [
     ("polygamma(0, x)", polygamma(0, x)),
     ("factorial(x)", factorial(x)),
     ("factorial(5)", sympy.Integer(120)),
-    ("Max(0, x)", Max(0, x)),
+    ("Max(0, x)", relu(x)),  # every spelling of ReLU is ReLU
+    ("max(x, 0)", relu(x)),
+    ("Max(1, x)", Max(1, x)),
     ("E", E),
     ("pi", pi),
     ("π", pi),
