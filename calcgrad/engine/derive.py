@@ -13,7 +13,7 @@ from calcgrad import limits
 from calcgrad.engine.derivation import Derivation
 from calcgrad.errors import LimitError, UsageError
 from calcgrad.engine.pointwise import status_at
-from calcgrad.engine.tidy import tidy
+from calcgrad.engine.tidy import tidy_with_reason
 from calcgrad.engine.steps import (
     FUNCTION_RULES,
     ChainRule,
@@ -228,11 +228,12 @@ def diff(
     budget = _Budget(time.monotonic() + limits.DERIVE_SECONDS)
     taken = frozenset(expression.free_symbols | set(sequence))
     steps: list[Step] = []
+    prefer_sec = expression.has(sympy.tan, sympy.sec, sympy.cot, sympy.csc)
     current = last = expression
     for variable in sequence:
         last = current
         step = derive_step(current, variable, _Context(budget, taken))
-        simplified = SimplifyStep(step.result, tidy(step.result))
+        simplified = SimplifyStep(step.result, *tidy_with_reason(step.result, prefer_sec))
         steps += [step, simplified]
         current = simplified.result
     if point:

@@ -626,6 +626,7 @@ class SimplifyStep(Step):
     """Tidy a raw result into a shorter equal form; the value never changes."""
 
     simplified: Expr
+    reason: str = ""
 
     rule: ClassVar[str] = "simplify"
     title: ClassVar[str] = "Simplify"
@@ -638,7 +639,7 @@ class SimplifyStep(Step):
     def explanation(self) -> Explanation:
         if self.simplified == self.expression:
             return ("nothing more to simplify",)
-        return ("collect terms and common factors",)
+        return (self.reason or "collect terms and common factors",)
 
 
 @dataclass(frozen=True)

@@ -16,19 +16,93 @@ from calcgrad import limits
 
 def tidy(expr: Expr) -> Expr:
     """The shortest of a few equal forms of `expr`."""
+    return tidy_with_reason(expr)[0]
+
+
+def tidy_with_reason(expr: Expr, prefer_sec: bool = False) -> tuple[Expr, str]:
+    """The shortest of a few equal forms of `expr`, and the identity or rewrite that gave it.
+
+    Each rewrite is tried only where it can help: cancelling and factoring for fractions,
+    trigonometric identities where trigonometric or hyperbolic functions appear. With
+    `prefer_sec`, 1/cos² is written sec² (and 1/sin² csc²), as a textbook does when the
+    question used tan, sec, cot or csc.
+    """
     if expr.is_Atom or sympy.count_ops(expr) > limits.MAX_SIMPLIFY_OPS:
-        return expr
-    expr = real_sign_identities(expr)
-    candidates = [expr, sympy.factor_terms(expr)]
+        return expr, ""
+    candidates: list[tuple[Expr, str]] = [(expr, "")]
+    signed = real_sign_identities(expr)
+    if signed != expr:
+        candidates.append((signed, "sign(u)·|u| = u for real u"))
+        expr = signed
+    candidates.append((sympy.factor_terms(expr), "take out common factors"))
     together = sympy.together(expr)
     numerator, denominator = sympy.fraction(together)
     if denominator != 1 and cheap_to_expand(numerator):
-        candidates.append(sympy.expand(numerator) / denominator)
+        expanded = sympy.expand(numerator)
+        candidates.append((expanded / denominator, "combine into one fraction"))
+        if cheap_to_expand(denominator):
+            candidates.append((expanded / sympy.expand(denominator), "combine into one fraction"))
     if cheap_to_expand(expr) and not expr.is_Mul:
-        candidates.append(sympy.factor_terms(sympy.expand(expr)))
+        candidates.append((sympy.factor_terms(sympy.expand(expr)),
+                           "multiply out and collect like terms"))
     if cheap_to_expand(numerator) and cheap_to_expand(denominator):
-        candidates.append(sympy.factor(together))
-    return min(candidates, key=_size)
+        candidates.append((sympy.factor(together), "factor and cancel common factors"))
+    if expr.has(*_TRIG) and sympy.count_ops(expr) <= limits.MAX_TRIG_SIMPLIFY_OPS:
+        candidates.append((sympy.trigsimp(expr), _identity_used(expr)))
+    candidates = [(_expanded_radicands(c), why) for c, why in candidates]
+    best, reason = min(candidates, key=lambda pair: _size(pair[0]))
+    if prefer_sec:
+        best = _secant_form(best)
+    return best, reason
+
+
+_TRIG = (sympy.sin, sympy.cos, sympy.tan, sympy.sec, sympy.csc, sympy.cot,
+         sympy.sinh, sympy.cosh, sympy.tanh, sympy.sech, sympy.csch, sympy.coth)
+
+
+def _identity_used(expr: Expr) -> str:
+    """The identities a teacher would name for a trigonometric rewrite of `expr`."""
+    expr = sympy.expand(expr) if cheap_to_expand(expr) else expr
+    powers = {(type(p.base), p.base.args[0]) for p in expr.atoms(sympy.Pow)
+              if p.exp == 2 and isinstance(p.base, _TRIG)}
+    arguments = {u for _, u in powers}
+    used = []
+    if any({(sympy.sin, u), (sympy.cos, u)} <= powers for u in arguments):
+        used.append("sin²u + cos²u = 1")
+    if any({(sympy.sec, u), (sympy.tan, u)} <= powers for u in arguments):
+        used.append("1 + tan²u = sec²u")
+    if any({(sympy.cosh, u), (sympy.sinh, u)} <= powers for u in arguments):
+        used.append("cosh²u − sinh²u = 1")
+    if expr.has(sympy.tan) and expr.has(sympy.sin) and expr.has(sympy.cos):
+        used.append("tan u = sin u/cos u")
+    if not used:
+        return "trigonometric identities"
+    return "use " + " and ".join(used)
+
+
+def _expanded_radicands(expr: Expr) -> Expr:
+    """√(−(x − 1)(x + 1)) written √(1 − x²): a radicand multiplied out when that is shorter."""
+    def radical(e) -> bool:
+        return e.is_Pow and e.exp.is_Rational and not e.exp.is_Integer and e.base.is_Mul
+
+    def expand(e):
+        base = sympy.expand(e.base) if cheap_to_expand(e.base) else e.base
+        return e if _size(base) >= _size(e.base) else base ** e.exp
+
+    return expr.replace(radical, expand) if expr.has(sympy.Pow) else expr
+
+
+def _secant_form(expr: Expr) -> Expr:
+    """1/cos(u)ⁿ → sec(u)ⁿ and 1/sin(u)ⁿ → csc(u)ⁿ."""
+    def reciprocal(e) -> bool:
+        return (e.is_Pow and e.exp.is_negative and e.exp.is_Integer
+                and isinstance(e.base, (sympy.cos, sympy.sin)))
+
+    def flip(e):
+        func = sympy.sec if isinstance(e.base, sympy.cos) else sympy.csc
+        return func(e.base.args[0]) ** -e.exp
+
+    return expr.replace(reciprocal, flip) if expr.has(sympy.cos, sympy.sin) else expr
 
 
 def _size(expr: Expr) -> tuple[int, int]:
