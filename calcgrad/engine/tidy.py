@@ -42,13 +42,25 @@ def tidy_with_reason(expr: Expr, prefer_sec: bool = False) -> tuple[Expr, str]:
         candidates.append((expanded / denominator, "combine into one fraction"))
         if cheap_to_expand(denominator):
             candidates.append((expanded / sympy.expand(denominator), "combine into one fraction"))
-    if cheap_to_expand(expr) and not expr.is_Mul:
-        candidates.append((sympy.factor_terms(sympy.expand(expr)),
-                           "multiply out and collect like terms"))
+    if cheap_to_expand(expr):
+        expanded = sympy.expand(expr)
+        candidates.append((expanded, "multiply out and collect like terms"))
+        if not expr.is_Mul:
+            candidates.append((sympy.factor_terms(expanded), "multiply out and collect like terms"))
+    best_so_far = min((c for c, _ in candidates), key=_size)
+    if best_so_far.is_Mul and any(f.is_Add and cheap_to_expand(f) for f in best_so_far.args):
+        inner = sympy.Mul(*(sympy.expand(f) if f.is_Add and cheap_to_expand(f) else f
+                            for f in best_so_far.args))
+        candidates.append((inner, "take out common factors and collect like terms"))
+    if expr.has(sympy.exp):
+        candidates.append((sympy.powsimp(expr), "combine powers: eᵃ·eᵇ = eᵃ⁺ᵇ"))
     if cheap_to_expand(numerator) and cheap_to_expand(denominator):
         candidates.append((sympy.factor(together), "factor and cancel common factors"))
     if expr.has(*_TRIG) and sympy.count_ops(expr) <= limits.MAX_TRIG_SIMPLIFY_OPS:
-        candidates.append((sympy.trigsimp(expr), _identity_used(expr)))
+        for form in {expr, sympy.factor_terms(together)}:
+            rewritten = sympy.trigsimp(form)
+            if _only_double_angles(_trig_arguments(rewritten), _trig_arguments(expr)):
+                candidates.append((rewritten, _identity_used(expr)))
     candidates = [(_expanded_radicands(c), why) for c, why in candidates]
     best, reason = min(candidates, key=lambda pair: _size(pair[0]))
     if prefer_sec:
@@ -58,6 +70,19 @@ def tidy_with_reason(expr: Expr, prefer_sec: bool = False) -> tuple[Expr, str]:
 
 _TRIG = (sympy.sin, sympy.cos, sympy.tan, sympy.sec, sympy.csc, sympy.cot,
          sympy.sinh, sympy.cosh, sympy.tanh, sympy.sech, sympy.csch, sympy.coth)
+
+
+def _trig_arguments(expr: Expr) -> set:
+    """The arguments of the trigonometric functions in `expr` (a rewrite to cos 3x adds one)."""
+    return {f.args[0] for f in expr.atoms(*_TRIG)}
+
+
+def _only_double_angles(new: set, old: set) -> bool:
+    """True when every new argument is a double or half of an old one (sin 2x = 2 sin x cos x).
+
+    Triple and sum-to-product angles (cos 3x, cos 5x) are not what an answer key prints.
+    """
+    return all(a in old or a / 2 in old or 2 * a in old for a in new)
 
 
 def _identity_used(expr: Expr) -> str:
