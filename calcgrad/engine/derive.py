@@ -220,7 +220,8 @@ def diff(
     """
     declared = tuple(variables)
     text = expr if isinstance(expr, str) else None
-    expression = _parsing().parse(expr, variables=declared) if text is not None else as_real(expr)
+    reading = _parsing().read(expr, variables=declared) if text is not None else None
+    expression = reading.expression if reading is not None else as_real(expr)
     sequence = differentiation_sequence(expression, wrt, order, declared)
     point = _point(at, declared)
     _check_point(point, expression, sequence)
@@ -238,7 +239,9 @@ def diff(
         current = simplified.result
     if point:
         steps.append(_evaluate(current, expression, last, point, sequence[-1]))
-    return Derivation(expression, tuple(sequence), tuple(steps), tuple(point.items()), text)
+    warnings = reading.warnings if reading is not None else ()
+    return Derivation(expression, tuple(sequence), tuple(steps), tuple(point.items()), text,
+                      warnings)
 
 
 def as_real(expr) -> Expr:

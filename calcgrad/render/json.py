@@ -15,6 +15,7 @@ def derivation_dict(derivation: Derivation) -> dict:
     data = {
         "expression": to_ascii(derivation.expression),
         "interpreted_as": to_text(derivation.expression),
+        "warnings": list(derivation.warnings),
         "variables": [to_ascii(v) for v in derivation.variables],
         "result": to_ascii(derivation.result),
         "result_latex": to_latex(derivation.result),

@@ -20,7 +20,8 @@ INDENT = "   "
 
 def render_plain(derivation: Derivation) -> str:
     """The whole derivation as plain text."""
-    lines = [f"Interpreted as: {to_text(derivation.expression)}", heading(derivation), ""]
+    lines = [f"Interpreted as: {to_text(derivation.expression)}",
+             *(f"Note: {warning}" for warning in derivation.warnings), heading(derivation), ""]
     for line in outline(derivation):
         pad = INDENT * line.depth
         lines.append(f"{pad}{line.number}. {line.step.title}: {equation(derivation, line.step)}")

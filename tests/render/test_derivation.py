@@ -137,7 +137,7 @@ def test_every_step_rendered_by_title_never_by_repr(coverage_derivations, text: 
 
 # --- JSON contract ----------------------------------------------------------------------------
 
-TOP_KEYS = {"expression", "interpreted_as", "variables", "result", "result_latex", "steps"}
+TOP_KEYS = {"warnings", "expression", "interpreted_as", "variables", "result", "result_latex", "steps"}
 POINT_KEYS = {"point", "value", "value_latex", "value_status"}
 STEP_KEYS = {"rule", "title", "expression", "result", "explanation", "substeps"}
 
