@@ -7,11 +7,13 @@ import json
 import mpmath
 import pytest
 import sympy
-from hypothesis import given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import calcgrad
 from calcgrad.engine.pointwise import real_roots
+from calcgrad.errors import CalcgradError
+from tests.strategies import expressions
 
 NOT_DEFINED = [
     ("ln x", "x=-1", "outside_domain"),
@@ -130,3 +132,51 @@ def test_json_value_null_reads_as_no_value() -> None:
     """JSON carries null, not the text 'nan', where the value does not exist."""
     text = calcgrad.diff("ln x", at="x=-1").to_dict()
     assert None is json.loads(json.dumps(text))["value"]
+
+
+def _real_function(expr):
+    """expr as an mpmath function of x, odd roots real, ReLU as max(0, u)."""
+    x = sympy.Symbol("x", real=True)
+    return sympy.lambdify(x, real_roots(expr).rewrite(sympy.Max), "mpmath")
+
+
+def _numeric_slopes(f, a) -> tuple | None:
+    """(f(a), left slope, right slope) at 60 digits, or None when f(a) is not a finite real."""
+    with mpmath.workdps(60):
+        h = mpmath.mpf(10) ** -25
+        try:
+            here = f(a)
+            left, right = (here - f(a - h)) / h, (f(a + h) - here) / h
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+            return None
+        values = (here, left, right)
+        if any(isinstance(v, mpmath.mpc) and abs(v.imag) > 1e-30 for v in values):
+            return None
+        values = tuple(mpmath.re(v) for v in values)
+        if not all(mpmath.isfinite(v) for v in values):
+            return None
+        return values
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(expressions, st.sampled_from([sympy.Rational(k, 2) for k in range(-6, 7)]))
+def test_values_agree_with_numerical_slopes(expr, a) -> None:
+    """Wherever a value is given it matches high-precision one-sided slopes; a corner never gets one."""
+    x, y = sympy.symbols("x y", real=True)
+    expr = expr.subs(y, sympy.Rational(3, 2))
+    assume(expr.has(x) and not expr.has(sympy.Heaviside))
+    try:
+        derivation = calcgrad.diff(expr, x, at={"x": a})
+    except CalcgradError:
+        return
+    step = derivation.steps[-1]
+    numeric = _numeric_slopes(_real_function(expr), mpmath.mpf(a.p) / a.q)
+    if numeric is None:
+        return  # not defined near the point over the reals (or too large to evaluate)
+    _, left, right = numeric
+    scale = 1 + abs(left) + abs(right)
+    if abs(left - right) > 1e-6 * scale and step.status.code != "convention":
+        assert not step.exists, f"{expr} at x = {a}: one-sided slopes {left}, {right}"
+    elif step.exists and abs(left - right) < 1e-12 * scale:
+        assert abs(mpmath.mpf(str(sympy.N(derivation.value, 40))) - right) < 1e-8 * scale
