@@ -30,6 +30,12 @@ DERIVE_SECONDS = 10.0
 MAX_SIMPLIFY_OPS = 400
 """Results larger than this (in SymPy operation count) skip the costlier tidy-ups."""
 
+MAX_TRIG_SIMPLIFY_OPS = 60
+"""Largest derivative (in SymPy operations) the tidy-up tries trigonometric identities on."""
+
+MAX_ROOT_INDEX = 99
+"""Largest n in sqrt[n](x) and root(x, n)."""
+
 MAX_EXPAND_OPS = 60
 """Largest expression (in SymPy operation count) the tidy-up multiplies out or factors."""
 

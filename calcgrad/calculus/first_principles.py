@@ -18,6 +18,7 @@ from sympy import Expr, Symbol
 
 from calcgrad import limits
 from calcgrad.engine.derivation import Derivation
+from calcgrad.engine.pointwise import PointStatus, status_at
 from calcgrad.errors import LimitError, UsageError
 from calcgrad.render.protocol import Rendered
 
@@ -82,6 +83,7 @@ class FirstPrinciples(Rendered):
     value: Expr | None = None
     table: tuple[QuotientRow, ...] = ()
     source: str | None = None
+    value_status: PointStatus = PointStatus()
 
     @property
     def result(self) -> Expr | None:
@@ -155,12 +157,13 @@ def first_principles(expr, wrt=None, at=None, variables: Iterable[str] = ()) -> 
         if not agrees:
             note = "this limit does not agree with the rules: treat it with suspicion"
     answer = result if result is not None else rules.result
-    value, table = None, ()
+    value, table, status = None, (), PointStatus()
     if point:
-        value = _value(answer, point)
-        table = _table(expression, x, point, value)
+        value, status = status_at(expression, expression, answer, point, x)
+        if status.code not in ("outside_domain", "removable_hole"):
+            table = _table(expression, x, point, value)
     return FirstPrinciples(expression, x, h, route, tuple(steps), rules, agrees, note,
-                           tuple(point.items()), value, table, source)
+                           tuple(point.items()), value, table, source, status)
 
 
 def same(a: Expr, b: Expr, x: Symbol) -> bool:
@@ -561,14 +564,6 @@ def arranged(expr: Expr, h: Symbol) -> Expr:
 
 
 # --- the point and the table ---------------------------------------------------------------------
-
-
-def _value(derivative: Expr, point: dict) -> Expr:
-    value = derivative.xreplace(point)
-    value = sympy.nsimplify(value) if value.is_Float else value
-    if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        return sympy.nan
-    return value
 
 
 TABLE_STEPS = tuple(sympy.Rational(1, 10**k) for k in range(7))

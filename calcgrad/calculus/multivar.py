@@ -24,6 +24,7 @@ from sympy import Expr, ImmutableMatrix, Symbol
 from calcgrad import limits
 from calcgrad.engine.derivation import Derivation
 from calcgrad.engine.derive import diff
+from calcgrad.engine.pointwise import status_at
 from calcgrad.errors import LimitError, UsageError
 from calcgrad.read import request
 from calcgrad.render.protocol import Rendered
@@ -207,7 +208,8 @@ class Hessian(_DerivationGrid):
         if not self.point:
             return None
         point = dict(self.point)
-        return tuple(_substitute(g, point) for g in self.gradient)
+        return tuple(status_at(self.expression, self.expression, g, point, s)[0]
+                     for g, s in zip(self.gradient, self.variables))
 
     @property
     def parameters(self) -> tuple[Symbol, ...]:

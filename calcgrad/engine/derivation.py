@@ -24,6 +24,8 @@ class Derivation(Rendered):
     steps: tuple[Step, ...]
     point: tuple[tuple[Symbol, Expr], ...] = ()
     source: str | None = None
+    warnings: tuple[str, ...] = ()
+    """Where the input's documented reading may not be what was meant (e^2x is e²·x)."""
 
     RENDERER: ClassVar[str] = "calcgrad.render.derivation"
 

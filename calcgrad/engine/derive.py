@@ -12,7 +12,8 @@ from sympy import Expr, Symbol
 from calcgrad import limits
 from calcgrad.engine.derivation import Derivation
 from calcgrad.errors import LimitError, UsageError
-from calcgrad.engine.tidy import tidy
+from calcgrad.engine.pointwise import status_at
+from calcgrad.engine.tidy import tidy_with_reason
 from calcgrad.engine.steps import (
     FUNCTION_RULES,
     ChainRule,
@@ -224,7 +225,8 @@ def diff(
 
     declared = request.declared_names(variables)
     text = expr if isinstance(expr, str) else None
-    expression = request.expression(expr, declared)
+    reading = request.reading(expr, declared)
+    expression = reading.expression
     sequence = differentiation_sequence(expression, (*by, *request.variables(wrt, declared)),
                                         order, declared)
     known = (*dict.fromkeys(sequence), *_sorted_free(expression, sequence))
@@ -233,15 +235,18 @@ def diff(
     budget = _Budget(time.monotonic() + limits.DERIVE_SECONDS)
     taken = frozenset(expression.free_symbols | set(sequence))
     steps: list[Step] = []
-    current = expression
+    prefer_sec = expression.has(sympy.tan, sympy.sec, sympy.cot, sympy.csc)
+    current = last = expression
     for variable in sequence:
+        last = current
         step = derive_step(current, variable, _Context(budget, taken))
-        simplified = SimplifyStep(step.result, tidy(step.result))
+        simplified = SimplifyStep(step.result, *tidy_with_reason(step.result, prefer_sec))
         steps += [step, simplified]
         current = simplified.result
     if point:
-        steps.append(_evaluate(current, expression, point))
-    return Derivation(expression, tuple(sequence), tuple(steps), tuple(point.items()), text)
+        steps.append(_evaluate(current, expression, last, point, sequence[-1]))
+    return Derivation(expression, tuple(sequence), tuple(steps), tuple(point.items()), text,
+                      reading.warnings)
 
 
 def differentiation_sequence(expression, wrt, order, declared) -> list[Symbol]:
@@ -280,27 +285,7 @@ def _sorted_free(expression: Expr, sequence) -> list[Symbol]:
     return sorted(expression.free_symbols - set(sequence), key=lambda s: s.name)
 
 
-def _evaluate(result: Expr, expression: Expr, point: dict) -> EvaluateStep:
-    value = result.subs(point)
-    notes = []
-    original = expression.subs(point)
-    if _undefined(original):
-        notes.append("the function itself is not defined (over the real numbers) at this point")
-    if _undefined(value):
-        value = sympy.nan
-        notes.append("the derivative is not defined at this point")
-    elif any(step.args[0].subs(point) == 0 for step in result.atoms(sympy.Heaviside)):
-        notes.append("ReLU has no derivative at 0; by convention its slope there is taken as 0")
-    elif any(sign.args[0].subs(point) == 0 for sign in result.atoms(sympy.sign)):
-        notes.append("|u| has a corner where u = 0, as here: the formula gives sign(0) = 0, "
-                     "but the derivative may not exist at this point")
-    return EvaluateStep(result, tuple(point.items()), value, "; ".join(notes))
-
-
-def _undefined(value: Expr) -> bool:
-    if value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-        return True
-    if value.free_symbols:
-        return False
-    approx = value.evalf(20)
-    return not (approx.is_real and approx.is_finite) if approx.is_number else False
+def _evaluate(result: Expr, expression: Expr, last: Expr, point: dict,
+              variable: Symbol) -> EvaluateStep:
+    value, status = status_at(expression, last, result, point, variable)
+    return EvaluateStep(result, tuple(point.items()), value, status)

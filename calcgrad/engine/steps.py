@@ -15,6 +15,7 @@ import sympy
 from sympy import Basic, Expr, Symbol
 
 from calcgrad.engine.functions import relu, sigmoid, softplus
+from calcgrad.engine.pointwise import PointStatus
 
 Explanation = tuple[Union[str, Basic], ...]
 
@@ -420,6 +421,44 @@ class AbsRule(FunctionRule):
                 self.variable, " < 0, which is sign(", self.variable, "); there is no derivative at 0")
 
 
+class SignRule(FunctionRule):
+    """d/dx sign(x) = 0 for x ≠ 0: sign is flat on each side; at 0 it jumps (no derivative)."""
+
+    rule: ClassVar[str] = "sign"
+    title: ClassVar[str] = "Sign rule"
+    family: ClassVar[str] = "sign"
+    formula: ClassVar[Formula] = Formula("d/dx sign(x) = 0, x ≠ 0",
+                                         r"\frac{d}{dx} \operatorname{sign}(x) = 0,\ x \neq 0")
+    table: ClassVar[dict] = {sympy.sign: lambda x: sympy.S.Zero}
+
+    @property
+    def explanation(self) -> Explanation:
+        return ("sign(", self.variable, ") is −1 for ", self.variable, " < 0 and 1 for ",
+                self.variable, " > 0, flat on each side, so its derivative is 0 there; at 0 it "
+                "jumps and has no derivative")
+
+
+class StepRule(FunctionRule):
+    """d/dx step(x) = 0 for x ≠ 0: the unit step is flat on each side and jumps at 0."""
+
+    rule: ClassVar[str] = "step"
+    title: ClassVar[str] = "Step rule"
+    family: ClassVar[str] = "step"
+    formula: ClassVar[Formula] = Formula("d/dx step(x) = 0, x ≠ 0",
+                                         r"\frac{d}{dx} \operatorname{step}(x) = 0,\ x \neq 0")
+    table: ClassVar[dict] = {sympy.Heaviside: lambda x: sympy.S.Zero}
+
+    @classmethod
+    def knows(cls, func) -> bool:
+        return func is sympy.Heaviside
+
+    @property
+    def explanation(self) -> Explanation:
+        return ("step(", self.variable, ") is 0 for ", self.variable, " < 0 and 1 for ",
+                self.variable, " > 0, flat on each side, so its derivative is 0 there; at 0 it "
+                "jumps and has no derivative (no Dirac delta in ordinary calculus)")
+
+
 class SigmoidRule(FunctionRule):
     """σ′(x) = σ(x)·(1 − σ(x)) for the logistic sigmoid σ(x) = 1/(1 + e^(−x))."""
 
@@ -468,7 +507,7 @@ class SoftplusRule(FunctionRule):
 
 FUNCTION_RULES: tuple[type[FunctionRule], ...] = (
     ExpRule, LogRule, TrigRule, InverseTrigRule, HyperbolicRule, InverseHyperbolicRule,
-    AbsRule, SigmoidRule, ReluRule, SoftplusRule,
+    AbsRule, SignRule, StepRule, SigmoidRule, ReluRule, SoftplusRule,
 )
 
 
@@ -587,6 +626,7 @@ class SimplifyStep(Step):
     """Tidy a raw result into a shorter equal form; the value never changes."""
 
     simplified: Expr
+    reason: str = ""
 
     rule: ClassVar[str] = "simplify"
     title: ClassVar[str] = "Simplify"
@@ -599,16 +639,16 @@ class SimplifyStep(Step):
     def explanation(self) -> Explanation:
         if self.simplified == self.expression:
             return ("nothing more to simplify",)
-        return ("collect terms and common factors",)
+        return (self.reason or "collect terms and common factors",)
 
 
 @dataclass(frozen=True)
 class EvaluateStep(Step):
-    """Substitute numbers for the variables: f′(a)."""
+    """Substitute numbers for the variables: f′(a), or why it does not exist there."""
 
     point: tuple[tuple[Symbol, Expr], ...]
     value: Expr
-    note: str = ""
+    status: PointStatus = PointStatus()
 
     rule: ClassVar[str] = "evaluate"
     title: ClassVar[str] = "Evaluate"
@@ -618,12 +658,23 @@ class EvaluateStep(Step):
         return self.value
 
     @property
+    def exists(self) -> bool:
+        """False when the function or its derivative does not exist at the point."""
+        return self.status.exists
+
+    @property
+    def note(self) -> str:
+        return self.status.message
+
+    @property
     def explanation(self) -> Explanation:
         parts: list = ["substitute "]
         for i, (symbol, value) in enumerate(self.point):
             parts += [", " if i else "", symbol, " = ", value]
-        if self.note:
-            parts.append(f"; {self.note}")
+        if not self.exists:
+            parts.append("; there is no value")
+        if self.status.message:
+            parts.append(f"; {self.status.message}")
         return tuple(parts)
 
 

@@ -61,6 +61,20 @@ def _step(x: sympy.Expr) -> sympy.Expr:
     return sympy.Heaviside(x, 0)
 
 
+def _root(x: sympy.Expr, n: sympy.Expr) -> sympy.Expr:
+    """root(x, n): the n-th root; n must be a whole number from 2 up."""
+    if not (n.is_Integer and 2 <= n <= limits.MAX_ROOT_INDEX):
+        raise ValueError(f"the root index must be a whole number from 2 to {limits.MAX_ROOT_INDEX}")
+    return x ** sympy.Rational(1, int(n))
+
+
+def _max(*args: sympy.Expr) -> sympy.Expr:
+    """max(0, u) is ReLU(u) in every spelling, so ReLU′(0) = 0 holds for all of them."""
+    if len(args) == 2 and sympy.S.Zero in args:
+        return relu(args[1] if args[0] == 0 else args[0])
+    return sympy.Max(*args)
+
+
 _TRIG = ("sin", "cos", "tan", "sec", "csc", "cot")
 _HYPERBOLIC = ("sinh", "cosh", "tanh", "sech", "csch", "coth")
 
@@ -72,6 +86,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "ln": FunctionSpec(sympy.log),
     "sqrt": FunctionSpec(sympy.sqrt),
     "cbrt": FunctionSpec(sympy.cbrt),
+    "root": FunctionSpec(lambda x, n: _root(x, n), 2, 2),
     "Abs": FunctionSpec(sympy.Abs),
     "sign": FunctionSpec(sympy.sign),
     "Heaviside": FunctionSpec(sympy.Heaviside, 1, 2),
@@ -82,7 +97,7 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "gamma": FunctionSpec(sympy.gamma),
     "polygamma": FunctionSpec(sympy.polygamma, 2, 2),
     "factorial": FunctionSpec(sympy.factorial),
-    "Max": FunctionSpec(sympy.Max, 1, None),
+    "Max": FunctionSpec(_max, 1, None),
     "Min": FunctionSpec(sympy.Min, 1, None),
     "sigmoid": FunctionSpec(sigmoid),
     "relu": FunctionSpec(relu),
@@ -95,6 +110,8 @@ _ALIASES: dict[str, str] = {
     **{"arc" + name: "a" + name for name in _TRIG + _HYPERBOLIC},
     **{"ar" + name: "a" + name for name in _HYPERBOLIC},
     "abs": "Abs",
+    "max": "Max",
+    "min": "Min",
     "sgn": "sign",
     "ReLU": "relu",
     "Relu": "relu",
@@ -106,7 +123,7 @@ FUNCTION_NAMES: tuple[str, ...] = tuple(sorted(set(FUNCTIONS) | set(_ALIASES) - 
 
 _MISSPELLINGS = {
     "sine": "sin", "cosine": "cos", "tangent": "tan", "cotangent": "cot", "secant": "sec",
-    "cosecant": "csc", "root": "sqrt", "squareroot": "sqrt", "logarithm": "log", "logistic": "sigmoid",
+    "cosecant": "csc", "squareroot": "sqrt", "logarithm": "log", "logistic": "sigmoid",
 }
 
 _COMMANDS = frozenset({
@@ -407,7 +424,7 @@ class _Tokenizer:
             m = k
             while m < n and norm[m] in _DIGITS:
                 m += 1
-            if m > k and not (m < n and (norm[m] in _LETTERS or norm[m] in "_.")):
+            if m > k and not (m < n and norm[m] in "_."):  # 1e-3x = 0.001·x
                 exponent, j = norm[j + 1:m], m
         if len(whole) + len(frac) > limits.MAX_NUMBER_DIGITS:
             raise self.error(
@@ -488,6 +505,8 @@ class _Tokenizer:
             if run in _WHOLE_WORDS:
                 return self.whole_word(run, i, j)
         pieces = self.split(run)
+        if run.lower() in _MISSPELLINGS and run not in declared:
+            self.check_unknown_function(run, i)  # 'sine x' is never sin(e·x)
         if bracket and len(run) >= 3 and not self.is_call(pieces[-1], bracket):
             self.check_unknown_function(run, i)
         pos = i
@@ -636,6 +655,7 @@ class _Parser:
         self.bar_depth = 0
         self.in_condition = False
         self.digits_spent = 0.0
+        self.warnings: list[str] = []
         self.match = self.check_brackets()
 
     # -- helpers ------------------------------------------------------------------------------
@@ -722,6 +742,7 @@ class _Parser:
 
     def term(self) -> sympy.Expr:
         """Factors joined by *, / and implicit multiplication, left to right."""
+        left = self.peek().pos
         factors = [self.signed()]
         while True:
             tok = self.peek()
@@ -730,16 +751,35 @@ class _Parser:
                 factors.append(self.signed())
             elif tok.kind == OP and tok.value == "/":
                 self.advance()
+                start = self.peek().pos
                 divisor = self.signed()
                 if divisor.is_zero:
                     raise self.error(f"division by zero at column {tok.pos + 1}", tok.pos)
                 factors.append(sympy.Pow(divisor, -1))
+                self.warn_juxtaposed(left, tok.pos, start)
+                left = start
             elif self.starts_implicit(tok):
                 self.check_two_numbers(tok)
+                left = tok.pos
                 factors.append(self.chain())
             else:
                 break
         return sympy.Mul(*factors) if len(factors) > 1 else factors[0]
+
+    def warn_juxtaposed(self, left: int, operator: int, operand: int) -> None:
+        """Warn where a factor written right after a power or a divisor is easily misread.
+
+        e^2x is e²·x and 1/2x is x/2 (left to right, as documented), but many people mean
+        e^(2x) and 1/(2x): say how it was read and how to write the other reading.
+        """
+        before, after = self.previous(), self.peek()
+        if (before is None or not self.starts_implicit(after) or after.pos != before.end
+                or after.kind == OPEN):
+            return
+        head, op = self.text[left:operator], self.text[operator]
+        power, factor = self.text[operand:before.end], self.text[after.pos:after.end]
+        self.warnings.append(f"{head}{op}{power}{factor} is read as ({head}{op}{power})·{factor}; "
+                             f"for {head}{op}({power}{factor}) write the brackets")
 
     def starts_implicit(self, tok: Token) -> bool:
         if tok.kind in (NUM, SYM, CONST, FUNC, OPEN):
@@ -762,6 +802,7 @@ class _Parser:
 
     def chain(self) -> sympy.Expr:
         """An operand with its ^ exponents, right associative; each exponent may be signed."""
+        left = self.peek().pos
         operands: list[tuple[bool, sympy.Expr, Token | None]] = [(False, self.operand(), None)]
         while self.at(OP, "^"):
             caret = self.advance()
@@ -772,6 +813,8 @@ class _Parser:
             while self.at(OP, "+") or self.at(OP, "-"):
                 negative ^= self.advance().value == "-"
             operands.append((negative, self.operand(), caret))
+        if len(operands) > 1 and operands[-2][1].is_number:  # e^2x, 2^3x; not x^2y
+            self.warn_juxtaposed(left, operands[-1][2].pos, operands[-1][2].end)
         negative, value, caret = operands[-1]
         value = -value if negative else value
         for k in range(len(operands) - 2, -1, -1):
@@ -855,7 +898,9 @@ class _Parser:
             if tok.extra is True:  # √x, ∛(x+1): the operand right after the sign
                 if not self.starts_operand(self.peek()):
                     raise self.missing_operand(self.peek())
-                return self.apply(tok, name, [self.operand()])
+                return self.apply(tok, name, [self.chain()])  # √x^2 = √(x²), as sqrt x^2
+            if name == "sqrt" and self.at(OPEN) and self.peek().text == "[":
+                return self.indexed_root(tok)
             exponent = self.function_power(tok)
             if exponent == -1 and FUNCTIONS[name].inverse:
                 name, exponent = FUNCTIONS[name].inverse, None
@@ -870,6 +915,19 @@ class _Parser:
             if exponent is not None:
                 value = self.power(value, exponent, tok)
         return value
+
+    def indexed_root(self, tok: Token) -> sympy.Expr:
+        """sqrt[n](x): the n-th root, as written in many textbooks and LaTeX."""
+        opener = self.advance()
+        with self.fresh_bars():
+            index = self.sum()
+            self.close(opener)
+        if not (index.is_Integer and 2 <= index <= limits.MAX_ROOT_INDEX):
+            raise self.error(f"the root index at column {opener.pos + 2} must be a whole number "
+                             f"from 2 to {limits.MAX_ROOT_INDEX}", opener.pos + 1,
+                             "as in sqrt[3](x) for the cube root")
+        argument = self.arguments(tok, "sqrt")[0] if self.at(OPEN) else self.bare_argument(tok)
+        return self.power(argument, sympy.Rational(1, int(index)), tok)
 
     def function_power(self, tok: Token) -> sympy.Expr | None:
         """The power written on a function name: sin²x, sin^2(x), sin^-1(x), sin⁻¹x."""
@@ -894,7 +952,8 @@ class _Parser:
                              f"as in {tok.text}(x) or {tok.text} x; a signed argument needs brackets: "
                              f"{tok.text}(-x)")
         factors = [self.chain()]
-        while self.starts_implicit(self.peek()) and not self.at(FUNC):
+        while (self.starts_implicit(self.peek()) and not self.at(FUNC)
+               and self.peek().pos == self.previous().end):  # up to the next space: sin x e^x
             self.check_two_numbers(self.peek())
             factors.append(self.chain())
         return sympy.Mul(*factors) if len(factors) > 1 else factors[0]
@@ -937,7 +996,7 @@ class _Parser:
 
     def build(self, build: Callable[..., sympy.Expr], args: list, tok: Token) -> sympy.Expr:
         try:
-            return build(*args)
+            return self.real(build(*args), tok)
         except ParseError:
             raise
         except (TypeError, ValueError, ArithmeticError, NotImplementedError) as exc:
@@ -1042,7 +1101,21 @@ class _Parser:
             self.spend(self.power_digits(base, exponent), pos)
         elif exponent.is_Rational:
             self.spend(self.power_digits(base, exponent), pos)
-        return sympy.Pow(base, exponent)
+        if (base.is_number and base.is_negative and exponent.is_Rational
+                and not exponent.is_Integer and exponent.q % 2 == 1):
+            magnitude = sympy.Pow(-base, exponent)  # (−8)^(1/3) = −2: the real odd root
+            return magnitude if exponent.p % 2 == 0 else -magnitude
+        return self.real(sympy.Pow(base, exponent), tok)
+
+    def real(self, value: sympy.Expr, tok: Token | None) -> sympy.Expr:
+        """`value`, unless it is a complex number: calcgrad works over the real numbers."""
+        if isinstance(value, sympy.Expr) and value.has(sympy.I):
+            pos = tok.pos if tok is not None else 0
+            raise self.error(f"'{tok.text if tok is not None else self.text}' gives a complex "
+                             f"number here, not a real one", pos,
+                             "calcgrad works over the real numbers; even roots and logarithms "
+                             "of negative numbers have no real value")
+        return value
 
     def power_digits(self, base: sympy.Expr, exponent: sympy.Rational) -> float:
         """About how many digits SymPy computes when it raises base to a rational power."""
@@ -1169,17 +1242,35 @@ def _run(text: str, tokens: list[Token], method: Callable[[_Parser], Any]) -> An
                               "calcgrad.limits.MAX_NESTING") from None
 
 
+@dataclass(frozen=True)
+class Reading:
+    """An expression as read, with the warnings for readings that are often not what was meant."""
+
+    expression: sympy.Expr
+    warnings: tuple[str, ...] = ()
+
+
+def read(text: str, variables: Iterable[str] = ()) -> Reading:
+    """Read one expression and say where the documented reading may not be what was meant."""
+    if isinstance(text, sympy.Expr):
+        return Reading(text)
+    _check_text(text)
+    tokens = _tokenize(text, variables)
+
+    def expression_and_warnings(parser: _Parser) -> Reading:
+        value = parser.expression()
+        return Reading(value, tuple(dict.fromkeys(parser.warnings)))
+
+    return _run(text, tokens, expression_and_warnings)
+
+
 def parse(text: str, variables: Iterable[str] = ()) -> sympy.Expr:
     """Read one expression, e.g. "3x^2 + sin x", into SymPy; a SymPy expression passes through.
 
     `variables` declares multi-letter names ("loss", "lr") that would otherwise be read
     letter by letter. Raises ParseError (ParseLimitError over a cost limit).
     """
-    if isinstance(text, sympy.Expr):
-        return text
-    _check_text(text)
-    tokens = _tokenize(text, variables)
-    return _run(text, tokens, _Parser.expression)
+    return read(text, variables).expression
 
 
 def parse_symbol(name: str, variables: Iterable[str] = ()) -> sympy.Symbol:

@@ -27,7 +27,7 @@ import sympy
 from sympy import Expr, Symbol
 
 from calcgrad.errors import ParseError, UsageError
-from calcgrad.read.parser import parse, parse_point, parse_symbol
+from calcgrad.read.parser import Reading, parse, parse_point, parse_symbol, read
 
 __all__ = [
     "declared_names",
@@ -128,10 +128,19 @@ def wrt_keyword(wrt: Any, vars: Any, function: str) -> Any:  # noqa: A002 - the 
 
 def expression(expr: Any, declared: Iterable[str] = (), what: str = "the expression") -> Expr:
     """Text read by calcgrad's parser, or a SymPy expression with its symbols made real."""
+    return reading(expr, declared, what).expression
+
+
+def reading(expr: Any, declared: Iterable[str] = (), what: str = "the expression") -> Reading:
+    """The expression and the warnings where its reading may not be what was meant (e^2x)."""
     if isinstance(expr, str):
         if not expr.strip():
             raise ParseError(f"{what} is empty", expr, 0, "write an expression such as x^2")
-        return parse(expr, variables=tuple(declared))
+        return read(expr, variables=tuple(declared))
+    return Reading(_real_symbols(expr, what))
+
+
+def _real_symbols(expr: Any, what: str) -> Expr:
     if isinstance(expr, sympy.Basic):
         swap = {s: Symbol(s.name, real=True) for s in expr.free_symbols
                 if isinstance(s, Symbol) and not s.is_real}

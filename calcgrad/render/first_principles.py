@@ -11,6 +11,7 @@ from sympy import Basic
 from calcgrad.calculus.first_principles import ROUTES, FirstPrinciples, LimitStep
 from calcgrad.render.notation import AsciiPrinter, NotesLatexPrinter, TextPrinter, to_ascii, to_latex, to_text
 from calcgrad.render.common import explanation_parts
+from calcgrad.render.json import status_dict
 from calcgrad.render.latex import text as latex_text
 
 _NONE = {"order": "none"}
@@ -91,6 +92,8 @@ def value_text(fp: FirstPrinciples) -> str:
 
     a = to_text(dict(fp.point)[fp.variable])
     name = f"∂f/∂{to_text(fp.variable)}" if fp.partial else f"f′({a})"
+    if not fp.value_status.exists:
+        return f"at {point_text(fp)}: {name} does not exist: {fp.value_status.message}"
     text = f"at {point_text(fp)}: {name} = {to_text(fp.value)}"
     approx = approximation(fp.value)
     return text + (f" ≈ {approx}" if approx else "")
@@ -98,6 +101,10 @@ def value_text(fp: FirstPrinciples) -> str:
 
 def table_caption(fp: FirstPrinciples) -> str:
     x, a = to_text(fp.variable), to_text(dict(fp.point)[fp.variable])
+    if not fp.value_status.exists:
+        return (f"Difference quotients (f({a} + h) − f({a}))/h: the average slope of f between "
+                f"{x} = {a} and {x} = {a} + h. Here they do not settle on one slope as h → 0 "
+                f"from both sides: there is no tangent at {x} = {a}.")
     return (f"Difference quotients (f({a} + h) − f({a}))/h: the average slope of f between "
             f"{x} = {a} and {x} = {a} + h (a secant). As h → 0 they approach the slope at "
             f"{x} = {a} itself (the tangent), {to_text(fp.value)}.")
@@ -281,7 +288,8 @@ def as_dict(fp: FirstPrinciples) -> dict:
     }
     if fp.point:
         data["point"] = {to_ascii(s): to_ascii(v) for s, v in fp.point}
-        data["value"] = to_ascii(fp.value)
+        data["value"] = to_ascii(fp.value) if fp.value_status.exists else None
+        data["value_status"] = status_dict(fp.value_status)
         data["table"] = [{"h": to_ascii(r.h), "quotient": r.quotient, "error": r.error}
                          for r in fp.table]
     return data

@@ -15,6 +15,7 @@ def derivation_dict(derivation: Derivation) -> dict:
     data = {
         "expression": to_ascii(derivation.expression),
         "interpreted_as": to_text(derivation.expression),
+        "warnings": list(derivation.warnings),
         "variables": [to_ascii(v) for v in derivation.variables],
         "result": to_ascii(derivation.result),
         "result_latex": to_latex(derivation.result),
@@ -22,8 +23,19 @@ def derivation_dict(derivation: Derivation) -> dict:
     }
     if derivation.value is not None:
         data["point"] = {to_ascii(s): to_ascii(v) for s, v in derivation.point}
-        data["value"] = to_ascii(derivation.value)
-        data["value_latex"] = to_latex(derivation.value)
+        step = derivation.steps[-1]
+        data["value"] = to_ascii(derivation.value) if step.exists else None
+        data["value_latex"] = to_latex(derivation.value) if step.exists else None
+        data["value_status"] = status_dict(step.status)
+    return data
+
+
+def status_dict(status) -> dict:
+    """Whether the value exists: a code for programs, a sentence for people, one-sided values."""
+    data = {"code": status.code, "exists": status.exists, "message": status.message}
+    if status.left is not None:
+        data["left"] = to_ascii(status.left)
+        data["right"] = to_ascii(status.right)
     return data
 
 
@@ -39,6 +51,9 @@ def step_dict(step: Step) -> dict:
         data["variable"] = to_ascii(step.variable)
     if isinstance(step, EvaluateStep):
         data["point"] = {to_ascii(s): to_ascii(v) for s, v in step.point}
+        data["status"] = status_dict(step.status)
+        if not step.exists:
+            data["result"] = None
     data["substeps"] = [step_dict(sub) for sub in step.substeps]
     return data
 

@@ -50,7 +50,8 @@ def equation(derivation: Derivation, step: Step) -> str:
         return rf"{to_latex(step.expression)} = {to_latex(step.result)}"
     if isinstance(step, EvaluateStep):
         at = ",\\ ".join(f"{to_latex(s)} = {to_latex(v)}" for s, v in step.point)
-        return rf"\left.{to_latex(step.expression)}\right|_{{{at}}} = {to_latex(step.result)}"
+        value = to_latex(step.result) if step.exists else r"\text{does not exist}"
+        return rf"\left.{to_latex(step.expression)}\right|_{{{at}}} = {value}"
     return to_latex(step.result)
 
 

@@ -14,6 +14,8 @@ def render_markdown(derivation: Derivation) -> str:
     """The derivation as Markdown."""
     op = operator_latex(derivation.variables, derivation.partial, to_latex)
     lines = [f"**Interpreted as** ${to_latex(derivation.expression)}$", ""]
+    for warning in derivation.warnings:
+        lines += [f"> **Note** {escape(warning)}", ""]
     head = f"**Find** ${op}\\left({to_latex(derivation.expression)}\\right)$"
     held = held_constant(derivation, derivation.stages[0])
     if held:

@@ -141,8 +141,13 @@ def column_latex(values) -> str:
     return r"\begin{pmatrix} " + r" \\ ".join(to_latex(v) for v in values) + r" \end{pmatrix}"
 
 
-def matrix_ascii(matrix) -> list[list[str]]:
-    return [[to_ascii(matrix[i, j]) for j in range(matrix.cols)] for i in range(matrix.rows)]
+def matrix_ascii(matrix) -> list[list[str | None]]:
+    return [[value_ascii(matrix[i, j]) for j in range(matrix.cols)] for i in range(matrix.rows)]
+
+
+def value_ascii(value: Expr) -> str | None:
+    """A value for JSON: its text, or null where it does not exist at the point."""
+    return None if value is sympy.nan else to_ascii(value)
 
 
 def steps_count(derivation) -> str:
@@ -213,9 +218,12 @@ def _gradient_lines(g: Gradient) -> list[str]:
 def _gradient_summary(g: Gradient) -> list[str]:
     lines = [f"∇({to_text(g.expression)}) = {vector_text(g.components)}"]
     if g.point:
-        lines += ["", f"At {point_text(g.point)}:",
-                  f"{INDENT}∇f = {vector_text(g.value)}",
-                  f"{INDENT}‖∇f‖ = √({squares_text(g.value)}){norm_tail(g.norm)}"]
+        lines += ["", f"At {point_text(g.point)}:", f"{INDENT}∇f = {vector_text(g.value)}"]
+        if sympy.nan in g.value:
+            lines += [f"{INDENT}{d.steps[-1].status.message}" for d in g.derivations
+                      if not d.steps[-1].exists][:1]
+        else:
+            lines.append(f"{INDENT}‖∇f‖ = √({squares_text(g.value)}){norm_tail(g.norm)}")
     if g.direction:
         terms = " + ".join(f"({to_text(c)})({to_text(u)})"
                            for c, u in zip(g.components, g.unit_direction))
@@ -330,7 +338,7 @@ def gradient_dict(g: Gradient) -> dict:
     }
     if g.point:
         data["point"] = {to_ascii(s): to_ascii(v) for s, v in g.point}
-        data["value"] = [to_ascii(v) for v in g.value]
+        data["value"] = [value_ascii(v) for v in g.value]
         data["value_latex"] = [to_latex(v) for v in g.value]
         data["norm"] = to_ascii(g.norm)
         data["norm_latex"] = to_latex(g.norm)
@@ -624,7 +632,7 @@ def hessian_dict(h: Hessian) -> dict:
         data["point"] = {to_ascii(s): to_ascii(v) for s, v in h.point}
         data["value"] = matrix_ascii(h.value)
         data["value_latex"] = matrix_latex(h.value)
-        data["gradient_value"] = [to_ascii(v) for v in h.gradient_value]
+        data["gradient_value"] = [value_ascii(v) for v in h.gradient_value]
         data["classification"] = classification_dict(h.classification)
     if h.entry:
         data["entry"] = {"row": h.entry[0], "column": h.entry[1],

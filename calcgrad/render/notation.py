@@ -164,6 +164,9 @@ class TextPrinter(StrPrinter):
             return super()._print_Float(expr).replace("-", MINUS)
         return self._scientific(expr)
 
+    def _print_NaN(self, expr):
+        return "undefined"  # a value that does not exist here (see calcgrad.engine.pointwise)
+
     def _scientific(self, expr):
         negative, digits, exponent = _decimal(expr)
         if exponent is not None:  # bracketed, so it is one factor wherever it stands
@@ -331,6 +334,9 @@ class NotesLatexPrinter(_LongNumbers, LatexPrinter):
     r"""sympy.latex with \ln, \arcsin, step(x) and (σ(x))² for the course notes."""
 
     _default_settings = {**LatexPrinter._default_settings, "ln_notation": True, "inv_trig_style": "full"}
+
+    def _print_NaN(self, expr):
+        return r"\text{undefined}"
 
     def _print_Heaviside(self, expr, exp=None):
         x, at_zero = expr.args

@@ -20,7 +20,8 @@ INDENT = "   "
 
 def render_plain(derivation: Derivation) -> str:
     """The whole derivation as plain text."""
-    lines = [f"Interpreted as: {to_text(derivation.expression)}", heading(derivation), ""]
+    lines = [f"Interpreted as: {to_text(derivation.expression)}",
+             *(f"Note: {warning}" for warning in derivation.warnings), heading(derivation), ""]
     for line in outline(derivation):
         pad = INDENT * line.depth
         lines.append(f"{pad}{line.number}. {line.step.title}: {equation(derivation, line.step)}")
@@ -53,7 +54,7 @@ def equation(derivation: Derivation, step: Step) -> str:
     if isinstance(step, SimplifyStep) and step.result != step.expression:
         return f"{to_text(step.expression)} = {to_text(step.result)}"
     if isinstance(step, EvaluateStep):
-        return f"{at_point(step)}: {to_text(step.result)}"
+        return f"{at_point(step)}: {to_text(step.result) if step.exists else 'does not exist'}"
     return to_text(step.result)
 
 
@@ -73,6 +74,8 @@ def result_line(derivation: Derivation) -> str:
 def value_line(derivation: Derivation) -> str:
     step = derivation.steps[-1]
     assert isinstance(step, EvaluateStep)
+    if not step.exists:
+        return f"{at_point(step)}: does not exist ({step.status.code.replace('_', ' ')})"
     text = f"{at_point(step)}: {to_text(step.result)}"
     approx = approximation(step.result)
     if approx is not None:

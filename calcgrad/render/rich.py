@@ -15,6 +15,8 @@ from calcgrad.render.plain import equation, explanation, heading, result_line, v
 def rich_renderable(derivation: Derivation) -> Group:
     """The derivation as Rich renderables: input line, step tree, result."""
     interpreted = Text.assemble(("Interpreted as ", "dim"), (to_text(derivation.expression), "bold"))
+    for warning in derivation.warnings:
+        interpreted.append(Text.assemble("\n", ("Note ", "bold yellow"), (warning, "yellow")))
     root = Tree(Text(heading(derivation), style="bold cyan"), guide_style="dim")
     parents = {0: root}
     for line in outline(derivation):
@@ -30,5 +32,6 @@ def rich_renderable(derivation: Derivation) -> Group:
         parents[line.depth + 1] = parents[line.depth].add(label)
     parts = [interpreted, root, Text.assemble(("Result  ", "bold"), (result_line(derivation), "bold green"))]
     if derivation.value is not None:
-        parts.append(Text.assemble(("Value   ", "bold"), (value_line(derivation), "bold green")))
+        style = "bold green" if derivation.steps[-1].exists else "bold red"
+        parts.append(Text.assemble(("Value   ", "bold"), (value_line(derivation), style)))
     return Group(*parts)

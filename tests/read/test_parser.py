@@ -134,7 +134,9 @@ READS = [
     ("polygamma(0, x)", polygamma(0, x)),
     ("factorial(x)", factorial(x)),
     ("factorial(5)", sympy.Integer(120)),
-    ("Max(0, x)", Max(0, x)),
+    ("Max(0, x)", relu(x)),  # every spelling of ReLU is ReLU
+    ("max(x, 0)", relu(x)),
+    ("Max(1, x)", Max(1, x)),
     ("E", E),
     ("pi", pi),
     ("π", pi),
@@ -532,6 +534,9 @@ def _same(a, b) -> bool:
     """Equal, or (when SymPy's canonical forms differ) equal after simplification or printing."""
     if a == b:
         return True
+    a, b = (e.replace(relu, lambda u: sympy.Max(0, u)) for e in (a, b))  # Max(0, u) reads as relu
+    if a == b:
+        return True
     if a.has(sympy.Float) and sympy.sstr(a, order=None) == sympy.sstr(b, order=None):
         return True  # 15 printed digits need not hold every bit
     difference = sympy.simplify(a - b)
@@ -547,6 +552,9 @@ def test_sstr_reads_back(expr):
     """What SymPy prints (sstr) reads back as the same expression."""
     if expr.has(sympy.zoo, sympy.nan, sympy.I, sympy.AccumBounds) or not isinstance(expr, sympy.Expr):
         return
+    if any(p.base.is_number and p.base.is_negative and not p.exp.is_Integer
+           for p in expr.atoms(sympy.Pow)):
+        return  # SymPy's (−1)^(1/3) is the complex principal root; calcgrad reads the real root
     try:
         text = sympy.sstr(expr, order=None)
     except ValueError:  # an integer too long for Python to print; not the parser's concern
@@ -576,3 +584,83 @@ def test_math_like_text_raises_only_parse_error(text):
         parse_point(text)
     except ParseError:
         pass
+
+
+# --- notation never silently misread (issue: right at the edges) ----------------------------
+
+NOTATION = [
+    ("1e-3x", sympy.Float("0.001") * x),
+    ("2.5e2 x", sympy.Float(250) * x),
+    ("sqrt[3](x)", x ** sympy.Rational(1, 3)),
+    ("sqrt[4] x", x ** sympy.Rational(1, 4)),
+    ("root(x, 3)", x ** sympy.Rational(1, 3)),
+    ("√x^2", sympy.sqrt(x**2)),
+    ("sqrt x^2", sympy.sqrt(x**2)),
+    ("sin x e^x", sympy.sin(x) * sympy.exp(x)),
+    ("sin x (x + 1)", sympy.sin(x) * (x + 1)),
+    ("sqrt x (x - 1)", sympy.sqrt(x) * (x - 1)),
+    ("cos x x^2", x**2 * sympy.cos(x)),
+    ("cos xy", sympy.cos(x * y)),
+    ("sin 2x", sympy.sin(2 * x)),
+    ("sin x^2", sympy.sin(x**2)),
+    ("(-8)^(1/3)", sympy.Integer(-2)),
+    ("sqrt[3](-8)", sympy.Integer(-2)),
+    ("(-8)^(2/3)", sympy.Integer(4)),
+]
+
+
+@pytest.mark.parametrize("text,expected", NOTATION, ids=[t for t, _ in NOTATION])
+def test_textbook_notation(text: str, expected: sympy.Expr) -> None:
+    """Scientific notation, n-th roots, bracketless arguments up to the next space, real odd roots."""
+    assert expected == parse(text)
+
+
+@pytest.mark.parametrize("text", ["sqrt(-1)", "(-4)^(1/2)", "ln(-2)", "log(-1)", "sqrt(-4) + x"])
+def test_complex_numbers_refused(text: str) -> None:
+    """Anything that needs complex numbers is refused with a message: calcgrad works over the reals."""
+    with pytest.raises(ParseError, match="real"):
+        parse(text)
+
+
+@pytest.mark.parametrize("text", ["sine x", "cosine(x)", "tangent x", "logarithm x"])
+def test_spelled_out_function_names_are_not_split(text: str) -> None:
+    """'sine x' is never sin(e·x): a misspelt function name is refused with a did-you-mean."""
+    with pytest.raises(ParseError, match="did you mean"):
+        parse(text)
+
+
+WARNED = [
+    ("e^2x", "e^(2x)"),
+    ("e^-2x", "e^(-2x)"),
+    ("1/2x", "1/(2x)"),
+    ("a/bc", "a/(bc)"),
+    ("2^3x", "2^(3x)"),
+]
+
+
+@pytest.mark.parametrize("text,alternative", WARNED, ids=[t for t, _ in WARNED])
+def test_easily_misread_readings_carry_a_warning(text: str, alternative: str) -> None:
+    """A documented reading that is often not what was meant says so, with the other spelling."""
+    from calcgrad.read.parser import read
+
+    warnings = read(text).warnings
+    assert 1 == len(warnings)
+    assert alternative in warnings[0]
+
+
+@pytest.mark.parametrize("text", ["x^2y", "e^(2x)", "1/(2x)", "x^2 y", "1/2 x", "e^x sin x"])
+def test_clear_readings_carry_no_warning(text: str) -> None:
+    """x²y, bracketed and spaced forms are clear: no warning."""
+    from calcgrad.read.parser import read
+
+    assert () == read(text).warnings
+
+
+def test_warnings_reach_every_format() -> None:
+    """The warning is under "Interpreted as" in text and in the JSON "warnings" list."""
+    import calcgrad
+
+    derivation = calcgrad.diff("e^2x")
+    assert "e^(2x)" in derivation.plain().splitlines()[1]
+    assert "e^(2x)" in derivation.to_dict()["warnings"][0]
+    assert "e^(2x)" in derivation.markdown()
