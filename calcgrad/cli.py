@@ -17,8 +17,7 @@ import click
 
 from calcgrad._version import __version__
 from calcgrad.errors import CalcgradError, ParseError
-
-FORMATS = ("rich", "plain", "latex", "markdown", "json")
+from calcgrad.render.protocol import FORMATS, TABLE_FORMATS  # noqa: F401 (for the --format options)
 
 COMMANDS = {
     "check": "calcgrad.commands.check",
@@ -114,19 +113,15 @@ def variables_option(command):
 def emit(result, output_format: str | None) -> None:
     """Write a result in the chosen format (rich in a terminal, plain otherwise).
 
-    Every result type calcgrad returns renders itself the same way: `__rich__`, `plain()`,
-    `latex()`, `markdown()` and `to_dict()` (the JSON contract).
+    Every result type calcgrad returns renders through one protocol
+    (calcgrad.render.protocol.Rendered): Rich for the terminal, `render(format)` for text.
     """
     if output_format is None:
         output_format = "rich" if sys.stdout.isatty() else "plain"
     if output_format == "rich":
-        from rich.console import Console
+        from rich.console import Console  # lazy: start-up speed (plain, JSON … never load Rich)
 
         Console().print(result)
-    elif output_format == "json":
-        import json
-
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
-        text = getattr(result, output_format)()
+        text = result.render(output_format)
         click.echo(text, nl=not text.endswith("\n"))

@@ -20,6 +20,8 @@ from calcgrad import limits
 from calcgrad.engine.derivation import Derivation
 from calcgrad.errors import LimitError, UsageError
 from calcgrad.render.protocol import Rendered
+from calcgrad.engine.derive import as_real, diff as derive, read_point
+from calcgrad.read.parser import parse
 
 DIVERGENCE_BOUND = 1e100
 """A coordinate larger than this in size counts as diverged."""
@@ -45,6 +47,7 @@ class Descent(Rendered):
     """A gradient-descent run: the symbolic gradient, the trace, and why it stopped."""
 
     RENDERER: ClassVar[str] = "calcgrad.render.descent"
+    TABLE: ClassVar[bool] = True    # the trace is also written as CSV
 
     expression: Expr
     variables: tuple[Symbol, ...]
@@ -68,12 +71,6 @@ class Descent(Rendered):
     @property
     def final(self) -> Iteration:
         return self.trace[-1]
-
-    def csv(self) -> str:
-        """The whole trace as CSV, one row per iteration."""
-        from calcgrad.render.descent import render_csv
-
-        return render_csv(self)
 
 
 def _sigmoid(t: float) -> float:
@@ -119,10 +116,6 @@ def descend(
     leave f's domain. With `momentum` μ > 0: v ← μv − η∇f(w), w ← w + v, starting from v = 0.
     `progress`, when given, is called with k after each iteration (for a progress bar).
     """
-    from calcgrad.engine.derive import as_real
-    from calcgrad.engine.derive import diff as derive
-    from calcgrad.read.parser import parse
-
     declared = tuple(variables)
     source = expr if isinstance(expr, str) else None
     expression = parse(expr, variables=declared) if source is not None else as_real(expr)
@@ -271,10 +264,8 @@ def _steps(steps) -> int:
 
 
 def _start(start, expression: Expr, declared) -> dict[Symbol, float]:
-    from calcgrad.engine.derive import _point
-
     if isinstance(start, str) or isinstance(start, Mapping):
-        point = _point(start, declared)
+        point = read_point(start, declared)
     else:
         raise UsageError("the start point must be text such as 'x=1, y=2' or a mapping, "
                          f"not {type(start).__name__}")

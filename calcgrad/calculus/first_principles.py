@@ -15,11 +15,16 @@ from typing import ClassVar
 
 import sympy
 from sympy import Expr, Symbol
+from sympy.printing.str import StrPrinter
 
 from calcgrad import limits
 from calcgrad.engine.derivation import Derivation
 from calcgrad.errors import LimitError, UsageError
 from calcgrad.render.protocol import Rendered
+from calcgrad.engine.derive import as_real, diff as derive, differentiation_sequence, read_point
+from calcgrad.read.parser import parse
+from calcgrad.engine.tidy import tidy
+from calcgrad.render.notation import TextPrinter
 
 Explanation = tuple  # words (str) and SymPy expressions, as in calcgrad.engine.steps
 
@@ -124,10 +129,6 @@ def first_principles(expr, wrt=None, at=None, variables: Iterable[str] = ()) -> 
     only variable when omitted); `at` a point ("x=2", "2" or a mapping) at which the derivative
     is evaluated and the difference quotient tabulated for shrinking h.
     """
-    from calcgrad.engine.derive import as_real, differentiation_sequence
-    from calcgrad.engine.derive import diff as derive
-    from calcgrad.read.parser import parse
-
     declared = tuple(variables)
     source = expr if isinstance(expr, str) else None
     expression = parse(expr, variables=declared) if source is not None else as_real(expr)
@@ -183,9 +184,6 @@ def same(a: Expr, b: Expr, x: Symbol) -> bool:
 
 
 def _point(at, x: Symbol, expression: Expr, declared) -> dict:
-    from calcgrad.engine.derive import _point as read_point
-    from calcgrad.read.parser import parse
-
     if at is None:
         return {}
     if isinstance(at, str) and "=" not in at:
@@ -521,8 +519,6 @@ def _sympy_limit(f: Expr, x: Symbol, h: Symbol) -> list[LimitStep]:
 
 def _with_tidy_result(steps: list[LimitStep], h: Symbol) -> list[LimitStep]:
     """The final limit in the order the steps read, and also tidied when that is shorter."""
-    from calcgrad.engine.tidy import tidy
-
     last = steps[-1]
     if last.under_limit:
         return steps
@@ -535,8 +531,6 @@ def _with_tidy_result(steps: list[LimitStep], h: Symbol) -> list[LimitStep]:
 
 def _without_repeats(steps: list[LimitStep]) -> list[LimitStep]:
     """Each form once: a step does not restate the form the step before it ended with."""
-    from calcgrad.render.notation import TextPrinter
-
     printer = TextPrinter({"order": "none"})
     previous = None
     kept = []
@@ -557,8 +551,6 @@ def _without_repeats(steps: list[LimitStep]) -> list[LimitStep]:
 
 
 def _terms(expr: Expr, h: Symbol) -> list[Expr]:
-    from sympy.printing.str import StrPrinter
-
     if expr == 0:
         return []
     terms = StrPrinter()._as_ordered_terms(expr) if expr.is_Add else [expr]

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
+import mpmath
 import sympy
 from sympy import Expr, ImmutableMatrix, Symbol
 
@@ -25,7 +26,7 @@ from calcgrad import limits
 from calcgrad.engine.derivation import Derivation
 from calcgrad.engine.derive import diff
 from calcgrad.errors import LimitError, UsageError
-from calcgrad.read.parser import parse_number
+from calcgrad.read.parser import parse, parse_number, parse_point, parse_symbol
 from calcgrad.render.protocol import Rendered
 from calcgrad.engine.tidy import tidy
 
@@ -399,8 +400,6 @@ def _eigenvalues(value: ImmutableMatrix) -> tuple[Expr, ...]:
     no cube roots of complex numbers), else to 15 digits from mpmath's symmetric eigensolver."""
     found = value.eigenvals(multiple=True) if all(e.is_Rational for e in value) else None
     if found is None or any(v.has(sympy.I) for v in found):
-        import mpmath
-
         with mpmath.workdps(30):
             values = mpmath.eigsy(mpmath.matrix(value.evalf(30).tolist()), eigvals_only=True)
             found = [sympy.Float(v, 15) for v in values]
@@ -439,8 +438,6 @@ def _substitute(expr: Expr, point: dict) -> Expr:
 def _read(expr, declared: tuple[str, ...]) -> tuple[Expr, str | None]:
     """(expression, the text it came from or None); text goes through calcgrad's parser only."""
     if isinstance(expr, str):
-        from calcgrad.read.parser import parse
-
         return parse(expr, variables=declared), expr
     if isinstance(expr, sympy.Basic):
         swap = {s: Symbol(s.name, real=True) for s in expr.free_symbols
@@ -489,8 +486,6 @@ def _sorted_symbols(symbols) -> tuple[Symbol, ...]:
 
 def _variables(given, expressions: list[Expr], declared) -> tuple[tuple[Symbol, ...], bool]:
     """(the variables, whether their order was given) — else all symbols, alphabetically."""
-    from calcgrad.read.parser import parse_symbol
-
     names: list = []
     if isinstance(given, (str, Symbol)):
         given = [given]
@@ -522,8 +517,6 @@ def _point(at, symbols: tuple[Symbol, ...], expressions: list[Expr], declared) -
     if at is None:
         return {}
     if isinstance(at, str):
-        from calcgrad.read.parser import parse_point
-
         point = parse_point(at, variables=declared)
     elif isinstance(at, Mapping):
         point = {_symbol(key, declared): parse_number(value, f"the value of {key}", declared)
@@ -579,8 +572,6 @@ def _direction(direction, symbols: tuple[Symbol, ...], declared) -> tuple[Expr, 
 
 
 def _symbol(key, declared) -> Symbol:
-    from calcgrad.read.parser import parse_symbol
-
     if isinstance(key, Symbol):
         return Symbol(key.name, real=True)
     if isinstance(key, str):

@@ -7,6 +7,7 @@ import sys
 import click
 
 from calcgrad.cli import emit, format_option, report_errors, variables_option
+from calcgrad.errors import UsageError
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
@@ -39,14 +40,13 @@ def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int,
     A solution file has one expression per line; a leading "d/dx(...) =" or "="
     is dropped, blank lines and lines starting with # are skipped.
     """
-    from calcgrad.errors import UsageError
-
     names = tuple(name for item in wrt for name in item.split(",") if name.strip())
     if steps_file is not None:
         if answer is not None:
             raise UsageError("give either an ANSWER or --steps FILE, not both")
         if grad:
             raise UsageError("--steps checks one derivative; it does not combine with --grad")
+        # lazy: start-up speed (the command's code and SymPy load only when it runs)
         from calcgrad.grading.checking import check_steps
 
         text = steps_file.read(1_000_001)
@@ -56,6 +56,7 @@ def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int,
     else:
         if answer is None:
             raise UsageError("give the ANSWER to check (or --steps FILE for a worked solution)")
+        # lazy: start-up speed (the command's code and SymPy load only when it runs)
         from calcgrad.grading.checking import check as check_answer
 
         result = check_answer(answer, of=expression, wrt=names, order=order, grad=grad,

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from calcgrad.cli import FORMATS, emit, report_errors, variables_option
+from calcgrad.cli import FORMATS, TABLE_FORMATS, emit, report_errors, variables_option
 
 PROGRESS_MIN_STEPS = 1000
 """Runs allowed at least this many steps show a progress bar (in a terminal only)."""
@@ -22,7 +22,7 @@ PROGRESS_MIN_STEPS = 1000
               help="Stop when the gradient's norm ‖∇f‖ is at most this.")
 @click.option("--momentum", type=float, default=0.0, show_default=True, metavar="μ",
               help="Momentum μ in [0, 1): v ← μv − η∇f, w ← w + v.")
-@click.option("--format", "output_format", type=click.Choice(FORMATS + ("csv",)), default=None,
+@click.option("--format", "output_format", type=click.Choice(FORMATS + TABLE_FORMATS), default=None,
               help="Output format [default: rich in a terminal, else plain]; csv and json give "
                    "the whole trace.")
 @click.option("--plot", "plot_out", metavar="FILE",
@@ -45,10 +45,12 @@ def descend(expression: str, start: str, lr: float, steps: int, tol: float, mome
     The gradient is found once, symbolically, and shown; then each iteration
     k, its point, gradient, f and step length. It stops when ‖∇f‖ ≤ --tol.
     """
+    # lazy: start-up speed (the command's code and SymPy load only when it runs)
     from calcgrad.calculus.descent import descend as run
 
     if plot_out is not None:  # matplotlib only when a picture is asked for; fail before the work
-        from calcgrad import plotting
+        # lazy: start-up speed (pictures and matplotlib load only when a picture is asked for)
+        from calcgrad.pictures import plotting
 
         plotting.require_matplotlib()
         plotting.picture_format(plot_out)
@@ -58,6 +60,7 @@ def descend(expression: str, start: str, lr: float, steps: int, tol: float, mome
         result = run(expression, start, lr, steps=steps, tol=tol, momentum=momentum,
                      variables=variables)
     else:
+        # lazy: start-up speed (Rich loads only for the terminal view)
         from rich.console import Console
         from rich.progress import Progress
 
@@ -65,10 +68,7 @@ def descend(expression: str, start: str, lr: float, steps: int, tol: float, mome
             task = bar.add_task("descending", total=steps)
             result = run(expression, start, lr, steps=steps, tol=tol, momentum=momentum,
                          variables=variables, progress=lambda k: bar.update(task, completed=k))
-    if output_format == "csv":
-        click.echo(result.csv(), nl=False)
-    else:
-        emit(result, output_format)
+    emit(result, output_format)
     if plot_out is not None:
         written = plotting.save_figure(plotting.plot_descent(result), plot_out)
         click.echo(f"wrote {written}", err=True)  # stderr: stdout stays the trace (json, csv)

@@ -33,6 +33,7 @@ def diff(expression: str, wrt: tuple[str, ...], order: int, at: str | None,
     sin^2 x is (sin x)², e^-x and |x| work; the first line of the output shows
     how it was read.
     """
+    # lazy: start-up speed (the command's code and SymPy load only when it runs)
     from calcgrad.engine.derive import diff as derive
 
     emit(derive(expression, *wrt, order=order, at=at, variables=variables), output_format)

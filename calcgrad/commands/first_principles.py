@@ -31,6 +31,7 @@ def first_principles(expression: str, wrt: str | None, at: str | None,
     terms are worked by hand (expand, common denominator, conjugate, the
     standard limits); anything else is said so and SymPy's limit is shown.
     """
+    # lazy: start-up speed (the command's code and SymPy load only when it runs)
     from calcgrad.calculus.first_principles import first_principles as work
 
     emit(work(expression, wrt=wrt, at=at, variables=variables), output_format)

@@ -33,6 +33,7 @@ def grad(expression: str, names: tuple[str, ...], at: str | None, direction: str
     symbols are held constant. At a point, the gradient's value and its norm
     ‖∇f‖ are shown; --direction v gives D_u f = ∇f·u with u = v/‖v‖.
     """
+    # lazy: start-up speed (the command's code and SymPy load only when it runs)
     from calcgrad.calculus.multivar import gradient
 
     emit(gradient(expression, vars=names or None, at=at, direction=direction,

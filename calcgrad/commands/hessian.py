@@ -32,6 +32,7 @@ def hessian(expression: str, names: tuple[str, ...], at: str | None, entry: str 
     At a point, the second-derivative test uses the leading principal minors
     (Sylvester's criterion), or the eigenvalues when the determinant is 0.
     """
+    # lazy: start-up speed (the command's code and SymPy load only when it runs)
     from calcgrad.calculus.multivar import hessian as compute
 
     emit(compute(expression, vars=names or None, at=at, entry=entry, variables=variables),

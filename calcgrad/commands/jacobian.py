@@ -29,6 +29,7 @@ def jacobian(functions: tuple[str, ...], names: tuple[str, ...], at: str | None,
       calcgrad jacobian "r cos(theta)" "r sin(theta)" --vars r,theta --at "r=2, theta=pi/4"
       calcgrad jacobian "x y; x + y" --entry 1,2 --format latex
     """
+    # lazy: start-up speed (the command's code and SymPy load only when it runs)
     from calcgrad.calculus.multivar import jacobian as compute
 
     emit(compute(list(functions), vars=names or None, at=at, entry=entry, variables=variables),

@@ -7,6 +7,7 @@ import sys
 import click
 
 from calcgrad.cli import emit, format_option, report_errors
+from calcgrad.errors import UsageError
 
 
 @click.command()
@@ -52,12 +53,13 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
     (nₗ, nₗ₋₁). A spec (JSON, or TOML ending in .toml) gives layers, activation, loss, input,
     target, weights, biases, learning_rate and optionally freeze_biases.
     """
-    from calcgrad.errors import UsageError
-    from calcgrad.networks.architecture import Network
+    # lazy: start-up speed (the command's code and SymPy load only when it runs)
+    from calcgrad.networks.network import Network
 
     symbolic = depth is not None or widths is not None
     if graph_out is not None:  # matplotlib only when a picture is asked for; fail before the work
-        from calcgrad import plotting
+        # lazy: start-up speed (pictures and matplotlib load only when a picture is asked for)
+        from calcgrad.pictures import plotting
 
         if spec is None:
             raise UsageError("--graph draws a network with numbers: give a spec file, e.g. "
@@ -92,6 +94,7 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
                                progress=_progress_bar(epochs, output_format))
     emit(result, output_format)
     if graph_out is not None:
+        # lazy: start-up speed (pictures and matplotlib load only when a picture is asked for)
         from calcgrad.pictures.network_graph import plot_network
 
         written = plotting.save_figure(plot_network(result), graph_out)
@@ -102,6 +105,7 @@ def _progress_bar(epochs: int, output_format: str | None):
     """A Rich progress bar on a terminal for long runs; nothing otherwise."""
     if epochs < 2 or not sys.stderr.isatty() or output_format not in (None, "rich"):
         return None
+    # lazy: start-up speed (Rich loads only for the terminal view)
     from rich.progress import Progress
 
     progress = Progress(transient=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from calcgrad.cli import report_errors, variables_option
+from calcgrad.errors import UsageError
 
 DEFAULT_OUT = "calcgrad-plot.png"
 
@@ -43,8 +44,8 @@ def plot(expression: str, wrt: str | None, at: str | None, field_vars: str | Non
     Pictures are written to a file (never a window). Needs matplotlib:
     pip install "calcgrad[plot]".
     """
-    from calcgrad import plotting
-    from calcgrad.errors import UsageError
+    # lazy: start-up speed (pictures and matplotlib load only when a picture is asked for)
+    from calcgrad.pictures import plotting
 
     plotting.require_matplotlib()
     if field_vars is not None:

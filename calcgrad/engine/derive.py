@@ -221,7 +221,7 @@ def diff(
     text = expr if isinstance(expr, str) else None
     expression = _parsing().parse(expr, variables=declared) if text is not None else as_real(expr)
     sequence = differentiation_sequence(expression, wrt, order, declared)
-    point = _point(at, declared)
+    point = read_point(at, declared)
     _check_point(point, expression, sequence)
 
     budget = _Budget(time.monotonic() + limits.DERIVE_SECONDS)
@@ -249,6 +249,7 @@ def as_real(expr) -> Expr:
 
 def _parsing():
     """The parser module, imported only when text needs reading."""
+    # lazy: start-up speed (the parser loads only when text is given)
     from calcgrad.read import parser as parsing
 
     return parsing
@@ -290,7 +291,8 @@ def differentiation_sequence(expression, wrt, order, declared) -> list[Symbol]:
     return names
 
 
-def _point(at, declared) -> dict:
+def read_point(at, declared) -> dict:
+    """A point given as text ('x=3, y=1') or a mapping, as {Symbol: value} (shared by calculus/)."""
     if at is None:
         return {}
     if isinstance(at, str):

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 import calcgrad
 from calcgrad.networks.chain import MAX_EXPAND_LAYERS, X, Y, activation_expr, loss_expr, scalar_chain
 from calcgrad.errors import UsageError
-from calcgrad.networks.architecture import Network, architecture
+from calcgrad.networks.architecture import architecture
+from calcgrad.networks.network import Network
 from tests.strategies import HIDDEN_ACTIVATIONS
 
 
