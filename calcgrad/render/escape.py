@@ -6,8 +6,6 @@ function for its target, so user text can never break the document it lands in.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
@@ -36,6 +34,9 @@ def csv_text(text: str) -> str:
 
 def csv_table(header: Iterable, rows: Iterable[Iterable]) -> str:
     """A CSV document (quoting by the csv module); text cells should come through csv_text."""
+    import csv  # lazy: start-up speed (only CSV output needs the csv module)
+    import io
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
