@@ -77,7 +77,7 @@ def verdict_markdown(verdict) -> str:
     if verdict.mistakes:
         lines.append("**Mistakes:** " + ", ".join(f"`{m}`" for m in verdict.mistakes) + "  ")
     lines.append("")
-    lines += [f"- {sentence}" for sentence in verdict.feedback]
+    lines += [f"- {markdown_text(sentence)}" for sentence in verdict.feedback]
     if verdict.verdict != "correct":
         lines += ["", f"**Correct derivative:** ${_math(verdict.expected, to_latex)}$"]
     return "\n".join(lines) + "\n"
