@@ -17,7 +17,7 @@ import click
 
 from calcgrad._version import __version__
 from calcgrad.errors import CalcgradError, ParseError
-from calcgrad.render.protocol import FORMATS, TABLE_FORMATS  # noqa: F401 (for the --format options)
+from calcgrad.render.protocol import FORMATS, TABLE_FORMATS
 
 COMMANDS = {
     "check": "calcgrad.commands.check",
@@ -102,6 +102,14 @@ def format_option(command):
     """The --format option every command shares."""
     return click.option("--format", "output_format", type=click.Choice(FORMATS), default=None,
                         help="Output format [default: rich in a terminal, else plain].")(command)
+
+
+def table_format_option(command):
+    """--format for commands whose result can be a table: the formats and also csv."""
+    return click.option("--format", "output_format", type=click.Choice(FORMATS + TABLE_FORMATS),
+                        default=None, help="Output format [default: rich in a terminal, else "
+                                           "plain]; csv writes the table (grade report rows, "
+                                           "walkthrough parameters).")(command)
 
 
 def variables_option(command):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from calcgrad.cli import emit, format_option, report_errors
+from calcgrad.cli import emit, report_errors, table_format_option
 from calcgrad import limits
 from calcgrad.errors import UsageError
 
@@ -25,7 +25,7 @@ from calcgrad.errors import UsageError
               help="Time limit per answer in seconds [default: 10].")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar [default: when stderr is a terminal].")
-@format_option
+@table_format_option
 @report_errors
 def grade(submissions: Path, key_path: Path, out_path: Path | None, jobs: int | None,
           seconds: float | None, progress: bool | None, output_format: str | None) -> None:

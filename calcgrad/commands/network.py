@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from calcgrad.cli import emit, format_option, report_errors
+from calcgrad.cli import emit, report_errors, table_format_option
 from calcgrad.errors import UsageError
 
 
@@ -31,7 +31,7 @@ from calcgrad.errors import UsageError
 @click.option("--graph", "graph_out", metavar="FILE",
               help="With a spec: also draw the network as a computation graph with a, δ and "
                    "∂L/∂w after the backward pass (.svg, .png or .pdf). Needs matplotlib.")
-@format_option
+@table_format_option
 @report_errors
 def network(spec: str | None, depth: int | None, widths: str | None, param: str | None, activation: str | None, loss: str | None,
             expand: bool, epochs: int, precision: int, exact: bool,

@@ -54,8 +54,9 @@ class Rendered:
         """The result as text in one format: plain, latex, markdown, json or (tables) csv."""
         if output_format not in self.formats() or output_format == "rich":
             text_formats = ", ".join(f for f in self.formats() if f != "rich")
-            raise UsageError(f"format: expected one of {text_formats} for a "
-                             f"{type(self).__name__}, got {output_format!r}")
+            hint = "; csv is for tables only" if output_format in TABLE_FORMATS else ""
+            raise UsageError(f"format: a {type(self).__name__} is written as {text_formats}, "
+                             f"not {output_format!r}{hint}")
         if output_format == "json":
             import json  # lazy: start-up speed (only JSON output needs it)
 

@@ -8,6 +8,7 @@ import io
 import json
 import pkgutil
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -131,7 +132,7 @@ def test_tables_write_csv(results, name: str) -> None:
 
 def test_non_tables_refuse_csv(results) -> None:
     """A result that is not a table says which formats it has instead of writing CSV."""
-    with pytest.raises(calcgrad.UsageError, match="expected one of plain, latex, markdown, json"):
+    with pytest.raises(calcgrad.UsageError, match="written as plain, latex, markdown, json, not 'csv'; csv is for tables only"):
         results["Derivation"].render("csv")
 
 
@@ -155,3 +156,23 @@ def test_formats_list_matches_the_cli() -> None:
     from calcgrad.cli import FORMATS as CLI_FORMATS
 
     assert FORMATS == CLI_FORMATS and TABLE_FORMATS == ("csv",)
+
+
+def test_cli_writes_tables_as_csv(tmp_path) -> None:
+    """grade and network take --format csv; a result that is not a table refuses it with exit 2."""
+    from click.testing import CliRunner
+
+    from calcgrad.cli import main
+
+    examples = Path(__file__).resolve().parent.parent.parent / "examples"
+    runner = CliRunner()
+    report = runner.invoke(main, ["grade", str(examples / "submissions.csv"), "--key",
+                                  str(examples / "key.toml"), "--format", "csv"])
+    assert 0 == report.exit_code, report.output
+    assert report.output.startswith("line,student,question,answer,verdict,mistakes,feedback,error\n")
+    walkthrough = runner.invoke(main, ["network", str(examples / "network_2_3_1.json"), "--format", "csv"])
+    assert 0 == walkthrough.exit_code, walkthrough.output
+    assert walkthrough.output.startswith("parameter,value,gradient,updated\n")
+    chain = runner.invoke(main, ["network", "--layers", "2", "--format", "csv"])
+    assert 2 == chain.exit_code
+    assert "csv is for tables only" in chain.output
