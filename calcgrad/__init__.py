@@ -52,7 +52,7 @@ _LAZY = {
     "Derivation": "calcgrad.engine.derivation",
     "Descent": "calcgrad.calculus.descent",
     "descend": "calcgrad.calculus.descent",
-    "Network": "calcgrad.networks.architecture",
+    "Network": "calcgrad.networks.network",
     "Verdict": "calcgrad.grading.checking",
     "WorkedSolution": "calcgrad.grading.checking",
     "check": "calcgrad.grading.checking",
@@ -89,7 +89,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from calcgrad.calculus.practice_sets import PracticeSet, practice
     from calcgrad.engine.functions import relu, sigmoid, softplus
     from calcgrad.calculus.multivar import Gradient, Hessian, Jacobian, gradient, hessian, jacobian
-    from calcgrad.networks.architecture import Network
+    from calcgrad.networks.network import Network
     from calcgrad.read.parser import parse, parse_point
     from calcgrad.pictures.network_graph import plot_network
     from calcgrad.pictures.plotting import plot_descent, plot_gradient_field, plot_tangent, save_secant_animation

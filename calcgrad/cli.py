@@ -19,8 +19,7 @@ import click
 from calcgrad import limits
 from calcgrad._version import __version__
 from calcgrad.errors import CalcgradError, LimitError, ParseError, UsageError
-
-FORMATS = ("rich", "plain", "latex", "markdown", "json")
+from calcgrad.render.protocol import FORMATS, TABLE_FORMATS
 
 COMMANDS = {
     "check": "calcgrad.commands.check",
@@ -215,6 +214,14 @@ def format_option(command):
                         help="Output format [default: rich in a terminal, else plain].")(command)
 
 
+def table_format_option(command):
+    """--format for commands whose result can be a table: the formats and also csv."""
+    return click.option("--format", "output_format", type=click.Choice(FORMATS + TABLE_FORMATS),
+                        default=None, help="Output format [default: rich in a terminal, else "
+                                           "plain]; csv writes the table (grade report rows, "
+                                           "walkthrough parameters).")(command)
+
+
 def variables_option(command):
     """The --var option every command that reads expressions shares: names, not variables to
     differentiate by (that is --wrt)."""
@@ -227,19 +234,15 @@ def variables_option(command):
 def emit(result, output_format: str | None) -> None:
     """Write a result in the chosen format (rich in a terminal, plain otherwise).
 
-    Every result type calcgrad returns renders itself the same way: `__rich__`, `plain()`,
-    `latex()`, `markdown()` and `to_dict()` (the JSON contract).
+    Every result type calcgrad returns renders through one protocol
+    (calcgrad.render.protocol.Rendered): Rich for the terminal, `render(format)` for text.
     """
     if output_format is None:
         output_format = "rich" if sys.stdout.isatty() else "plain"
     if output_format == "rich":
-        from rich.console import Console
+        from rich.console import Console  # lazy: start-up speed (plain, JSON … never load Rich)
 
         Console().print(result)
-    elif output_format == "json":
-        import json
-
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
-        text = getattr(result, output_format)()
+        text = result.render(output_format)
         click.echo(text, nl=not text.endswith("\n"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from calcgrad.grading.checking import check
 
 
 def assert_derivative(answer, of, wrt=(), order: int = 1, *, grad: bool = False,
@@ -11,8 +12,6 @@ def assert_derivative(answer, of, wrt=(), order: int = 1, *, grad: bool = False,
 
     An undetermined check fails too: an autograder should not pass what it could not verify.
     """
-    from calcgrad.grading.checking import check
-
     verdict = check(answer, of=of, wrt=wrt, order=order, grad=grad, variables=variables)
     if not verdict:
         codes = f" [{', '.join(verdict.mistakes)}]" if verdict.mistakes else ""

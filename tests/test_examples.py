@@ -11,6 +11,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+SLOW = {"gallery.py", "autograder_test.py"}   # pictures of everything; a pytest run in a subprocess
 
 
 def test_there_are_examples() -> None:
@@ -18,7 +19,8 @@ def test_there_are_examples() -> None:
     assert EXAMPLES
 
 
-@pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
+@pytest.mark.parametrize("script", [pytest.param(p, marks=pytest.mark.slow) if p.name in SLOW else p
+                                    for p in EXAMPLES], ids=lambda p: p.name)
 def test_example_runs(script: pathlib.Path) -> None:
     """The script exits 0 and prints something, with no traceback (a *_test.py file: its tests pass)."""
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}  # this checkout's calcgrad

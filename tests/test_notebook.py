@@ -5,11 +5,13 @@ from __future__ import annotations
 import pathlib
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 NOTEBOOK = pathlib.Path(__file__).parent.parent / "examples" / "course.ipynb"
 
 
+@pytest.mark.slow
 def test_course_notebook_runs_and_shows_latex() -> None:
     """Every cell runs without error; the calcgrad objects display as LaTeX, the plot as an image."""
     notebook = nbformat.read(NOTEBOOK, as_version=4)

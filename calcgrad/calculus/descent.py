@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
+import warnings
+
 import sympy
 from sympy import Expr, Symbol
 
@@ -20,6 +22,8 @@ from calcgrad import limits
 from calcgrad.engine.derivation import Derivation
 from calcgrad.errors import LimitError, UsageError
 from calcgrad.render.protocol import Rendered
+from calcgrad.engine.derive import diff as derive
+from calcgrad.read import request
 
 DIVERGENCE_BOUND = 1e100
 """A coordinate larger than this in size counts as diverged."""
@@ -45,6 +49,7 @@ class Descent(Rendered):
     """A gradient-descent run: the symbolic gradient, the trace, and why it stopped."""
 
     RENDERER: ClassVar[str] = "calcgrad.render.descent"
+    TABLE: ClassVar[bool] = True    # the trace is also written as CSV
 
     expression: Expr
     variables: tuple[Symbol, ...]
@@ -68,12 +73,6 @@ class Descent(Rendered):
     @property
     def final(self) -> Iteration:
         return self.trace[-1]
-
-    def csv(self) -> str:
-        """The whole trace as CSV, one row per iteration."""
-        from calcgrad.render.descent import render_csv
-
-        return render_csv(self)
 
 
 def _sigmoid(t: float) -> float:
@@ -122,8 +121,6 @@ def descend(
     leave f's domain. With `momentum` μ > 0: v ← μv − η∇f(w), w ← w + v, starting from v = 0.
     `progress`, when given, is called with k after each iteration (for a progress bar).
     """
-    from calcgrad.engine.derive import diff as derive
-    from calcgrad.read import request
 
     declared = request.declared_names(variables)
     source = expr if isinstance(expr, str) else None
@@ -248,7 +245,6 @@ def _quadratic_bound(expression, names, mu) -> tuple[float | None, str]:
 
 
 def _number(what: str, value) -> float:
-    from calcgrad.read import request
 
     number = float(request.number(value, what))
     if not math.isfinite(number):
@@ -267,7 +263,6 @@ def _renamed(iterations, steps) -> int:
     """`iterations`, or its old name `steps=` (still accepted, with a DeprecationWarning)."""
     if steps is None:
         return 50 if iterations is None else iterations
-    import warnings
 
     warnings.warn("descend(steps=...) is deprecated; use iterations=...", DeprecationWarning,
                   stacklevel=3)
@@ -288,7 +283,6 @@ def _iterations(count) -> int:
 
 
 def _start(start, expression: Expr, declared) -> dict[Symbol, float]:
-    from calcgrad.read import request
 
     if start is None or (isinstance(start, str) and not start.strip()):
         raise UsageError("give a start point, such as --start x=1,y=2")

@@ -15,12 +15,17 @@ from typing import ClassVar
 
 import sympy
 from sympy import Expr, Symbol
+from sympy.printing.str import StrPrinter
 
 from calcgrad import limits
 from calcgrad.engine.derivation import Derivation
 from calcgrad.engine.pointwise import PointStatus, status_at
 from calcgrad.errors import LimitError, UsageError
 from calcgrad.render.protocol import Rendered
+from calcgrad.engine.derive import diff as derive, differentiation_sequence
+from calcgrad.read import request
+from calcgrad.engine.tidy import tidy
+from calcgrad.render.notation import TextPrinter
 
 Explanation = tuple  # words (str) and SymPy expressions, as in calcgrad.engine.steps
 
@@ -127,9 +132,6 @@ def first_principles(expr, wrt=None, at=None, variables: Iterable[str] = ()) -> 
     variable) at which the derivative is evaluated and the difference quotient tabulated for
     shrinking h.
     """
-    from calcgrad.engine.derive import diff as derive
-    from calcgrad.engine.derive import differentiation_sequence
-    from calcgrad.read import request
 
     declared = request.declared_names(variables)
     source = expr if isinstance(expr, str) else None
@@ -500,8 +502,6 @@ def _sympy_limit(f: Expr, x: Symbol, h: Symbol) -> list[LimitStep]:
 
 def _with_tidy_result(steps: list[LimitStep], h: Symbol) -> list[LimitStep]:
     """The final limit in the order the steps read, and also tidied when that is shorter."""
-    from calcgrad.engine.tidy import tidy
-
     last = steps[-1]
     if last.under_limit:
         return steps
@@ -514,8 +514,6 @@ def _with_tidy_result(steps: list[LimitStep], h: Symbol) -> list[LimitStep]:
 
 def _without_repeats(steps: list[LimitStep]) -> list[LimitStep]:
     """Each form once: a step does not restate the form the step before it ended with."""
-    from calcgrad.render.notation import TextPrinter
-
     printer = TextPrinter({"order": "none"})
     previous = None
     kept = []
@@ -536,8 +534,6 @@ def _without_repeats(steps: list[LimitStep]) -> list[LimitStep]:
 
 
 def _terms(expr: Expr, h: Symbol) -> list[Expr]:
-    from sympy.printing.str import StrPrinter
-
     if expr == 0:
         return []
     terms = StrPrinter()._as_ordered_terms(expr) if expr.is_Add else [expr]

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
+import mpmath
 import sympy
 from sympy import Expr, ImmutableMatrix, Symbol
 
@@ -407,8 +408,6 @@ def _eigenvalues(value: ImmutableMatrix) -> tuple[Expr, ...]:
     no cube roots of complex numbers), else to 15 digits from mpmath's symmetric eigensolver."""
     found = value.eigenvals(multiple=True) if all(e.is_Rational for e in value) else None
     if found is None or any(v.has(sympy.I) for v in found):
-        import mpmath
-
         with mpmath.workdps(30):
             values = mpmath.eigsy(mpmath.matrix(value.evalf(30).tolist()), eigvals_only=True)
             found = [sympy.Float(v, 15) for v in values]

@@ -21,6 +21,7 @@ from calcgrad.engine.derivation import Derivation
 from calcgrad.errors import LimitError, UsageError
 from calcgrad.engine.functions import sigmoid
 from calcgrad.render.protocol import Rendered
+from calcgrad.engine.derive import diff
 
 DIFFICULTIES = ("easy", "medium", "hard")
 
@@ -250,8 +251,6 @@ def uses_rule(derivation: Derivation, rule: str) -> bool:
 
 
 def _new_exercise(rng: random.Random, number: int, rule: str, size: int, seen) -> Exercise:
-    from calcgrad.engine.derive import diff
-
     for attempt in range(_ATTEMPTS_PER_EXERCISE):
         expression = TEMPLATES[rule](rng, size)
         if attempt >= _ATTEMPTS_PER_EXERCISE // 3:  # the template alone keeps repeating: vary it

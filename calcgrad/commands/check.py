@@ -8,6 +8,7 @@ import click
 
 from calcgrad.cli import (RequestCommand, emit, format_option, from_stdin, renamed_option,
                           report_errors, variables_option, wrt_option)
+from calcgrad.errors import LimitError, UsageError
 
 MAX_SOLUTION_BYTES = 1_000_000
 """Largest worked-solution file read (its lines are limited by limits.MAX_SOLUTION_LINES)."""
@@ -47,13 +48,12 @@ def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int,
     "d/dx(...) =" or "=" is dropped, blank lines and lines starting with # are
     skipped.
     """
-    from calcgrad.errors import LimitError, UsageError
-
     if solution_file is not None:
         if answer is not None:
             raise UsageError("give either an ANSWER or --solution FILE, not both")
         if grad:
             raise UsageError("--solution checks one derivative; it does not combine with --grad")
+        # lazy: start-up speed (the command's code and SymPy load only when it runs)
         from calcgrad.grading.checking import check_steps
 
         text = solution_file.read(MAX_SOLUTION_BYTES + 1)
@@ -61,6 +61,7 @@ def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int,
             raise LimitError("the solution file is larger than 1 MB")
         result = check_steps(text, of=expression, wrt=wrt, order=order, variables=variables)
     else:
+        # lazy: start-up speed (the command's code and SymPy load only when it runs)
         from calcgrad.grading.checking import check as check_answer
 
         answer = from_stdin(answer, "ANSWER (or --solution FILE for a worked solution)")

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from calcgrad.cli import (FORMATS, RequestCommand, emit, from_stdin, renamed_option, report_errors,
-                          variables_option)
+from calcgrad.cli import (FORMATS, TABLE_FORMATS, RequestCommand, emit, from_stdin, renamed_option,
+                          report_errors, variables_option)
 
 PROGRESS_MIN_STEPS = 1000
 """Runs allowed at least this many steps show a progress bar (in a terminal only)."""
@@ -24,7 +24,7 @@ PROGRESS_MIN_STEPS = 1000
               help="Stop when the gradient's norm ‖∇f‖ is at most this.")
 @click.option("--momentum", type=float, default=0.0, show_default=True, metavar="μ",
               help="Momentum μ in [0, 1): v ← μv − η∇f, w ← w + v.")
-@click.option("--format", "output_format", type=click.Choice(FORMATS + ("csv",)), default=None,
+@click.option("--format", "output_format", type=click.Choice(FORMATS + TABLE_FORMATS), default=None,
               help="Output format [default: rich in a terminal, else plain]; csv and json give "
                    "the whole trace.")
 @click.option("--plot", "plot_out", metavar="FILE",
@@ -50,9 +50,11 @@ def descend(expression: str | None, start: str, lr: float, iterations: int | Non
     k, its point, gradient, f and step length. It stops when ‖∇f‖ ≤ --tol.
     EXPRESSION '-' (or a pipe) reads it from standard input.
     """
+    # lazy: start-up speed (the command's code and SymPy load only when it runs)
     from calcgrad.calculus.descent import descend as run
 
     if plot_out is not None:  # matplotlib only when a picture is asked for; fail before the work
+        # lazy: start-up speed (pictures and matplotlib load only when a picture is asked for)
         from calcgrad.pictures import plotting
 
         plotting.require_matplotlib()
@@ -65,6 +67,7 @@ def descend(expression: str | None, start: str, lr: float, iterations: int | Non
         result = run(expression, start, lr, iterations=iterations, tol=tol, momentum=momentum,
                      variables=variables)
     else:
+        # lazy: start-up speed (Rich loads only for the terminal view)
         from rich.console import Console
         from rich.progress import Progress
 
@@ -72,10 +75,7 @@ def descend(expression: str | None, start: str, lr: float, iterations: int | Non
             task = bar.add_task("descending", total=iterations)
             result = run(expression, start, lr, iterations=iterations, tol=tol, momentum=momentum,
                          variables=variables, progress=lambda k: bar.update(task, completed=k))
-    if output_format == "csv":
-        click.echo(result.csv(), nl=False)
-    else:
-        emit(result, output_format)
+    emit(result, output_format)
     if plot_out is not None:
         written = plotting.save_figure(plotting.plot_descent(result), plot_out)
         click.echo(f"wrote {written}", err=True)  # stderr: stdout stays the trace (json, csv)

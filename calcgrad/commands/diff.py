@@ -36,6 +36,7 @@ def diff(expression: str | None, wrt: tuple[str, ...], order: int, at: str | Non
     sin^2 x is (sin x)², e^-x and |x| work; the first line of the output shows
     how it was read.
     """
+    # lazy: start-up speed (the command's code and SymPy load only when it runs)
     from calcgrad.engine.derive import diff as derive
 
     expression = from_stdin(expression, "EXPRESSION")

@@ -33,6 +33,7 @@ def first_principles(expression: str | None, wrt: tuple[str, ...], at: str | Non
     standard limits); anything else is said so and SymPy's limit is shown.
     EXPRESSION '-' (or a pipe) reads it from standard input.
     """
+    # lazy: start-up speed (the command's code and SymPy load only when it runs)
     from calcgrad.calculus.first_principles import first_principles as work
 
     expression = from_stdin(expression, "EXPRESSION")

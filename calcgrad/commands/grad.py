@@ -36,6 +36,7 @@ def grad(expression: str | None, wrt: tuple[str, ...], at: str | None, direction
     ‖∇f‖ are shown; --direction v gives D_u f = ∇f·u with u = v/‖v‖.
     EXPRESSION '-' (or a pipe) reads it from standard input.
     """
+    # lazy: start-up speed (the command's code and SymPy load only when it runs)
     from calcgrad.calculus.multivar import gradient
 
     expression = from_stdin(expression, "EXPRESSION")

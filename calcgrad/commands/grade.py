@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
-from calcgrad.cli import emit, format_option, report_errors
+from calcgrad.cli import emit, report_errors, table_format_option
+from calcgrad import limits
+from calcgrad.errors import UsageError
 
 
 @click.command()
@@ -23,7 +25,7 @@ from calcgrad.cli import emit, format_option, report_errors
               help="Time limit per answer in seconds [default: 10].")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar [default: when stderr is a terminal].")
-@format_option
+@table_format_option
 @report_errors
 def grade(submissions: Path, key_path: Path, out_path: Path | None, jobs: int | None,
           seconds: float | None, progress: bool | None, output_format: str | None) -> None:
@@ -39,8 +41,7 @@ def grade(submissions: Path, key_path: Path, out_path: Path | None, jobs: int | 
     and the reason); the summary per question gives % correct, the commonest
     mistakes and groups of identical wrong answers.
     """
-    from calcgrad import limits
-    from calcgrad.errors import UsageError
+    # lazy: start-up speed (the command's code and SymPy load only when it runs)
     from calcgrad.grading.batch import grade as grade_batch
 
     if out_path is not None and out_path.suffix.lower() not in (".csv", ".json"):
@@ -58,6 +59,7 @@ def grade(submissions: Path, key_path: Path, out_path: Path | None, jobs: int | 
     if seconds is not None:
         options["seconds"] = seconds
     if show:
+        # lazy: start-up speed (Rich loads only for the terminal view)
         from rich.progress import Progress
 
         with Progress(transient=True) as bar:
@@ -66,12 +68,6 @@ def grade(submissions: Path, key_path: Path, out_path: Path | None, jobs: int | 
     else:
         report = grade_batch(texts[0], texts[1], **options)
     if out_path is not None:
-        if out_path.suffix.lower() == ".csv":
-            out_path.write_text(report.csv(), encoding="utf-8")
-        else:
-            import json
-
-            out_path.write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n",
-                                encoding="utf-8")
+        out_path.write_text(report.render(out_path.suffix.lower().lstrip(".")), encoding="utf-8")
         click.echo(f"wrote {len(report.rows)} rows to {out_path}", err=True)
     emit(report, output_format)

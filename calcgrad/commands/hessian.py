@@ -34,6 +34,7 @@ def hessian(expression: str | None, wrt: tuple[str, ...], at: str | None, entry:
     (Sylvester's criterion), or the eigenvalues when the determinant is 0.
     EXPRESSION '-' (or a pipe) reads it from standard input.
     """
+    # lazy: start-up speed (the command's code and SymPy load only when it runs)
     from calcgrad.calculus.multivar import hessian as compute
 
     expression = from_stdin(expression, "EXPRESSION")

@@ -31,6 +31,7 @@ def jacobian(functions: tuple[str, ...], wrt: tuple[str, ...], at: str | None,
       calcgrad jacobian "r cos(theta)" "r sin(theta)" --wrt r,theta --at "r=2, theta=pi/4"
       calcgrad jacobian "x y; x + y" --entry 1,2 --format latex
     """
+    # lazy: start-up speed (the command's code and SymPy load only when it runs)
     from calcgrad.calculus.multivar import jacobian as compute
 
     if not functions or functions == ("-",):

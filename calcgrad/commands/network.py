@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from calcgrad.cli import emit, format_option, report_errors
+from calcgrad.cli import emit, report_errors, table_format_option
+from calcgrad.errors import UsageError
 
 
 @click.command()
@@ -32,7 +33,7 @@ from calcgrad.cli import emit, format_option, report_errors
 @click.option("--graph", "graph_out", metavar="FILE",
               help="With a spec: also draw the network as a computation graph with a, δ and "
                    "∂L/∂w after the backward pass (.svg, .png or .pdf). Needs matplotlib.")
-@format_option
+@table_format_option
 @report_errors
 def network(spec: str | None, depth: int | None, widths: str | None, param: str | None, activation: str | None, loss: str | None,
             expand: bool, epochs: int, precision: int, exact: bool,
@@ -55,11 +56,12 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
     target, weights, biases, learning_rate and optionally freeze_biases.
     Neurons, inputs x₁, x₂, … and parameter keys W1[j,k], b1[j] count from 1.
     """
-    from calcgrad.errors import UsageError
-    from calcgrad.networks.architecture import Network
+    # lazy: start-up speed (the command's code and SymPy load only when it runs)
+    from calcgrad.networks.network import Network
 
     symbolic = depth is not None or widths is not None
     if graph_out is not None:  # matplotlib only when a picture is asked for; fail before the work
+        # lazy: start-up speed (pictures and matplotlib load only when a picture is asked for)
         from calcgrad.pictures import plotting
 
         if spec is None:
@@ -97,6 +99,7 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
                                progress=_progress_bar(epochs, output_format))
     emit(result, output_format)
     if graph_out is not None:
+        # lazy: start-up speed (pictures and matplotlib load only when a picture is asked for)
         from calcgrad.pictures.network_graph import plot_network
 
         written = plotting.save_figure(plot_network(result), graph_out)
@@ -107,6 +110,7 @@ def _progress_bar(epochs: int, output_format: str | None):
     """A Rich progress bar on a terminal for long runs; nothing otherwise."""
     if epochs < 2 or not sys.stderr.isatty() or output_format not in (None, "rich"):
         return None
+    # lazy: start-up speed (Rich loads only for the terminal view)
     from rich.progress import Progress
 
     progress = Progress(transient=True)
@@ -123,6 +127,7 @@ def _progress_bar(epochs: int, output_format: str | None):
 
 def _note_old_key(param: str, model) -> None:
     """A note on stderr when --param uses the old 0-based form (read, but say what it means)."""
+    # lazy: start-up speed (network code loads only when this command runs)
     from calcgrad.networks.architecture import canonical_key
 
     canonical = canonical_key(param, model.architecture)

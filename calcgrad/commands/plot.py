@@ -10,6 +10,7 @@ import click
 
 from calcgrad.cli import (RequestCommand, from_stdin, renamed_option, report_errors,
                           variables_option, wrt_option)
+from calcgrad.errors import UsageError
 
 DEFAULT_OUT = "calcgrad-plot.png"
 
@@ -46,7 +47,7 @@ def plot(expression: str | None, wrt: tuple[str, ...], at: str | None, out: str 
     pip install "calcgrad[plot]". EXPRESSION '-' (or a pipe) reads it from
     standard input.
     """
-    from calcgrad.errors import UsageError
+    # lazy: start-up speed (pictures and matplotlib load only when a picture is asked for)
     from calcgrad.pictures import plotting
     from calcgrad.read import request
 

@@ -27,6 +27,7 @@ def practice(rules: str, count: int, seed: int, difficulty: str, output_format: 
       calcgrad practice --rules sigmoid,partial --difficulty hard --format markdown
       calcgrad practice --rules power --count 3 --seed 1 --format json
     """
+    # lazy: start-up speed (the command's code and SymPy load only when it runs)
     from calcgrad.calculus.practice_sets import practice as make_practice
 
     emit(make_practice(rules, count=count, seed=seed, difficulty=difficulty), output_format)

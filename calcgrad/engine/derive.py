@@ -221,7 +221,8 @@ def diff(
     (``"x=3"``, a mapping, or a bare ``3`` when there is one variable) at which the result is
     evaluated. `variables` declares multi-letter names ("loss", "loss,lr").
     """
-    from calcgrad.read import request  # the parser is imported only when diff is used
+    # lazy: start-up speed (the reader and parser load only when diff is used)
+    from calcgrad.read import request
 
     declared = request.declared_names(variables)
     text = expr if isinstance(expr, str) else None
@@ -251,6 +252,7 @@ def diff(
 
 def differentiation_sequence(expression, wrt, order, declared) -> list[Symbol]:
     """The variables to differentiate by, one per derivative taken (order repeats one)."""
+    # lazy: start-up speed (the reader and parser load only when diff is used)
     from calcgrad.read import request
 
     names = list(request.variables(wrt, declared))

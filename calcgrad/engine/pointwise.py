@@ -314,7 +314,8 @@ def _finite_real(value: Expr) -> bool:
 
 
 def _text(expr: Expr) -> str:
-    from calcgrad.render.notation import to_text  # lazy: messages only, keeps engine light
+    # lazy: start-up speed (the printers load only when a message is written)
+    from calcgrad.render.notation import to_text
 
     return to_text(expr)
 

@@ -16,9 +16,16 @@ import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
+
+import mpmath
 
 from calcgrad import limits
 from calcgrad.errors import CalcgradError, UsageError
+from calcgrad.render.protocol import Rendered
+from calcgrad.read.parser import parse
+from calcgrad.grading import checking
+from calcgrad.grading.equivalence import CheckTimeout, numeric_function, sample_points, time_limit
 
 ERROR = "error"
 KINDS = ("derivative", "gradient")
@@ -82,58 +89,14 @@ class QuestionSummary:
 
 
 @dataclass(frozen=True)
-class GradeReport:
+class GradeReport(Rendered):
     """Every row's outcome, in input order, and a summary per question."""
+
+    RENDERER: ClassVar[str] = "calcgrad.render.grade_report"
+    TABLE: ClassVar[bool] = True    # every row is also written as CSV
 
     rows: tuple[GradedRow, ...]
     summaries: tuple[QuestionSummary, ...]
-
-    def to_dict(self) -> dict:
-        return {"rows": [row.to_dict() for row in self.rows],
-                "summary": [s.to_dict() for s in self.summaries]}
-
-    def csv(self) -> str:
-        """One CSV row per input row: line, student, question, answer, verdict, mistakes, feedback, error."""
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["line", "student", "question", "answer", "verdict", "mistakes",
-                         "feedback", "error"])
-        for row in self.rows:
-            writer.writerow([row.line, _safe_cell(row.student), _safe_cell(row.question),
-                             _safe_cell(row.answer), row.verdict, " ".join(row.mistakes),
-                             " ".join(row.feedback), row.error])
-        return buffer.getvalue()
-
-    def plain(self) -> str:
-        from calcgrad.render.checking import report_plain
-
-        return report_plain(self)
-
-    def markdown(self) -> str:
-        from calcgrad.render.checking import report_markdown
-
-        return report_markdown(self)
-
-    def latex(self) -> str:
-        from calcgrad.render.checking import report_latex
-
-        return report_latex(self)
-
-    def __str__(self) -> str:
-        return self.plain()
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
-
-    def __rich__(self):
-        from calcgrad.render.checking import report_rich
-
-        return report_rich(self)
-
-
-def _safe_cell(text: str) -> str:
-    """A cell that spreadsheets will not run as a formula (=, +, -, @ at the start)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 # --- reading the key and the submissions ----------------------------------------------------
@@ -143,8 +106,6 @@ def read_key(text: str) -> dict[str, Question]:
     """Questions from TOML text: one table per question id with `expression` and optionally
     `wrt` (a name, "x,y" or a list), `order`, `kind` ("derivative" or "gradient"), `variables`.
     Every expression is read once here, so a bad key fails before any row is graded."""
-    from calcgrad.read.parser import parse
-
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -274,6 +235,7 @@ def grade(submissions: str, key: str | dict[str, Question], *, jobs: int | None 
 
 
 def _grade_in_processes(tasks, workers: int, progress) -> list[GradedRow]:
+    # lazy: start-up speed (a process pool only for large batches)
     from concurrent.futures import ProcessPoolExecutor
 
     graded = []
@@ -287,16 +249,13 @@ def _grade_in_processes(tasks, workers: int, progress) -> list[GradedRow]:
 
 def grade_row(task) -> GradedRow:
     """One row, isolated: every failure becomes this row's own error or verdict."""
-    from calcgrad.grading.checking import check
-    from calcgrad.grading.equivalence import CheckTimeout, time_limit
-
     row, question, seconds = task
     base = dict(line=row.line, student=row.student, question=row.question, answer=row.answer)
     if row.error:
         return GradedRow(verdict=ERROR, error=row.error, **base)
     try:
         with time_limit(seconds):
-            verdict = check(row.answer, of=question.expression, wrt=question.wrt,
+            verdict = checking.check(row.answer, of=question.expression, wrt=question.wrt,
                             order=question.order, grad=question.kind == "gradient",
                             variables=question.variables)
             fingerprint = _fingerprint(verdict) if verdict.verdict == "incorrect" else None
@@ -315,10 +274,6 @@ def grade_row(task) -> GradedRow:
 
 def _fingerprint(verdict) -> tuple:
     """The answer's values at fixed points, rounded: equal answers in any form share it."""
-    import mpmath
-
-    from calcgrad.grading.equivalence import sample_points, numeric_function
-
     answers = verdict.answer if isinstance(verdict.answer, tuple) else (verdict.answer,)
     symbols = tuple(sorted(set(verdict.variables).union(*(a.free_symbols for a in answers)) |
                            verdict.problem.free_symbols, key=lambda s: s.name))

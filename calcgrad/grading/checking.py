@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 from functools import lru_cache
 
 import sympy
@@ -27,8 +28,11 @@ from calcgrad.grading.equivalence import (
     time_limit,
 )
 from calcgrad.errors import LimitError, ParseError, UsageError
+from calcgrad.render.protocol import Rendered
 from calcgrad.grading.mistakes import StepInfo, diagnose
 from calcgrad.render.notation import format_point, to_text
+from calcgrad.engine.derive import diff
+from calcgrad.read import request
 
 CORRECT, INCORRECT, UNDETERMINED = "correct", "incorrect", "undetermined"
 
@@ -36,7 +40,7 @@ _NOT_ANSWERS = (sympy.Derivative, sympy.Integral, sympy.Subs)
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Verdict(Rendered):
     """Whether an answer is the derivative asked for, and if not, what went wrong.
 
     `verdict` is "correct", "incorrect" or "undetermined"; `bool(verdict)` is True only when
@@ -46,6 +50,8 @@ class Verdict:
     where exactly one of answer and derivative is defined. A gradient is checked entry by entry:
     `expected` and `answer` are then tuples and `entries` holds each entry's own Verdict.
     """
+
+    RENDERER: ClassVar[str] = "calcgrad.render.verdict"
 
     verdict: str
     problem: Expr
@@ -67,41 +73,6 @@ class Verdict:
     def gradient(self) -> bool:
         return isinstance(self.expected, tuple)
 
-    def to_dict(self) -> dict:
-        """The JSON contract: verdict, expected, answer, mistakes, feedback, step, counterexample."""
-        from calcgrad.render.checking import verdict_dict
-
-        return verdict_dict(self)
-
-    def plain(self) -> str:
-        from calcgrad.render.checking import verdict_plain
-
-        return verdict_plain(self)
-
-    def markdown(self) -> str:
-        from calcgrad.render.checking import verdict_markdown
-
-        return verdict_markdown(self)
-
-    def latex(self) -> str:
-        from calcgrad.render.checking import verdict_latex
-
-        return verdict_latex(self)
-
-    def __str__(self) -> str:
-        return self.plain()
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
-
-    def _repr_latex_(self) -> str:
-        return self.latex()
-
-    def __rich__(self):
-        from calcgrad.render.checking import verdict_rich
-
-        return verdict_rich(self)
-
 
 def check(answer, of, wrt=(), order: int = 1, *, grad: bool = False,
           variables: Iterable[str] = ()) -> Verdict:
@@ -114,7 +85,6 @@ def check(answer, of, wrt=(), order: int = 1, *, grad: bool = False,
     Raises ParseError/UsageError/LimitError for input that cannot be read or checked.
     """
 
-    from calcgrad.read import request
 
     declared = request.declared_names(variables)
     problem = _read(of, declared, "the expression")
@@ -129,8 +99,6 @@ def check(answer, of, wrt=(), order: int = 1, *, grad: bool = False,
 @lru_cache(maxsize=256)
 def derivation_of(problem: Expr, wrt: tuple, order: int, declared: tuple) -> Derivation:
     """The engine's derivation, kept for reuse: a batch checks many answers to one question."""
-    from calcgrad.engine.derive import diff
-
     return diff(problem, *wrt, order=order, variables=declared)
 
 
@@ -247,7 +215,6 @@ def _check_gradient(answer, problem: Expr, wrt: tuple[Symbol, ...], declared) ->
 
 def _read(value, declared, what: str) -> Expr:
     """An answer read as every request is; a SymPy one checked for unevaluated calculus."""
-    from calcgrad.read import request
 
     if isinstance(value, int) and not isinstance(value, bool):  # an answer may be a plain 0
         return sympy.Integer(value)
@@ -304,8 +271,10 @@ class SolutionLine:
 
 
 @dataclass(frozen=True)
-class WorkedSolution:
+class WorkedSolution(Rendered):
     """A worked solution checked line by line against the correct derivative."""
+
+    RENDERER: ClassVar[str] = "calcgrad.render.worked_solution"
 
     problem: Expr
     variables: tuple[Symbol, ...]
@@ -330,44 +299,12 @@ class WorkedSolution:
     def __bool__(self) -> bool:
         return self.verdict == CORRECT
 
-    def to_dict(self) -> dict:
-        from calcgrad.render.checking import solution_dict
-
-        return solution_dict(self)
-
-    def plain(self) -> str:
-        from calcgrad.render.checking import solution_plain
-
-        return solution_plain(self)
-
-    def markdown(self) -> str:
-        from calcgrad.render.checking import solution_markdown
-
-        return solution_markdown(self)
-
-    def latex(self) -> str:
-        from calcgrad.render.checking import solution_latex
-
-        return solution_latex(self)
-
-    def __str__(self) -> str:
-        return self.plain()
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
-
-    def __rich__(self):
-        from calcgrad.render.checking import solution_rich
-
-        return solution_rich(self)
-
 
 def check_steps(solution: str | Sequence[str], of, wrt=(), order: int = 1, *,
                 variables: Iterable[str] = ()) -> WorkedSolution:
     """Check each line of a worked solution (one expression per line; a leading
     `d/dx(...) =` or `=` is dropped) against the derivative of `of`."""
 
-    from calcgrad.read import request
 
     declared = request.declared_names(variables)
     problem = _read(of, declared, "the expression")

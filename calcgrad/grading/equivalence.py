@@ -38,6 +38,8 @@ from sympy import Expr, Symbol
 from calcgrad import limits
 from calcgrad.errors import LimitError
 from calcgrad.engine.functions import relu, sigmoid, softplus
+from calcgrad.engine.tidy import cheap_to_expand
+from calcgrad.render.notation import to_ascii
 
 EQUAL, DIFFERENT, UNDETERMINED = "equal", "different", "undetermined"
 
@@ -69,8 +71,6 @@ class Counterexample:
     given: str
 
     def to_dict(self) -> dict:
-        from calcgrad.render.notation import to_ascii
-
         return {"point": {to_ascii(s): to_ascii(v) for s, v in self.point},
                 "expected": self.expected, "given": self.given}
 
@@ -187,8 +187,6 @@ def _rewrite_activations(expr: Expr) -> Expr:
 
 
 def _small(expr: Expr) -> bool:
-    from calcgrad.engine.tidy import cheap_to_expand
-
     return cheap_to_expand(expr)
 
 

@@ -49,6 +49,7 @@ from calcgrad.engine.steps import (
     Step,
     TrigRule,
 )
+from calcgrad.render.common import operator_text
 
 CODES: dict[str, str] = {
     "missing_chain_factor": "chain rule without the inner derivative",
@@ -471,7 +472,5 @@ def _other_variable(derivation: Derivation, answer: Expr, matcher: _Matcher) -> 
 
 
 def _operator(derivation: Derivation) -> str:
-    from calcgrad.render.common import operator_text
-
     return (operator_text(derivation.variables, derivation.partial, to_text)
             + f" ({to_text(derivation.expression)})")

@@ -20,6 +20,8 @@ from typing import Any, Union
 
 from calcgrad import limits
 from calcgrad.errors import CalcgradError, UsageError
+from calcgrad.read import request
+from calcgrad.read.parser import parse
 
 Number = Union[int, float, Fraction]
 
@@ -83,14 +85,12 @@ class Architecture:
     def parameter_keys(self, freeze_biases: bool = False) -> list[str]:
         """Every parameter key in order, counted from 1 as on paper: W1[1,1], W1[1,2], …, b1[1],
         …, W2[…], … (W1[j,k] is w⁽¹⁾ⱼₖ, from neuron k of layer 0 to neuron j of layer 1)."""
-        from calcgrad.read.request import parameter_key  # the reader, imported when needed
-
         keys = []
         for layer in range(1, self.depth + 1):
             rows, cols = self.widths[layer], self.widths[layer - 1]
-            keys += [parameter_key("W", layer, j, k) for j in range(rows) for k in range(cols)]
+            keys += [request.parameter_key("W", layer, j, k) for j in range(rows) for k in range(cols)]
             if not freeze_biases:
-                keys += [parameter_key("b", layer, j) for j in range(rows)]
+                keys += [request.parameter_key("b", layer, j) for j in range(rows)]
         return keys
 
 
@@ -161,15 +161,12 @@ def _widths(layers) -> tuple[int, ...]:
 def parse_key(key: str, arch: Architecture) -> tuple[str, int, int, int | None]:
     """"W1[3,1]" → ("W", 1, 2, 0): a key counted from 1, read into 0-based array indices
     (calcgrad.read.request.parameter, which every --param goes through)."""
-    from calcgrad.read import request  # the reader, imported when a key is read
 
     return request.parameter(key, arch.widths)
 
 
 def canonical_key(key: str, arch: Architecture) -> str:
     """The key as calcgrad prints it, counted from 1: "W1[2,0]" (the old form) → "W1[3,1]"."""
-    from calcgrad.read import request
-
     return request.parameter_key(*request.parameter(key, arch.widths))
 
 
@@ -193,6 +190,7 @@ def load_spec(source) -> dict:
     except UnicodeDecodeError:
         raise UsageError(f"spec: {path} is not UTF-8 text") from None
     if path.suffix.lower() == ".toml":
+        # lazy: start-up speed (tomllib only for TOML files)
         import tomllib
 
         try:
@@ -226,8 +224,6 @@ def read_number(value: Any, field: str) -> Number:
             raise UsageError(f"{field}: expected a finite number, got {value}")
         return value
     if isinstance(value, str):
-        from calcgrad.read.parser import parse
-
         try:
             expr = parse(value)
         except CalcgradError as error:
@@ -243,23 +239,23 @@ def read_number(value: Any, field: str) -> Number:
     raise UsageError(f"{field}: expected a number, got {type(value).__name__} {value!r}")
 
 
-def _vector(value, length: int, field: str) -> list[Number]:
+def read_vector(value, length: int, field: str) -> list[Number]:
     if not isinstance(value, list) or len(value) != length:
         got = f"{len(value)} values" if isinstance(value, list) else repr(value)
         raise UsageError(f"{field}: expected a list of {length} numbers, got {got}")
     return [read_number(v, f"{field}[{i}]") for i, v in enumerate(value)]
 
 
-def _rows(value, width: int, field: str) -> list[list[Number]]:
+def read_rows(value, width: int, field: str) -> list[list[Number]]:
     """One row or a batch (list of rows), each of `width` numbers."""
     if isinstance(value, list) and value and all(isinstance(row, list) for row in value):
         if len(value) > limits.MAX_BATCH_ROWS:
             raise UsageError(f"{field}: at most {limits.MAX_BATCH_ROWS} rows, got {len(value)}")
-        return [_vector(row, width, f"{field}[{i}]") for i, row in enumerate(value)]
-    return [_vector(value, width, field)]
+        return [read_vector(row, width, f"{field}[{i}]") for i, row in enumerate(value)]
+    return [read_vector(value, width, field)]
 
 
-def _matrix(value, rows: int, cols: int, field: str, name: str) -> list[list[Number]]:
+def read_matrix(value, rows: int, cols: int, field: str, name: str) -> list[list[Number]]:
     shape = f"a {rows}×{cols} matrix for {name} (a list of {rows} rows of {cols} numbers)"
     if not isinstance(value, list) or len(value) != rows:
         got = f"{len(value)} rows" if isinstance(value, list) else repr(value)
@@ -274,152 +270,3 @@ def _matrix(value, rows: int, cols: int, field: str, name: str) -> list[list[Num
         matrix.append([v if type(v) is float and v - v == 0 else read_number(v, f"{field}[{j}][{k}]")
                        for k, v in enumerate(row)])
     return matrix
-
-
-# --- the Network ----------------------------------------------------------------------------
-
-
-class Network:
-    """A feed-forward network, optionally with its numbers (weights, input, target).
-
-    Network(layers=[1, 1, 1], activation="sigmoid", loss="mse") is enough for the symbolic
-    chain; forward/backward/step/walkthrough also need weights, input and target.
-    """
-
-    def __init__(self, layers: Sequence[int] = (1, 1), activation: str | Sequence[str] = "sigmoid",
-                 loss: str = "mse", *, weights=None, biases=None, input=None, target=None,
-                 learning_rate: Any = 0.1, freeze_biases: bool = False) -> None:
-        self.architecture = architecture(layers, activation, loss)
-        widths, depth = self.architecture.widths, self.architecture.depth
-        self.learning_rate = read_number(learning_rate, "learning_rate")
-        if not isinstance(freeze_biases, bool):
-            raise UsageError(f"freeze_biases: expected true or false, got {freeze_biases!r}")
-        self.freeze_biases = freeze_biases
-        self.weights = None
-        if weights is not None:
-            if not isinstance(weights, list) or len(weights) != depth:
-                got = f"{len(weights)} matrices" if isinstance(weights, list) else repr(weights)
-                raise UsageError(f"weights: expected {depth} matrices (W1…W{depth}), got {got}")
-            self.weights = [_matrix(w, widths[l + 1], widths[l], f"weights[{l}]", f"W{l + 1}")
-                            for l, w in enumerate(weights)]
-        if biases is None:
-            self.biases = [[0] * widths[l] for l in range(1, depth + 1)]
-        else:
-            if not isinstance(biases, list) or len(biases) != depth:
-                got = f"{len(biases)} vectors" if isinstance(biases, list) else repr(biases)
-                raise UsageError(f"biases: expected {depth} vectors (b1…b{depth}), got {got}")
-            self.biases = [_vector(b, widths[l + 1], f"biases[{l}]") for l, b in enumerate(biases)]
-        self.inputs = None if input is None else _rows(input, widths[0], "input")
-        self.targets = None if target is None else _rows(target, widths[-1], "target")
-        if self.inputs is not None and self.targets is not None:
-            if len(self.inputs) != len(self.targets):
-                raise UsageError(f"target: expected {len(self.inputs)} rows, one per input row, "
-                                 f"got {len(self.targets)}")
-            self._check_targets()
-
-    @classmethod
-    def from_spec(cls, source) -> Network:
-        """A network from a spec: a dict, or a path to a JSON or TOML file."""
-        spec = load_spec(source)
-        unknown = sorted(set(spec) - set(SPEC_FIELDS))
-        if unknown:
-            raise UsageError(f"spec: unknown field {unknown[0]!r}; expected fields "
-                             f"{', '.join(SPEC_FIELDS)}")
-        for required in ("layers", "input", "target", "weights"):
-            if required not in spec:
-                raise UsageError(f"{required}: missing; a spec needs layers, input, target and "
-                                 "weights (activation, loss, biases, learning_rate and "
-                                 "freeze_biases are optional)")
-        return cls(**spec)
-
-    def _check_targets(self) -> None:
-        loss = self.architecture.loss
-        for i, row in enumerate(self.targets):
-            if loss in ("bce", "ce") and any(not 0 <= v <= 1 for v in row):
-                raise UsageError(f"target[{i}]: {loss} needs targets between 0 and 1, got {row}")
-            if loss == "ce" and abs(sum(row) - 1) > 1e-9:
-                raise UsageError(f"target[{i}]: ce needs a probability distribution (entries "
-                                 f"summing to 1, such as a one-hot vector), got {row}")
-
-    # --- what the network can do
-
-    @property
-    def layers(self) -> tuple[int, ...]:
-        return self.architecture.widths
-
-    def is_exact(self) -> bool:
-        """True when every value would stay rational (for --exact)."""
-        return not self.exact_problem()
-
-    def exact_problem(self) -> str | None:
-        """Why exact arithmetic is impossible here, or None."""
-        arch = self.architecture
-        for layer, name in enumerate(arch.activations, start=1):
-            if name not in EXACT_ACTIVATIONS:
-                return (f"layer {layer} uses {name}, whose values are irrational; exact arithmetic "
-                        f"needs activations {', '.join(EXACT_ACTIVATIONS)}")
-        if arch.loss not in EXACT_LOSSES:
-            return f"the loss {arch.loss} takes logarithms; exact arithmetic needs {', '.join(EXACT_LOSSES)}"
-        numbers = [self.learning_rate]
-        for matrix in self.weights or []:
-            for row in matrix:
-                numbers += row
-        for group in (self.biases, self.inputs or [], self.targets or []):
-            for row in group:
-                numbers += row
-        if any(isinstance(v, InexactNumber) for v in numbers):
-            return "a number in the spec is irrational"
-        return None
-
-    def _require_numbers(self) -> None:
-        missing = [name for name, value in (("weights", self.weights), ("input", self.inputs),
-                                            ("target", self.targets)) if value is None]
-        if missing:
-            raise UsageError(f"{missing[0]}: missing; numeric backpropagation needs weights, "
-                             "input and target")
-
-    def forward(self, exact: bool = False):
-        """The forward pass: per input row, per layer, (z, a)."""
-        from calcgrad.networks import backprop
-
-        self._require_numbers()
-        inputs = [[backprop.convert(v, exact) for v in row] for row in self.inputs]
-        return backprop.forward_rows(backprop.Parameters.of(self, exact), inputs, self.architecture)
-
-    def backward(self, exact: bool = False) -> dict[str, Number]:
-        """Mean gradient of the loss for every parameter, keyed "W1[0,1]", "b2[0]"."""
-        return self.walkthrough(exact=exact, check=False).gradients
-
-    def step(self, exact: bool = False) -> dict[str, Number]:
-        """Every parameter after one gradient-descent step w ← w − η ∂L/∂w."""
-        return self.walkthrough(exact=exact, check=False).updated
-
-    def walkthrough(self, epochs: int = 1, exact: bool = False, precision: int = 9,
-                    check: bool = True, progress=None):
-        """The whole numeric worked example (a Walkthrough result object)."""
-        from calcgrad.networks import backprop
-
-        self._require_numbers()
-        return backprop.walkthrough(self, epochs=epochs, exact=exact, precision=precision,
-                                    check=check, progress=progress)
-
-    def chain(self, expand: bool = False):
-        """The symbolic chain rule for every parameter (one neuron per layer): a ScalarChain."""
-        from calcgrad.networks.chain import scalar_chain
-
-        return scalar_chain(self.architecture, expand=expand)
-
-    def chain_of(self, param: str, expand: bool = False):
-        """The chain of factors of one parameter ("w1", "b2") of a one-neuron-per-layer network."""
-        return self.chain(expand=expand).chain(param)
-
-    def matrix_form(self, param: str | None = None):
-        """The δ recursion in vector/matrix form with shapes; with param ("W1[2,0]") that entry's chain."""
-        from calcgrad.networks.chain import matrix_form
-
-        return matrix_form(self.architecture, param)
-
-    def __repr__(self) -> str:
-        arch = self.architecture
-        return (f"Network(layers={list(arch.widths)}, activation={list(arch.activations)}, "
-                f"loss={arch.loss!r})")

@@ -16,11 +16,12 @@ import math
 from dataclasses import dataclass, field
 from operator import mul
 from fractions import Fraction
-from typing import Callable
+from typing import Callable, ClassVar
 
 from calcgrad import limits
 from calcgrad.errors import LimitError, UsageError
-from calcgrad.networks.architecture import LEAKY_SLOPE, Architecture, Number
+from calcgrad.render.protocol import Rendered
+from calcgrad.networks.architecture import LEAKY_SLOPE, Architecture, Number, parse_key
 
 FINITE_DIFFERENCE_STEP = 1e-5
 """h in (L(w + h) − L(w − h)) / 2h."""
@@ -305,8 +306,6 @@ def _perturbed_loss(params: Parameters, run: _Pass, inputs, targets, arch: Archi
 def gradient_check(params: Parameters, run: _Pass, inputs, targets, arch: Architecture,
                    keys: list[str], gradients: dict) -> dict[str, Check]:
     """Central finite differences for the chosen parameters (float arithmetic)."""
-    from calcgrad.networks.architecture import parse_key
-
     h = FINITE_DIFFERENCE_STEP
     checks = {}
     for key in keys:
@@ -332,8 +331,11 @@ def spread(keys: list[str], count: int) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Walkthrough:
+class Walkthrough(Rendered):
     """A worked numeric example: forward pass, loss, δ per layer, gradients, one update."""
+
+    RENDERER: ClassVar[str] = "calcgrad.render.walkthrough"
+    TABLE: ClassVar[bool] = True    # the parameter table is also written as CSV
 
     architecture: Architecture
     inputs: tuple
@@ -365,42 +367,6 @@ class Walkthrough:
         else:
             text = f"{float(value):.{self.precision}g}"
         return text.replace("-", "−")
-
-    def to_dict(self) -> dict:
-        from calcgrad.render.network import walkthrough_dict
-
-        return walkthrough_dict(self)
-
-    def plain(self) -> str:
-        from calcgrad.render.network import walkthrough_plain
-
-        return walkthrough_plain(self)
-
-    def markdown(self) -> str:
-        from calcgrad.render.network import walkthrough_markdown
-
-        return walkthrough_markdown(self)
-
-    def latex(self) -> str:
-        from calcgrad.render.network import walkthrough_latex
-
-        return walkthrough_latex(self)
-
-    def __str__(self) -> str:
-        return self.plain()
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
-
-    def _repr_latex_(self) -> str:
-        from calcgrad.render.network import walkthrough_aligned
-
-        return walkthrough_aligned(self)
-
-    def __rich__(self):
-        from calcgrad.render.network import walkthrough_rich
-
-        return walkthrough_rich(self)
 
 
 def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 9,

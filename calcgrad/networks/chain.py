@@ -13,7 +13,9 @@ faster and is done only on request.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import ClassVar
 
 import sympy
 from sympy import Expr, Symbol
@@ -21,8 +23,11 @@ from sympy import Expr, Symbol
 from calcgrad import limits
 from calcgrad.engine.derivation import Derivation
 from calcgrad.errors import UsageError
+from calcgrad.render.protocol import Rendered
 from calcgrad.engine.functions import relu, sigmoid, softplus
-from calcgrad.networks.architecture import Architecture
+from calcgrad.networks.architecture import Architecture, canonical_key, parse_key
+from calcgrad.render.notation import SUPERSCRIPT
+from calcgrad.engine.derive import diff
 
 MAX_EXPAND_LAYERS = 8
 """Deepest network whose chains are substituted all the way down to x (--expand)."""
@@ -107,8 +112,10 @@ class ParameterChain:
 
 
 @dataclass(frozen=True)
-class ScalarChain:
+class ScalarChain(Rendered):
     """The chain rule for every parameter of a network with one neuron per layer."""
+
+    RENDERER: ClassVar[str] = "calcgrad.render.scalar_chain"
 
     architecture: Architecture
     definitions: tuple[tuple[Symbol, Expr], ...]     # z⁽¹⁾ = w⁽¹⁾x + b⁽¹⁾, a⁽¹⁾ = σ(z⁽¹⁾), …, L = …
@@ -133,42 +140,6 @@ class ScalarChain:
             values[symbol] = definition.xreplace(values)
         return values
 
-    def to_dict(self) -> dict:
-        from calcgrad.render.network import chain_dict
-
-        return chain_dict(self)
-
-    def plain(self) -> str:
-        from calcgrad.render.network import chain_plain
-
-        return chain_plain(self)
-
-    def markdown(self) -> str:
-        from calcgrad.render.network import chain_markdown
-
-        return chain_markdown(self)
-
-    def latex(self) -> str:
-        from calcgrad.render.network import chain_latex
-
-        return chain_latex(self)
-
-    def __str__(self) -> str:
-        return self.plain()
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
-
-    def _repr_latex_(self) -> str:
-        from calcgrad.render.network import chain_aligned
-
-        return chain_aligned(self)
-
-    def __rich__(self):
-        from calcgrad.render.network import chain_rich
-
-        return chain_rich(self)
-
 
 # --- building the chain ---------------------------------------------------------------------
 
@@ -184,8 +155,6 @@ class _Deriver:
         self._templates: dict = {}
 
     def derive(self, expr: Expr, variable: Symbol, template_key=None) -> Derivation:
-        from calcgrad.engine.derive import diff
-
         if template_key is None:
             return diff(expr, variable)
         placeholder = Symbol("ζ_template", real=True)
@@ -196,8 +165,6 @@ class _Deriver:
 
 def renamed(value, mapping: dict):
     """A copy of a frozen step tree (or Derivation) with symbols renamed."""
-    import dataclasses
-
     if isinstance(value, sympy.Basic):
         return value.xreplace(mapping)
     if isinstance(value, tuple):
@@ -344,8 +311,10 @@ class EntryChain:
 
 
 @dataclass(frozen=True)
-class MatrixForm:
+class MatrixForm(Rendered):
     """Backpropagation in vector/matrix form with shapes, and optionally one entry's chain."""
+
+    RENDERER: ClassVar[str] = "calcgrad.render.matrix_form"
 
     architecture: Architecture
     forward: tuple[ShapeLine, ...]
@@ -356,42 +325,6 @@ class MatrixForm:
     softmax_ce: Factor | None                    # ∂L/∂z⁽ᴸ⁾₀ for softmax with cross-entropy
     entry: EntryChain | None = None
 
-    def to_dict(self) -> dict:
-        from calcgrad.render.network import matrix_dict
-
-        return matrix_dict(self)
-
-    def plain(self) -> str:
-        from calcgrad.render.network import matrix_plain
-
-        return matrix_plain(self)
-
-    def markdown(self) -> str:
-        from calcgrad.render.network import matrix_markdown
-
-        return matrix_markdown(self)
-
-    def latex(self) -> str:
-        from calcgrad.render.network import matrix_latex
-
-        return matrix_latex(self)
-
-    def __str__(self) -> str:
-        return self.plain()
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
-
-    def _repr_latex_(self) -> str:
-        from calcgrad.render.network import matrix_aligned
-
-        return matrix_aligned(self)
-
-    def __rich__(self):
-        from calcgrad.render.network import matrix_rich
-
-        return matrix_rich(self)
-
 
 def _shape(rows, cols) -> str:
     return f"({rows}×{cols})"
@@ -400,7 +333,6 @@ def _shape(rows, cols) -> str:
 def matrix_form(arch: Architecture, param: str | None = None) -> MatrixForm:
     """The δ recursion with shapes; with `param` ("W1[3,1]", counted from 1) also that entry's
     scalar chain."""
-    from calcgrad.networks.architecture import canonical_key, parse_key
 
     if max(arch.widths) > limits.MAX_SYMBOLIC_WIDTH:
         raise UsageError(f"widths: the symbolic form is for layers of at most "
@@ -466,8 +398,6 @@ def matrix_form(arch: Architecture, param: str | None = None) -> MatrixForm:
 
 
 def _sup(layer) -> str:
-    from calcgrad.render.notation import SUPERSCRIPT
-
     return "⁽" + str(layer).translate(SUPERSCRIPT) + "⁾"
 
 

@@ -11,16 +11,17 @@ and SVG readers can find it.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from calcgrad.errors import UsageError
 from calcgrad.read.request import parameter_key
 from calcgrad.pictures.plotting import new_figure, require_matplotlib
+from calcgrad.networks.backprop import Walkthrough
+from calcgrad.networks.network import Network
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
-
-    from calcgrad.networks.backprop import Walkthrough
 
 MAX_GRAPH_WIDTH = 10
 """Most neurons in one layer that the picture can label readably."""
@@ -54,9 +55,6 @@ def plot_network(network_or_walkthrough) -> Figure:
 
 
 def _walkthrough(source) -> Walkthrough:
-    from calcgrad.networks.backprop import Walkthrough
-    from calcgrad.networks.architecture import Network
-
     if isinstance(source, Walkthrough):
         return source
     if isinstance(source, Network):
@@ -72,6 +70,7 @@ def node_position(widths, layer: int, j: int) -> tuple[float, float]:
 
 
 def _draw(walkthrough: Walkthrough):
+    # lazy: start-up speed (matplotlib and NumPy load only to draw; matplotlib is optional)
     from matplotlib.patches import Circle
 
     arch = walkthrough.architecture
@@ -149,8 +148,6 @@ def _draw(walkthrough: Walkthrough):
 
 def _short(value) -> str:
     """A number as the picture shows it: 4 significant digits, or p/q when exact."""
-    from fractions import Fraction
-
     if isinstance(value, Fraction):
         text = str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
     else:

@@ -26,6 +26,10 @@ import sympy
 from sympy import Expr, Symbol
 
 from calcgrad.errors import CalcgradError, UsageError
+from calcgrad.engine.derive import diff
+from calcgrad.read import request as request_reader
+from calcgrad.render.notation import format_point, to_latex, to_text
+from calcgrad.calculus.descent import Descent
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -71,6 +75,7 @@ class MissingDependencyError(CalcgradError):
 def require_matplotlib():
     """matplotlib, or MissingDependencyError saying how to install it."""
     try:
+        # lazy: start-up speed (matplotlib and NumPy load only to draw; matplotlib is optional)
         import matplotlib
     except ImportError:
         raise MissingDependencyError(
@@ -101,16 +106,9 @@ class _Request:
         return self.point.get(symbol)
 
 
-def _request_reader():
-    """calcgrad.read.request, imported when a picture is asked for (start-up speed)."""
-    from calcgrad.read import request
-
-    return request
-
-
 def _number(value, what: str, declared: tuple[str, ...]) -> Expr:
     """A real, finite constant that a picture can be drawn at (floating point range)."""
-    number = _request_reader().number(value, what, declared)
+    number = request_reader.number(value, what, declared)
     _check_drawable(number, what)
     return number
 
@@ -128,11 +126,11 @@ def _check_drawable(value: Expr, what: str) -> None:
 
 def _is_real_finite(value: Expr) -> bool:
     """True when a constant is a finite real number (checked by 30-digit evaluation)."""
-    return _request_reader().real_finite(value)
+    return request_reader.real_finite(value)
 
 
 def _request(expr, plotted_names, at, declared: Iterable[str]) -> _Request:
-    request = _request_reader()
+    request = request_reader
     declared = request.declared_names(declared)
     expression = request.expression(expr, declared)
     free = sorted(expression.free_symbols, key=lambda s: s.name)
@@ -187,6 +185,7 @@ def _defined_value(expression: Expr, point: dict, request: _Request) -> Expr:
 
 
 def _numpy_functions() -> dict:
+    # lazy: start-up speed (matplotlib and NumPy load only to draw; matplotlib is optional)
     import numpy as np
 
     return {
@@ -218,6 +217,7 @@ def numeric_function(expression: Expr, variables: Sequence[Symbol]):
     as erf, or numbers too large for floats) each point is evaluated with the math module, and a
     point that still fails is NaN.
     """
+    # lazy: start-up speed (matplotlib and NumPy load only to draw; matplotlib is optional)
     import numpy as np
 
     variables = tuple(variables)
@@ -261,6 +261,7 @@ def _one_value(function, args) -> complex:
 
 def _real_part(values):
     """Real values kept; complex ones (off the real domain), infinities and NaN become NaN."""
+    # lazy: start-up speed (matplotlib and NumPy load only to draw; matplotlib is optional)
     import numpy as np
 
     values = np.asarray(values)
@@ -274,6 +275,7 @@ def _real_part(values):
 
 def _visible_limits(values, must_show: Sequence[float], margin: float = 0.08) -> tuple[float, float]:
     """y limits that show the curve's ordinary part and the marked points, ignoring poles."""
+    # lazy: start-up speed (matplotlib and NumPy load only to draw; matplotlib is optional)
     import numpy as np
 
     finite = values[np.isfinite(values)]
@@ -295,6 +297,7 @@ def _visible_limits(values, must_show: Sequence[float], margin: float = 0.08) ->
 
 def _readable_curve(values, limits: tuple[float, float]):
     """The values with far-off points dropped and the line broken where it jumps (at a pole)."""
+    # lazy: start-up speed (matplotlib and NumPy load only to draw; matplotlib is optional)
     import numpy as np
 
     low, high = limits
@@ -309,19 +312,16 @@ def _readable_curve(values, limits: tuple[float, float]):
 
 
 def _text(expr) -> str:
-    from calcgrad.render.notation import to_text
-
     return to_text(expr)
 
 
 def _point_text(point: Mapping) -> str:
-    from calcgrad.render.notation import format_point
-
     return format_point(dict(point))
 
 
 def _math(latex: str, fallback: str, limit: int = 90) -> str:
     """`$latex$` when matplotlib's mathtext can draw it, else the plain text (shortened)."""
+    # lazy: start-up speed (matplotlib and NumPy load only to draw; matplotlib is optional)
     from matplotlib.mathtext import MathTextParser
 
     if len(latex) <= limit * 2:
@@ -335,8 +335,6 @@ def _math(latex: str, fallback: str, limit: int = 90) -> str:
 
 
 def _latex(expr) -> str:
-    from calcgrad.render.notation import to_latex
-
     return to_latex(expr)
 
 
@@ -354,8 +352,6 @@ def _value_label(value: Expr) -> str:
 
 def _name_of_function(request: _Request) -> tuple[str, str]:
     """`f(x)` (LaTeX, text), or `f(x, 2)` when other variables are held at values."""
-    from calcgrad.render.notation import to_text
-
     variable = request.plotted[0]
     args_latex, args_text = [], []
     for symbol in sorted(request.expression.free_symbols | {variable}, key=lambda s: s.name):
@@ -400,7 +396,6 @@ class _Tangent:
 
 
 def _tangent_data(expr, at, wrt, variables) -> _Tangent:
-    from calcgrad.engine.derive import diff
 
     request = _request(expr, wrt, at, variables)
     if len(request.plotted) != 1:
@@ -425,6 +420,7 @@ def _tangent_data(expr, at, wrt, variables) -> _Tangent:
 @cache
 def _figure_class():
     """matplotlib's Figure, able to show itself in Jupyter as a PNG without pyplot's help."""
+    # lazy: start-up speed (matplotlib and NumPy load only to draw; matplotlib is optional)
     from matplotlib.figure import Figure
 
     class CalcgradFigure(Figure):
@@ -442,6 +438,7 @@ def _figure_class():
 def new_figure(size, rows: int = 1):
     """A Figure on the Agg canvas (never a window) with `rows` axes sharing x."""
     require_matplotlib()
+    # lazy: start-up speed (matplotlib and NumPy load only to draw; matplotlib is optional)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     figure = _figure_class()(figsize=size, dpi=DPI, layout="constrained")
@@ -464,6 +461,7 @@ def _secant_slope(tangent: _Tangent, h) -> Expr | None:
 def _draw_tangent_figure(tangent: _Tangent, x_range, derivative: bool, secant_steps,
                          size=FIGURE_SIZE):
     """The figure with the function, the tangent (if a point) and the derivative (if asked)."""
+    # lazy: start-up speed (matplotlib and NumPy load only to draw; matplotlib is optional)
     import numpy as np
 
     request, variable = tangent.request, tangent.variable
@@ -532,8 +530,6 @@ def _draw_tangent_figure(tangent: _Tangent, x_range, derivative: bool, secant_st
 
 def _draw_derivative(axes, tangent: _Tangent, xs) -> None:
     """f′ on its own axes below, with the point (a, f′(a)) marked: the tangent's slope."""
-    from calcgrad.engine.derive import diff
-
     request, variable = tangent.request, tangent.variable
     derived = diff(request.expression, variable).result
     derived = derived.subs(request.fixed) if request.fixed else derived
@@ -613,6 +609,7 @@ def save_secant_animation(
     returns the path.
     """
     require_matplotlib()
+    # lazy: start-up speed (matplotlib and NumPy load only to draw; matplotlib is optional)
     from matplotlib.animation import PillowWriter
 
     path = Path(path)
@@ -653,8 +650,6 @@ def save_secant_animation(
 
 def _gradient(request: _Request) -> tuple[Expr, ...]:
     """∂f/∂v for each plotted variable, from the calcgrad engine, other variables substituted."""
-    from calcgrad.engine.derive import diff
-
     parts = []
     for variable in request.plotted:
         result = diff(request.expression, variable).result
@@ -663,7 +658,7 @@ def _gradient(request: _Request) -> tuple[Expr, ...]:
 
 
 def _two_variables(wrt, declared) -> tuple[Symbol, ...]:
-    request = _request_reader()
+    request = request_reader
     symbols = request.variables(wrt, request.declared_names(declared))
     if len(symbols) != 2:
         raise UsageError(f"a gradient field plots exactly two variables, such as --wrt x,y; "
@@ -689,11 +684,10 @@ def plot_gradient_field(
     gradient's true components, all scaled by one factor. Returns a matplotlib Figure.
     """
     require_matplotlib()
+    # lazy: start-up speed (matplotlib and NumPy load only to draw; matplotlib is optional)
     import numpy as np
 
-    from calcgrad.engine.derive import diff
-
-    wrt = _request_reader().wrt_keyword(wrt, vars, "plot_gradient_field") or "x,y"
+    wrt = request_reader.wrt_keyword(wrt, vars, "plot_gradient_field") or "x,y"
     request = _request(expr, _two_variables(wrt, variables), at, variables)
     u, v = request.plotted
     a, b = request.point_of(u), request.point_of(v)
@@ -766,6 +760,7 @@ def _square_axes(axes, u: Symbol, v: Symbol, u_limits, v_limits) -> None:
 def _draw_contours(figure, axes, function: Expr, shown: Expr, u: Symbol, v: Symbol,
                    u_limits: tuple[float, float], v_limits: tuple[float, float]) -> None:
     """Filled contours of function(u, v) over the limits, with a colour bar (`shown` names it in errors)."""
+    # lazy: start-up speed (matplotlib and NumPy load only to draw; matplotlib is optional)
     import numpy as np
     from matplotlib.ticker import MaxNLocator
 
@@ -788,6 +783,7 @@ def _draw_contours(figure, axes, function: Expr, shown: Expr, u: Symbol, v: Symb
 
 def _arrow_scale(du, dv, spacing: float) -> float:
     """One scale for all arrows: the 75th-percentile arrow is drawn 0.9 grid spacings long."""
+    # lazy: start-up speed (matplotlib and NumPy load only to draw; matplotlib is optional)
     import numpy as np
 
     norms = np.hypot(du, dv)
@@ -813,7 +809,6 @@ def plot_descent(descent) -> Figure:
     numbers. Returns a matplotlib Figure.
     """
     require_matplotlib()
-    from calcgrad.calculus.descent import Descent
 
     if not isinstance(descent, Descent):
         raise UsageError(f"plot_descent draws the result of calcgrad.descend(...), "
@@ -889,6 +884,7 @@ def _descent_path_2d(descent):
 
 
 def _descent_path_1d(descent):
+    # lazy: start-up speed (matplotlib and NumPy load only to draw; matplotlib is optional)
     import numpy as np
 
     (x,) = descent.variables
@@ -934,6 +930,7 @@ def save_figure(figure, path) -> Path:
     fmt = picture_format(path)
     metadata: dict[str, Any] = {"Date": None} if fmt in ("svg", "pdf") else {}
     try:
+        # lazy: start-up speed (matplotlib and NumPy load only to draw; matplotlib is optional)
         import matplotlib
 
         with matplotlib.rc_context({"svg.hashsalt": "calcgrad"}):

@@ -23,6 +23,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
+import warnings
+
 import sympy
 from sympy import Expr, Symbol
 
@@ -114,7 +116,6 @@ def wrt_keyword(wrt: Any, vars: Any, function: str) -> Any:  # noqa: A002 - the 
     """`wrt`, or the old spelling `vars=` (still accepted, with a DeprecationWarning)."""
     if vars is None:
         return wrt
-    import warnings
 
     warnings.warn(f"{function}(vars=...) is deprecated; use wrt=...", DeprecationWarning,
                   stacklevel=3)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from calcgrad.render.notation import to_ascii, to_latex, to_text
 from calcgrad.render.common import operator_latex, operator_text
+from calcgrad.render.escape import latex_text, markdown_text
 
 _MARK = {"correct": "✓", "incorrect": "✗", "undetermined": "?"}
 
@@ -76,7 +77,7 @@ def verdict_markdown(verdict) -> str:
     if verdict.mistakes:
         lines.append("**Mistakes:** " + ", ".join(f"`{m}`" for m in verdict.mistakes) + "  ")
     lines.append("")
-    lines += [f"- {sentence}" for sentence in verdict.feedback]
+    lines += [f"- {markdown_text(sentence)}" for sentence in verdict.feedback]
     if verdict.verdict != "correct":
         lines += ["", f"**Correct derivative:** ${_math(verdict.expected, to_latex)}$"]
     return "\n".join(lines) + "\n"
@@ -91,20 +92,17 @@ def verdict_latex(verdict) -> str:
         lines[-1] += r" \\"
         lines.append(rf"&\text{{correct: }} {_math(verdict.expected, to_latex)}")
     lines.append(r"\end{align*}")
-    notes = [_latex_text(s) for s in verdict.feedback]
+    notes = [_latex_line(s) for s in verdict.feedback]
     return "\n".join(lines + notes) + "\n"
 
 
-_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
-                  "#": r"\#", "_": r"\_", "%": r"\%", "^": r"\^{}", "~": r"\~{}"}
-
-
-def _latex_text(sentence: str) -> str:
-    """A feedback sentence as LaTeX text (special characters escaped), on a line of its own."""
-    return "".join(_LATEX_SPECIAL.get(char, char) for char in sentence) + "\n"
+def _latex_line(sentence: str) -> str:
+    """A feedback sentence as LaTeX text, on a line of its own."""
+    return latex_text(sentence) + "\n"
 
 
 def verdict_rich(verdict):
+    # lazy: start-up speed (Rich loads only for the terminal view)
     from rich.console import Group
     from rich.text import Text
 
@@ -185,9 +183,8 @@ def solution_markdown(solution) -> str:
     lines = [f"**Problem:** {_heading(solution)}  ", f"**Verdict:** {solution.verdict}", "",
              "| line | status | text | note |", "|---|---|---|---|"]
     for line in solution.lines:
-        text = line.text.replace("|", "\\|")
-        note = line.message.replace("|", "\\|")
-        lines.append(f"| {line.number} | {_LINE_MARK[line.status]} {line.status} | `{text}` | {note} |")
+        lines.append(f"| {line.number} | {_LINE_MARK[line.status]} {line.status} "
+                     f"| {markdown_text(line.text)} | {markdown_text(line.message)} |")
     lines += ["", _summary(solution)[0].upper() + _summary(solution)[1:]]
     return "\n".join(lines) + "\n"
 
@@ -196,10 +193,11 @@ def solution_latex(solution) -> str:
     rows = [rf"&{to_latex(line.expression)} && \text{{{line.status}}}"
             for line in solution.lines if line.expression is not None]
     body = " \\\\\n".join(rows)
-    return f"\\begin{{align*}}\n{body}\n\\end{{align*}}\n" + _latex_text(_summary(solution))
+    return f"\\begin{{align*}}\n{body}\n\\end{{align*}}\n" + _latex_line(_summary(solution))
 
 
 def solution_rich(solution):
+    # lazy: start-up speed (Rich loads only for the terminal view)
     from rich.console import Group
     from rich.text import Text
 
@@ -251,24 +249,26 @@ def report_markdown(report) -> str:
                      f"| {s.undetermined} | {s.errors} | {common} |")
     lines += ["", "## Rows", "", "| line | student | question | verdict | mistakes / error |", "|---|---|---|---|---|"]
     for row in report.rows:
-        detail = (row.error or ", ".join(row.mistakes)).replace("|", "\\|")
-        student = row.student.replace("|", "\\|")
-        lines.append(f"| {row.line} | {student} | {row.question} | {row.verdict} | {detail} |")
+        detail = markdown_text(row.error or ", ".join(row.mistakes))
+        lines.append(f"| {row.line} | {markdown_text(row.student)} | {markdown_text(row.question)} "
+                     f"| {row.verdict} | {detail} |")
     return "\n".join(lines) + "\n"
 
 
 def report_latex(report) -> str:
     lines = [r"\begin{tabular}{lrrrr}", r"question & correct & \% & incorrect & undetermined \\ \hline"]
     for s in report.summaries:
-        lines.append(f"{_latex_text(s.question).strip()} & {s.correct}/{s.answered} & "
+        lines.append(f"{latex_text(s.question)} & {s.correct}/{s.answered} & "
                      f"{s.percent_correct:g} & {s.incorrect} & {s.undetermined} \\\\")
     lines.append(r"\end{tabular}")
     return "\n".join(lines) + "\n"
 
 
 def report_rich(report):
+    # lazy: start-up speed (Rich loads only for the terminal view)
     from rich.console import Group
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title="Summary")
     for column in ("question", "correct", "%", "incorrect", "undetermined", "unusable", "common mistakes"):
@@ -277,7 +277,5 @@ def report_rich(report):
         table.add_row(s.question, f"{s.correct}/{s.answered}", f"{s.percent_correct:g}", str(s.incorrect),
                       str(s.undetermined), str(s.errors),
                       ", ".join(f"{c} ×{n}" for c, n in s.common_mistakes))
-    from rich.text import Text
-
     groups = [Text(line) for s in report.summaries for line in _summary_lines(s)[1:]]
     return Group(table, *groups)

@@ -6,13 +6,11 @@ CSV always hold the whole trace, with every float written in full (repr: it read
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 
 from calcgrad.calculus.descent import Descent, Iteration
 from calcgrad.render.notation import to_ascii, to_latex, to_text
-from calcgrad.render.latex import text as latex_text
+from calcgrad.render.escape import csv_table, latex_text, markdown_text
 
 HEAD_ROWS = 10
 TAIL_ROWS = 10
@@ -143,6 +141,7 @@ def render_plain(descent: Descent) -> str:
 
 
 def rich_renderable(descent: Descent):
+    # lazy: start-up speed (Rich loads only for the terminal view)
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -204,23 +203,22 @@ def render_latex(descent: Descent) -> str:
 
 
 def render_markdown(descent: Descent) -> str:
-    from calcgrad.render.markdown import escape
 
     lines = [f"**Minimise** $f({', '.join(to_latex(v) for v in descent.variables)}) = "
              f"{to_latex(descent.expression)}$", "",
              f"**Gradient** ${_latex_gradient(descent)}$", "",
              f"**Update** ${_latex_update(descent)}$", "",
-             f"**Stop when** {escape(criterion_text(descent))}", ""]
+             f"**Stop when** {markdown_text(criterion_text(descent))}", ""]
     if stable_text(descent):
-        lines += [f"**Stable η** {escape(stable_text(descent))}", ""]
-    lines += ["| " + " | ".join(escape(h) for h in _header(descent)) + " |",
+        lines += [f"**Stable η** {markdown_text(stable_text(descent))}", ""]
+    lines += ["| " + " | ".join(markdown_text(h) for h in _header(descent)) + " |",
               "|" + "---:|" * 6]
     for row in shown_rows(descent):
         lines.append("| " + " | ".join(_cells(row) if row else ["…"] + [""] * 5) + " |")
     if omitted(descent):
         lines += ["", f"*{omitted(descent)} rows not shown; --format csv or json gives the whole trace*"]
-    lines += ["", f"**Result** {escape(outcome_text(descent))}"]
-    lines += ["", *[f"**Warning** {escape(w)}" for w in descent.warnings]] if descent.warnings else []
+    lines += ["", f"**Result** {markdown_text(outcome_text(descent))}"]
+    lines += ["", *[f"**Warning** {markdown_text(w)}" for w in descent.warnings]] if descent.warnings else []
     return "\n".join(lines) + "\n"
 
 
@@ -258,11 +256,8 @@ def as_dict(descent: Descent) -> dict:
 
 def render_csv(descent: Descent) -> str:
     """The whole trace, one row per iteration: k, the point, the gradient, f, the step."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
     variables = [to_ascii(v) for v in descent.variables]
-    writer.writerow(["k", *variables, *(f"df/d{v}" for v in variables), "f", "step"])
-    for row in descent.trace:
-        writer.writerow([row.k, *map(repr, row.point), *map(repr, row.gradient), repr(row.f),
-                         "" if row.step is None else repr(row.step)])
-    return out.getvalue()
+    header = ["k", *variables, *(f"df/d{v}" for v in variables), "f", "step"]
+    rows = ([row.k, *map(repr, row.point), *map(repr, row.gradient), repr(row.f),
+             "" if row.step is None else repr(row.step)] for row in descent.trace)
+    return csv_table(header, rows)

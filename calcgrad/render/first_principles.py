@@ -11,8 +11,9 @@ from sympy import Basic
 from calcgrad.calculus.first_principles import ROUTES, FirstPrinciples, LimitStep
 from calcgrad.render.notation import AsciiPrinter, NotesLatexPrinter, TextPrinter, to_ascii, to_latex, to_text
 from calcgrad.render.common import explanation_parts
+from calcgrad.render.escape import latex_text, markdown_text
 from calcgrad.render.json import status_dict
-from calcgrad.render.latex import text as latex_text
+from calcgrad.render.plain import approximation
 
 _NONE = {"order": "none"}
 
@@ -88,8 +89,6 @@ def point_text(fp: FirstPrinciples) -> str:
 
 
 def value_text(fp: FirstPrinciples) -> str:
-    from calcgrad.render.plain import approximation
-
     a = to_text(dict(fp.point)[fp.variable])
     name = f"∂f/∂{to_text(fp.variable)}" if fp.partial else f"f′({a})"
     if not fp.value_status.exists:
@@ -146,6 +145,7 @@ def render_plain(fp: FirstPrinciples) -> str:
 
 
 def rich_renderable(fp: FirstPrinciples):
+    # lazy: start-up speed (Rich loads only for the terminal view)
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -234,24 +234,23 @@ def render_aligned(fp: FirstPrinciples) -> str:
 
 
 def render_markdown(fp: FirstPrinciples) -> str:
-    from calcgrad.render.markdown import escape
 
     x = to_latex(fp.variable)
     lines = [f"**Interpreted as** ${to_latex(fp.expression)}$", "",
              f"**From first principles** ${_latex_name(fp)} = {_latex_definition(fp)}$ with "
-             f"$f({x}) = {to_latex(fp.expression)}$", "", f"*Route:* {escape(ROUTES[fp.route])}", ""]
+             f"$f({x}) = {to_latex(fp.expression)}$", "", f"*Route:* {markdown_text(ROUTES[fp.route])}", ""]
     for i, step in enumerate(fp.steps, start=1):
         forms = " ".join(f"$= {_latex_form(fp, step, form)}$" for form in step.forms)
-        lines.append(f"{i}. **{escape(step.title)}** {forms}  ")
+        lines.append(f"{i}. **{markdown_text(step.title)}** {forms}  ")
         for limit in step.standard_limits:
             lines.append(f"   standard limit: $\\lim_{{{to_latex(fp.increment)} \\to 0}} "
                          f"{to_latex(limit.expression)} = {to_latex(limit.value)}$  ")
-        lines.append(f"   {explanation_parts(step.explanation, escape, lambda e: f'${shown_latex(e)}$')}")
+        lines.append(f"   {explanation_parts(step.explanation, markdown_text, lambda e: f'${shown_latex(e)}$')}")
     result = (f"${_latex_name(fp)} = {to_latex(fp.result)}$" if fp.result is not None
               else "no first-principles result")
-    lines += ["", f"**Result** {result}", "", f"**Check** {escape(check_text(fp))}"]
+    lines += ["", f"**Result** {result}", "", f"**Check** {markdown_text(check_text(fp))}"]
     if fp.point:
-        lines += ["", f"**Value** {escape(value_text(fp))}", "", escape(table_caption(fp)), "",
+        lines += ["", f"**Value** {markdown_text(value_text(fp))}", "", markdown_text(table_caption(fp)), "",
                   "| h | (f(a + h) − f(a))/h | difference from f′(a) |", "|---:|---:|---:|"]
         lines += [f"| {h_text(r.h)} | {number(r.quotient)} | {number(r.error)} |" for r in fp.table]
     return "\n".join(lines) + "\n"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from calcgrad.engine.derivation import Derivation
 from calcgrad.render.notation import to_ascii, to_latex, to_text
 from calcgrad.render.common import explanation_parts
@@ -59,4 +57,5 @@ def step_dict(step: Step) -> dict:
 
 
 def render_json(derivation: Derivation) -> str:
-    return json.dumps(derivation_dict(derivation), indent=2, ensure_ascii=False) + "\n"
+    """The JSON text, as every result type writes it (calcgrad.render.protocol)."""
+    return derivation.render("json")

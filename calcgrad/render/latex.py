@@ -6,11 +6,8 @@ from calcgrad.engine.derivation import Derivation
 from calcgrad.render.notation import to_latex
 from calcgrad.render.common import explanation_parts, held_constant, is_partial, operator_latex, outline
 from calcgrad.engine.steps import DiffStep, EvaluateStep, SimplifyStep, Step
+from calcgrad.render.escape import latex_text
 
-_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-            "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}"}
-_UNICODE = {"′": "'", "−": "-", "·": r"$\cdot$", "≠": r"$\neq$", "σ": r"$\sigma$",
-            "ˣ": r"$^{x}$", "⇒": r"$\Rightarrow$", "≈": r"$\approx$"}
 
 
 def render_latex(derivation: Derivation) -> str:
@@ -32,7 +29,7 @@ def _rows(derivation: Derivation) -> list[str]:
     rows = [head]
     for line in outline(derivation):
         indent = r"\quad " * (line.depth + 1)
-        rows.append(rf"&{indent}\text{{{line.number}. {text(line.step.title)}}}\quad "
+        rows.append(rf"&{indent}\text{{{line.number}. {latex_text(line.step.title)}}}\quad "
                     rf"{equation(derivation, line.step)}")
         rows.append(rf"&{indent}\qquad\text{{{explanation(line.step)}}}")
     rows.append(rf"&\text{{Result: }} {op}\left({to_latex(derivation.expression)}\right) = "
@@ -56,10 +53,9 @@ def equation(derivation: Derivation, step: Step) -> str:
 
 
 def explanation(step: Step) -> str:
-    return explanation_parts(step.explanation, text, lambda e: f"${to_latex(e)}$")
+    return explanation_parts(step.explanation, latex_text, math)
 
 
-def text(words: str) -> str:
-    """Words made safe inside \\text{…}."""
-    out = "".join(_SPECIAL.get(c, c) for c in words)
-    return "".join(_UNICODE.get(c, c) for c in out)
+def math(expr) -> str:
+    """An expression as inline LaTeX math, $…$ (also what Markdown writes for math)."""
+    return f"${to_latex(expr)}$"

@@ -5,9 +5,8 @@ from __future__ import annotations
 from calcgrad.engine.derivation import Derivation
 from calcgrad.render.notation import to_latex
 from calcgrad.render.common import explanation_parts, held_constant, operator_latex, outline
-from calcgrad.render.latex import equation
-
-_ESCAPE = str.maketrans({c: "\\" + c for c in "\\`*_[]<>$|"})
+from calcgrad.render.escape import markdown_text
+from calcgrad.render.latex import equation, math
 
 
 def render_markdown(derivation: Derivation) -> str:
@@ -15,7 +14,7 @@ def render_markdown(derivation: Derivation) -> str:
     op = operator_latex(derivation.variables, derivation.partial, to_latex)
     lines = [f"**Interpreted as** ${to_latex(derivation.expression)}$", ""]
     for warning in derivation.warnings:
-        lines += [f"> **Note** {escape(warning)}", ""]
+        lines += [f"> **Note** {markdown_text(warning)}", ""]
     head = f"**Find** ${op}\\left({to_latex(derivation.expression)}\\right)$"
     held = held_constant(derivation, derivation.stages[0])
     if held:
@@ -26,18 +25,10 @@ def render_markdown(derivation: Derivation) -> str:
         step = line.step
         lines.append(f"{pad}{line.number.rsplit('.', 1)[-1]}. **{step.title}**: "
                      f"${equation(derivation, step)}$  ")
-        lines.append(f"{pad}   {explanation_parts(step.explanation, escape, _math)}")
+        lines.append(f"{pad}   {explanation_parts(step.explanation, markdown_text, math)}")
     lines += ["", f"**Result** ${op}\\left({to_latex(derivation.expression)}\\right) = "
                   f"{to_latex(derivation.result)}$"]
     if derivation.value is not None:
         lines.append("")
         lines.append(f"**Value** ${equation(derivation, derivation.steps[-1])}$")
     return "\n".join(lines) + "\n"
-
-
-def escape(words: str) -> str:
-    return words.translate(_ESCAPE)
-
-
-def _math(expr) -> str:
-    return f"${to_latex(expr)}$"

@@ -13,7 +13,8 @@ from sympy import Expr, Symbol
 from calcgrad.calculus.multivar import Classification, Gradient, Hessian, Jacobian
 from calcgrad.render.notation import SUBSCRIPT, to_ascii, to_latex, to_text
 from calcgrad.render.json import derivation_dict
-from calcgrad.render.latex import render_aligned, render_latex, text as latex_text
+from calcgrad.render.escape import latex_text
+from calcgrad.render.latex import render_aligned, render_latex
 from calcgrad.render.markdown import render_markdown
 from calcgrad.render.plain import approximation, render_plain
 
@@ -239,6 +240,7 @@ def _gradient_summary(g: Gradient) -> list[str]:
 
 def gradient_rich(g: Gradient):
     """Rich renderables: the heading, each partial (as a tree with --steps), the vector."""
+    # lazy: start-up speed (Rich loads only for the terminal view)
     from rich.console import Group
     from rich.text import Text
 
@@ -394,6 +396,7 @@ def jacobian_plain(j: Jacobian) -> str:
 
 
 def jacobian_rich(j: Jacobian):
+    # lazy: start-up speed (Rich loads only for the terminal view)
     from rich.console import Group
     from rich.text import Text
 
@@ -406,6 +409,7 @@ def jacobian_rich(j: Jacobian):
 
 def _rich_entry(grid, name_of) -> list:
     """The entry asked for with --entry, titled, then its derivation; nothing when none was."""
+    # lazy: start-up speed (Rich loads only for the terminal view)
     from rich.text import Text
 
     if not grid.entry:
@@ -552,6 +556,7 @@ def hessian_plain(h: Hessian) -> str:
 
 
 def hessian_rich(h: Hessian):
+    # lazy: start-up speed (Rich loads only for the terminal view)
     from rich.console import Group
     from rich.text import Text
 

@@ -9,9 +9,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from sympy import Symbol
+
 from calcgrad import limits
 from calcgrad.networks.architecture import ACTIVATION_FORMULAS, CONVENTIONS, LOSS_FORMULAS
-from calcgrad.render.notation import SUPERSCRIPT
+from calcgrad.networks.chain import renamed
+from calcgrad.render import plain
+from calcgrad.render.common import outline
+from calcgrad.render.escape import csv_table, latex_text, markdown_text
+from calcgrad.render.latex import equation
+from calcgrad.render.notation import SUPERSCRIPT, to_ascii, to_latex, to_text
 
 # --- layout ---------------------------------------------------------------------------------
 
@@ -19,7 +26,6 @@ from calcgrad.render.notation import SUPERSCRIPT
 @dataclass(frozen=True)
 class Math:
     """One piece of notation in both spellings: text (Unicode) and LaTeX."""
-
     text: str
     latex: str
 
@@ -266,8 +272,6 @@ def sections_plain(sections: list[Section], text=None) -> str:
 
 def memo_text():
     """to_text with a cache for one rendering: chains print the same terms many times."""
-    from calcgrad.render.notation import to_text
-
     cache: dict = {}
 
     def text(expr) -> str:
@@ -280,25 +284,12 @@ def memo_text():
 
 def _steps_plain(derivation, text=None) -> list[str]:
     """A derivation's numbered steps, as calcgrad.render.plain writes them."""
-    from calcgrad.render.common import explanation_parts, is_partial, operator_text, outline
-    from calcgrad.engine.steps import DiffStep, SimplifyStep
-
     text = text or memo_text()
-
-    def equation(step) -> str:
-        if isinstance(step, DiffStep):
-            op = operator_text((step.variable,), is_partial(derivation, step), text)
-            return f"{op} ({text(step.expression)}) = {text(step.result)}"
-        if isinstance(step, SimplifyStep) and step.result != step.expression:
-            return f"{text(step.expression)} = {text(step.result)}"
-        return text(step.result)
-
     lines = []
     for line in outline(derivation):
         pad = "      " + "   " * line.depth
-        lines.append(f"{pad}{line.number}. {line.step.title}: {equation(line.step)}")
-        lines.append(f"{pad}{' ' * (len(line.number) + 2)}"
-                     f"{explanation_parts(line.step.explanation, str, text)}")
+        lines.append(f"{pad}{line.number}. {line.step.title}: {plain.equation(derivation, line.step, text)}")
+        lines.append(f"{pad}{' ' * (len(line.number) + 2)}{plain.explanation(line.step, text)}")
     return lines
 
 
@@ -335,14 +326,11 @@ def sections_markdown(sections: list[Section]) -> str:
             elif isinstance(item, Steps):
                 lines += _steps_markdown(item.derivation) + [""]
             else:
-                lines += [item.replace("*", r"\*").replace("_", r"\_"), ""]
+                lines += [markdown_text(item), ""]
     return "\n".join(lines)
 
 
 def _steps_markdown(derivation) -> list[str]:
-    from calcgrad.render.common import outline
-    from calcgrad.render.latex import equation
-
     return [f"{'   ' * line.depth}{line.number.rsplit('.', 1)[-1]}. {line.step.title}: "
             f"${equation(derivation, line.step)}$" for line in outline(derivation)]
 
@@ -361,8 +349,6 @@ _MATH_CHARS = {"δ": r"\delta", "η": r"\eta", "∂": r"\partial", "Σ": r"\Sigm
 
 def _latex_text(words: str) -> str:
     """Words with Unicode math (z⁽¹⁾, δ, ⊙, ∂L/∂w) as LaTeX: \\text{…} around the words only."""
-    from calcgrad.render.latex import text
-
     words = _LAYER_MARK.sub(lambda m: "\x00^{(" + m[1].translate(_SUPERSCRIPT_BACK) + ")}\x01", words)
     words = _SUPERSCRIPT_RUN.sub(lambda m: "\x00^{" + m[0].translate(_SUPERSCRIPT_BACK) + "}\x01", words)
     words = _SUBSCRIPT_RUN.sub(lambda m: "\x00_{" + m[0].translate(_SUBSCRIPT_BACK) + "}\x01", words)
@@ -378,13 +364,13 @@ def _latex_text(words: str) -> str:
         for char in piece:
             if char in _MATH_CHARS:
                 if chunk:
-                    out.append(r"\text{" + text("".join(chunk)) + "}")
+                    out.append(r"\text{" + latex_text("".join(chunk)) + "}")
                     chunk = []
                 out.append(_MATH_CHARS[char] + " ")
             else:
                 chunk.append(char)
         if chunk:
-            out.append(r"\text{" + text("".join(chunk)) + "}")
+            out.append(r"\text{" + latex_text("".join(chunk)) + "}")
     return "".join(out) or r"\text{}"
 
 
@@ -413,10 +399,7 @@ def _latex_blocks(sections: list[Section]) -> list[str]:
 
 
 def _steps_latex(derivation) -> list[str]:
-    from calcgrad.render.common import outline
-    from calcgrad.render.latex import equation, text
-
-    return [r"\quad" * (line.depth + 1) + rf"\text{{{line.number}. {text(line.step.title)}: }}"
+    return [r"\quad" * (line.depth + 1) + rf"\text{{{line.number}. {latex_text(line.step.title)}: }}"
             + equation(derivation, line.step) for line in outline(derivation)]
 
 
@@ -431,6 +414,7 @@ def sections_aligned(sections: list[Section]) -> str:
 
 
 def sections_rich(sections: list[Section], text=None):
+    # lazy: start-up speed (Rich loads only for the terminal view)
     from rich import box
     from rich.console import Group
     from rich.table import Table as RichTable
@@ -489,19 +473,14 @@ def walkthrough_rich(w):
 @dataclass(frozen=True)
 class Steps:
     """A Derivation shown inline, as each format shows its steps."""
-
     derivation: object
 
 
 def _partial_text(top, bottom) -> str:
-    from calcgrad.render.notation import to_text
-
     return f"∂{to_text(top)}/∂{to_text(bottom)}"
 
 
 def _partial_latex(top, bottom) -> str:
-    from calcgrad.render.notation import to_latex
-
     return rf"\frac{{\partial {to_latex(top)}}}{{\partial {to_latex(bottom)}}}"
 
 
@@ -594,8 +573,6 @@ def _chain_sections(chain, latex: bool = True, to_text=None) -> list[Section]:
 
 def _latex_printer(latex: bool):
     """to_latex, or a stand-in that skips the work when only text is drawn."""
-    from calcgrad.render.notation import to_latex
-
     return to_latex if latex else _no_latex
 
 
@@ -604,8 +581,6 @@ def _partial_latex_fn(latex: bool):
 
 
 def sympy_L():
-    from sympy import Symbol
-
     return Symbol("L", real=True)
 
 
@@ -624,9 +599,6 @@ def _ascii_names(chain) -> dict:
 
 def chain_dict(chain) -> dict:
     """JSON: definitions, factors (with their derivation steps), and each parameter's chain."""
-    from calcgrad.networks.chain import renamed
-    from calcgrad.render.notation import to_ascii, to_latex, to_text
-
     names = _ascii_names(chain)
 
     def ascii(expr):
@@ -686,8 +658,6 @@ def _shape_math(line) -> Math:
 
 
 def _factor_math(factor, note: str = "") -> Math:
-    from calcgrad.render.notation import to_latex, to_text
-
     top = "f" if factor.top.name == "f" else None
     if top:
         text = f"f′({to_text(factor.bottom)}) = d/d{to_text(factor.bottom)} {to_text(factor.definition)} = {to_text(factor.result)}"
@@ -736,8 +706,6 @@ def _matrix_sections(form) -> list[Section]:
 
 
 def _entry_sections(form, entry) -> list[Section]:
-    from calcgrad.render.notation import to_latex, to_text
-
     arch = form.architecture
     l, j, k = entry.layer, entry.row, entry.column
     p_text = to_text(entry.parameter)
@@ -800,8 +768,6 @@ def _distinct(entry) -> list:
 
 def matrix_dict(form) -> dict:
     """JSON: the shape lines, the engine's local derivatives and the entry's paths."""
-    from calcgrad.render.notation import to_latex
-
     def lines(group):
         return [{"equation": line.text, "latex": line.latex, "shapes": line.shapes} for line in group]
 
@@ -837,9 +803,6 @@ def matrix_dict(form) -> dict:
 
 
 def _ascii_name(symbol):
-    import re
-
-    from sympy import Symbol
 
     match = re.fullmatch(r"(\w+)\^\{\((\w+)\)\}(?:_\{([\d,]+)\})?", symbol.name)
     if not match:
@@ -851,14 +814,10 @@ def _ascii_name(symbol):
 
 def _ascii(expr) -> str:
     """Math in names calcgrad.parse reads back: w^{(1)}_{2,0} → w1_20, z^{(2)}_{1} → z2_1."""
-    from calcgrad.render.notation import to_ascii
-
     return to_ascii(expr.xreplace({s: _ascii_name(s) for s in expr.free_symbols}))
 
 
 def _renamed_dict(derivation) -> list:
-    from calcgrad.networks.chain import renamed
-
     names = {}
     for step_symbol in derivation.expression.free_symbols | set(derivation.variables):
         names[step_symbol] = _ascii_name(step_symbol)
@@ -883,3 +842,11 @@ def matrix_aligned(form) -> str:
 
 def matrix_rich(form):
     return sections_rich(_matrix_sections(form))
+
+
+def walkthrough_csv(w) -> str:
+    """One row per parameter: its value, ∂L/∂w and the value after the step (as in the JSON)."""
+    data = walkthrough_dict(w)
+    rows = ([key, value, data["gradients"][key], data["updated"][key]]
+            for key, value in data["parameters"].items())
+    return csv_table(["parameter", "value", "gradient", "updated"], rows)

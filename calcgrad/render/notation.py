@@ -22,6 +22,7 @@ from sympy.printing.str import StrPrinter
 
 from calcgrad.engine.functions import DEEP_LEARNING_FUNCTIONS
 from calcgrad.limits import MAX_NUMBER_DIGITS
+from calcgrad.read.parser import parse
 
 __all__ = ["derivative_operator", "format_point", "to_ascii", "to_latex", "to_text"]
 
@@ -131,8 +132,6 @@ def _negative_exponent(expr) -> bool:
 
 def _as_expr(expr) -> sympy.Basic:
     if isinstance(expr, str):
-        from calcgrad.read.parser import parse
-
         return parse(expr)
     if isinstance(expr, sympy.Basic):
         return expr

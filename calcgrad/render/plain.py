@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+
+from sympy import Basic
 
 from calcgrad.engine.derivation import Derivation
 from calcgrad.render.notation import to_text
@@ -46,20 +49,20 @@ def heading(derivation: Derivation) -> str:
     return text
 
 
-def equation(derivation: Derivation, step: Step) -> str:
-    """The equation a step states, in text."""
+def equation(derivation: Derivation, step: Step, text: Callable[[Basic], str] = to_text) -> str:
+    """The equation a step states, in text (`text` prints an expression; chains pass a cached one)."""
     if isinstance(step, DiffStep):
-        op = operator_text((step.variable,), is_partial(derivation, step), to_text)
-        return f"{op} ({to_text(step.expression)}) = {to_text(step.result)}"
+        op = operator_text((step.variable,), is_partial(derivation, step), text)
+        return f"{op} ({text(step.expression)}) = {text(step.result)}"
     if isinstance(step, SimplifyStep) and step.result != step.expression:
-        return f"{to_text(step.expression)} = {to_text(step.result)}"
+        return f"{text(step.expression)} = {text(step.result)}"
     if isinstance(step, EvaluateStep):
-        return f"{at_point(step)}: {to_text(step.result) if step.exists else 'does not exist'}"
-    return to_text(step.result)
+        return f"{at_point(step)}: {text(step.result) if step.exists else 'does not exist'}"
+    return text(step.result)
 
 
-def explanation(step: Step) -> str:
-    return explanation_parts(step.explanation, str, to_text)
+def explanation(step: Step, text: Callable[[Basic], str] = to_text) -> str:
+    return explanation_parts(step.explanation, str, text)
 
 
 def at_point(step: EvaluateStep) -> str:

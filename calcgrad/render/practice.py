@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from calcgrad.render.notation import to_ascii, to_latex, to_text
 from calcgrad.render.common import operator_latex, operator_text
+from calcgrad.render.escape import latex_text
 from calcgrad.render.latex import render_latex as derivation_latex
 from calcgrad.render.markdown import render_markdown as derivation_markdown
 from calcgrad.render.plain import render_plain as derivation_plain
@@ -70,7 +71,7 @@ def render_markdown(practice) -> str:
 
 
 def render_latex(practice) -> str:
-    lines = [rf"\section*{{{_latex_escape(_title(practice))}}}", r"\subsection*{Exercises}",
+    lines = [rf"\section*{{{latex_text(_title(practice))}}}", r"\subsection*{Exercises}",
              r"\begin{enumerate}"]
     lines += [rf"  \item $\displaystyle {_problem_latex(e)}$" for e in practice.exercises]
     lines += [r"\end{enumerate}", r"\subsection*{Answer key}"]
@@ -89,6 +90,7 @@ def render_aligned(practice) -> str:
 
 
 def rich_renderable(practice):
+    # lazy: start-up speed (Rich loads only for the terminal view)
     from rich.console import Group
     from rich.rule import Rule
     from rich.text import Text
@@ -103,11 +105,3 @@ def rich_renderable(practice):
                   Text(f"rules used: {', '.join(exercise.rules)}", style="dim"),
                   exercise.solution, Text("")]
     return Group(*parts)
-
-
-_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
-                  "#": r"\#", "_": r"\_", "%": r"\%", "^": r"\^{}", "~": r"\~{}"}
-
-
-def _latex_escape(text: str) -> str:
-    return "".join(_LATEX_SPECIAL.get(char, char) for char in text)

@@ -1,9 +1,18 @@
 """The output protocol every calcgrad result shares, written once.
 
-A result type names the module that renders it; that module defines `render_plain`,
-`render_latex`, `render_markdown`, `render_aligned` (LaTeX for Jupyter), `rich_renderable` and
-`as_dict` (the JSON contract). The module is imported only when something is rendered, so
-computing a result never pays for printing it.
+A result type names the module that renders it (RENDERER, one module per result type in
+calcgrad/render/). That module defines one function per format:
+
+    rich_renderable   the terminal view (Rich renderables)
+    render_plain      plain text
+    render_latex      a LaTeX fragment for course notes
+    render_markdown   Markdown with $…$ math
+    as_dict           the JSON contract, as a dict (the json format is this dict, dumped)
+    render_csv        only for results that are tables (TABLE = True)
+    render_aligned    optional: LaTeX for a notebook cell (MathJax); without it Jupyter shows Markdown
+
+so adding a format means one function per renderer module, and nothing else. The module is
+imported only when something is rendered, so computing a result never pays for printing it.
 """
 
 from __future__ import annotations
@@ -11,15 +20,48 @@ from __future__ import annotations
 from importlib import import_module
 from typing import ClassVar
 
+from calcgrad.errors import UsageError
+
+FORMATS = ("rich", "plain", "latex", "markdown", "json")
+"""The formats every result type has."""
+
+TABLE_FORMATS = ("csv",)
+"""The formats only tables have (result types with TABLE = True)."""
+
+FUNCTIONS = {"rich": "rich_renderable", "plain": "render_plain", "latex": "render_latex",
+             "markdown": "render_markdown", "json": "as_dict", "csv": "render_csv"}
+"""Format → the function a renderer module defines for it."""
+
 
 class Rendered:
-    """Mixin: plain/latex/markdown/to_dict, str(), Rich and Jupyter display, via RENDERER."""
+    """Mixin: render(format), plain/latex/markdown/to_dict/csv, str(), Rich and Jupyter display."""
 
     RENDERER: ClassVar[str]
     """Dotted name of the module in calcgrad/render/ that renders this type."""
 
+    TABLE: ClassVar[bool] = False
+    """True when the result is a table, so it is also written as CSV."""
+
+    @classmethod
+    def formats(cls) -> tuple[str, ...]:
+        """Every format this result type can be written in."""
+        return FORMATS + (TABLE_FORMATS if cls.TABLE else ())
+
     def _render(self, name: str):
         return getattr(import_module(self.RENDERER), name)(self)
+
+    def render(self, output_format: str) -> str:
+        """The result as text in one format: plain, latex, markdown, json or (tables) csv."""
+        if output_format not in self.formats() or output_format == "rich":
+            text_formats = ", ".join(f for f in self.formats() if f != "rich")
+            hint = "; csv is for tables only" if output_format in TABLE_FORMATS else ""
+            raise UsageError(f"format: a {type(self).__name__} is written as {text_formats}, "
+                             f"not {output_format!r}{hint}")
+        if output_format == "json":
+            import json  # lazy: start-up speed (only JSON output needs it)
+
+            return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return self._render(FUNCTIONS[output_format])
 
     def to_dict(self) -> dict:
         """The documented JSON contract, as a dict."""
@@ -34,11 +76,16 @@ class Rendered:
     def markdown(self) -> str:
         return self._render("render_markdown")
 
+    def csv(self) -> str:
+        """The table as CSV (only for results that are tables)."""
+        return self.render("csv")
+
     def __str__(self) -> str:
         return self.plain()
 
-    def _repr_latex_(self) -> str:
-        return self._render("render_aligned")
+    def _repr_latex_(self) -> str | None:
+        aligned = getattr(import_module(self.RENDERER), "render_aligned", None)
+        return None if aligned is None else aligned(self)
 
     def _repr_markdown_(self) -> str:
         return self.markdown()

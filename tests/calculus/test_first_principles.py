@@ -60,6 +60,7 @@ def test_polynomials_match_sympy(expr) -> None:
     assert fp.agrees
 
 
+@pytest.mark.slow  # each route also has explicit cases in test_steps_are_equal_forms
 @settings(max_examples=20, deadline=None)
 @given(rational_functions())
 def test_rational_functions_match_sympy(expr) -> None:
@@ -70,6 +71,7 @@ def test_rational_functions_match_sympy(expr) -> None:
     assert fp.agrees
 
 
+@pytest.mark.slow  # each route also has explicit cases in test_steps_are_equal_forms
 @settings(max_examples=15, deadline=None)
 @given(square_roots())
 def test_square_roots_match_sympy(expr) -> None:
@@ -80,6 +82,7 @@ def test_square_roots_match_sympy(expr) -> None:
     assert fp.agrees
 
 
+@pytest.mark.slow  # each route also has explicit cases in test_steps_are_equal_forms
 @settings(max_examples=20, deadline=None)
 @given(standard_limit_sums())
 def test_standard_limit_sums_match_sympy(expr) -> None:

@@ -460,6 +460,7 @@ def test_property_directional_derivative_is_gradient_dot_unit(direction, px, py)
     assert 0 == sympy.simplify(g.directional_value - expected.subs({x: px, y: py}))
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(st.integers(2, 3).flatmap(symmetric_integer_matrices))
 def test_property_classification_matches_sympy_definiteness(matrix) -> None:

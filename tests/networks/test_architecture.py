@@ -8,7 +8,8 @@ from fractions import Fraction
 import pytest
 
 from calcgrad.errors import UsageError
-from calcgrad.networks.architecture import Network, architecture, load_spec, parse_key, read_number
+from calcgrad.networks.architecture import architecture, load_spec, parse_key, read_number
+from calcgrad.networks.network import Network
 
 EXAMPLE = {"layers": [2, 3, 1], "activation": "tanh", "loss": "half_sse", "input": [1.0, -2.0],
            "target": [0.5], "weights": [[[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]], [[0.7, -0.8, 0.9]]],

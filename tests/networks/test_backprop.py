@@ -16,7 +16,7 @@ from hypothesis import assume, given, settings
 
 from calcgrad.networks.backprop import spread
 from calcgrad.errors import UsageError
-from calcgrad.networks.architecture import Network
+from calcgrad.networks.network import Network
 from tests.strategies import network_specs
 
 EXAMPLE = {"layers": [2, 3, 1], "activation": "tanh", "loss": "half_sse", "input": [1.0, -2.0],

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 import calcgrad
 from calcgrad.networks.chain import MAX_EXPAND_LAYERS, X, Y, activation_expr, loss_expr, scalar_chain
 from calcgrad.errors import UsageError
-from calcgrad.networks.architecture import Network, architecture
+from calcgrad.networks.architecture import architecture
+from calcgrad.networks.network import Network
 from tests.strategies import HIDDEN_ACTIVATIONS
 
 
@@ -45,10 +46,22 @@ architectures = st.builds(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(architectures)
 def test_chain_matches_sympy_diff(case) -> None:
     """For every parameter, the product of the chain equals sympy.diff of the composed loss."""
+    check_chain_matches_sympy(case)
+
+
+@settings(max_examples=4, deadline=None)
+@given(architectures)
+def test_chain_matches_sympy_diff_quick(case) -> None:
+    """A few networks (the fast tier): the chain's product equals sympy.diff of the loss."""
+    check_chain_matches_sympy(case)
+
+
+def check_chain_matches_sympy(case) -> None:
     depth, acts, loss = case
     if loss == "bce":
         acts = acts[:-1] + ["sigmoid"]
@@ -168,6 +181,7 @@ vector_cases = st.tuples(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None)
 @given(vector_cases)
 def test_entry_chain_matches_sympy_diff(case) -> None:

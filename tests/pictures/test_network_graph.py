@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from calcgrad import UsageError, plot_network
 from calcgrad.cli import main
-from calcgrad.networks.architecture import Network
+from calcgrad.networks.network import Network
 from calcgrad.pictures.network_graph import _short
 
 SPEC = Path(__file__).resolve().parents[2] / "examples" / "network_2_3_1.json"

@@ -115,6 +115,7 @@ def test_slope_is_written_in_the_labels() -> None:
     assert "$x$" == axes.get_xlabel()
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(one_variable_expressions, plot_points)
 def test_tangent_slope_matches_sympy(expression, a) -> None:
@@ -311,6 +312,7 @@ def test_gradient_field_png(tmp_path) -> None:
     assert_png(out, pixels(FIELD_FIGURE_SIZE))
 
 
+@pytest.mark.slow
 def test_animation_gif(tmp_path) -> None:
     """`--animate a.gif` writes a GIF with several frames, and no still picture unless asked."""
     out = tmp_path / "a.gif"

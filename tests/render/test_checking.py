@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.console import Console
 
 from calcgrad.grading.checking import check, check_steps
-from calcgrad.render.checking import _latex_text
 
 
 def _rich_text(renderable) -> str:
@@ -35,11 +34,6 @@ def test_rich_verdict() -> None:
     text = _rich_text(check("x^4", of="x^5"))
     assert "✗ incorrect" in text
     assert "power rule on x⁵" in text
-
-
-def test_latex_text_escapes_specials() -> None:
-    """Feedback placed in LaTeX has its special characters escaped."""
-    assert r"50\% of \$x\_1\$ \& \{y\}" + "\n" == _latex_text("50% of $x_1$ & {y}")
 
 
 def test_solution_formats() -> None:

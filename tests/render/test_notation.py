@@ -332,6 +332,8 @@ def rebuilt(expr):
 expressions = nested().filter(lambda e: modest_numbers(e) and build(rebuilt, e) == e)
 
 PROPERTY = settings(deadline=None, max_examples=300, suppress_health_check=list(HealthCheck))
+QUICK = settings(deadline=None, max_examples=15, suppress_health_check=list(HealthCheck))
+"""The fast tier (pytest -m "not slow") runs each property on a few examples; the full run on 300."""
 
 
 def number_times_sum(expr) -> bool:
@@ -357,10 +359,7 @@ def assert_reads_back(expr, read):
         assert sympy.simplify(expr - read) == 0
 
 
-@PROPERTY
-@given(expressions)
-def test_text_reads_back_to_the_same_expression(expr):
-    """The parser reads to_text's output back to the same SymPy tree."""
+def check_text_reads_back(expr):
     from calcgrad.read.parser import parse
 
     text = to_text(expr)
@@ -368,15 +367,42 @@ def test_text_reads_back_to_the_same_expression(expr):
     assert_reads_back(expr, parse(text))
 
 
-@PROPERTY
-@given(expressions)
-def test_ascii_reads_back_to_the_same_expression(expr):
-    """The parser reads to_ascii's output back to the same SymPy tree."""
+def check_ascii_reads_back(expr):
     from calcgrad.read.parser import parse
 
     text = to_ascii(expr)
     assert text.isascii()
     assert_reads_back(expr, parse(text))
+
+
+@pytest.mark.slow
+@PROPERTY
+@given(expressions)
+def test_text_reads_back_to_the_same_expression(expr):
+    """The parser reads to_text's output back to the same SymPy tree."""
+    check_text_reads_back(expr)
+
+
+@QUICK
+@given(expressions)
+def test_text_reads_back_quick(expr):
+    """A few generated expressions: the parser reads to_text's output back to the same tree."""
+    check_text_reads_back(expr)
+
+
+@pytest.mark.slow
+@PROPERTY
+@given(expressions)
+def test_ascii_reads_back_to_the_same_expression(expr):
+    """The parser reads to_ascii's output back to the same SymPy tree."""
+    check_ascii_reads_back(expr)
+
+
+@QUICK
+@given(expressions)
+def test_ascii_reads_back_quick(expr):
+    """A few generated expressions: the parser reads to_ascii's output back to the same tree."""
+    check_ascii_reads_back(expr)
 
 
 @pytest.mark.parametrize("expr, expected", [case for case in TEXT if case.id in READ_BACK_EXACTLY])
@@ -393,12 +419,19 @@ SYMPY_SPELLINGS = (
 )
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(expressions)
 def test_latex_uses_course_names(expr):
     """to_latex never falls back to SymPy's own names for our functions, logs or Heaviside."""
-    tex = to_latex(expr)
-    assert [] == [name for name in SYMPY_SPELLINGS if name in tex]
+    assert [] == [name for name in SYMPY_SPELLINGS if name in to_latex(expr)]
+
+
+@QUICK
+@given(expressions)
+def test_latex_uses_course_names_quick(expr):
+    """A few generated expressions: to_latex uses the course's names, never SymPy's."""
+    assert [] == [name for name in SYMPY_SPELLINGS if name in to_latex(expr)]
 
 
 @pytest.mark.parametrize(

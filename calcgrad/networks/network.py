@@ -1,0 +1,166 @@
+"""The Network: a feed-forward network with its numbers, and everything it can show.
+
+`Network(layers, activation, loss, weights=…, input=…, target=…)` or `Network.from_spec(path)`;
+`walkthrough()` works one gradient-descent step in numbers (calcgrad.networks.backprop),
+`chain()` and `matrix_form()` derive the chain rule symbolically (calcgrad.networks.chain).
+This module sits above both, so neither needs to import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from calcgrad.errors import UsageError
+from calcgrad.networks import backprop, chain
+from calcgrad.networks.architecture import (
+    EXACT_ACTIVATIONS,
+    EXACT_LOSSES,
+    SPEC_FIELDS,
+    InexactNumber,
+    Number,
+    architecture,
+    load_spec,
+    read_matrix,
+    read_number,
+    read_rows,
+    read_vector,
+)
+
+
+class Network:
+    """A feed-forward network, optionally with its numbers (weights, input, target).
+
+    Network(layers=[1, 1, 1], activation="sigmoid", loss="mse") is enough for the symbolic
+    chain; forward/backward/step/walkthrough also need weights, input and target.
+    """
+
+    def __init__(self, layers: Sequence[int] = (1, 1), activation: str | Sequence[str] = "sigmoid",
+                 loss: str = "mse", *, weights=None, biases=None, input=None, target=None,
+                 learning_rate: Any = 0.1, freeze_biases: bool = False) -> None:
+        self.architecture = architecture(layers, activation, loss)
+        widths, depth = self.architecture.widths, self.architecture.depth
+        self.learning_rate = read_number(learning_rate, "learning_rate")
+        if not isinstance(freeze_biases, bool):
+            raise UsageError(f"freeze_biases: expected true or false, got {freeze_biases!r}")
+        self.freeze_biases = freeze_biases
+        self.weights = None
+        if weights is not None:
+            if not isinstance(weights, list) or len(weights) != depth:
+                got = f"{len(weights)} matrices" if isinstance(weights, list) else repr(weights)
+                raise UsageError(f"weights: expected {depth} matrices (W1…W{depth}), got {got}")
+            self.weights = [read_matrix(w, widths[l + 1], widths[l], f"weights[{l}]", f"W{l + 1}")
+                            for l, w in enumerate(weights)]
+        if biases is None:
+            self.biases = [[0] * widths[l] for l in range(1, depth + 1)]
+        else:
+            if not isinstance(biases, list) or len(biases) != depth:
+                got = f"{len(biases)} vectors" if isinstance(biases, list) else repr(biases)
+                raise UsageError(f"biases: expected {depth} vectors (b1…b{depth}), got {got}")
+            self.biases = [read_vector(b, widths[l + 1], f"biases[{l}]") for l, b in enumerate(biases)]
+        self.inputs = None if input is None else read_rows(input, widths[0], "input")
+        self.targets = None if target is None else read_rows(target, widths[-1], "target")
+        if self.inputs is not None and self.targets is not None:
+            if len(self.inputs) != len(self.targets):
+                raise UsageError(f"target: expected {len(self.inputs)} rows, one per input row, "
+                                 f"got {len(self.targets)}")
+            self._check_targets()
+
+    @classmethod
+    def from_spec(cls, source) -> Network:
+        """A network from a spec: a dict, or a path to a JSON or TOML file."""
+        spec = load_spec(source)
+        unknown = sorted(set(spec) - set(SPEC_FIELDS))
+        if unknown:
+            raise UsageError(f"spec: unknown field {unknown[0]!r}; expected fields "
+                             f"{', '.join(SPEC_FIELDS)}")
+        for required in ("layers", "input", "target", "weights"):
+            if required not in spec:
+                raise UsageError(f"{required}: missing; a spec needs layers, input, target and "
+                                 "weights (activation, loss, biases, learning_rate and "
+                                 "freeze_biases are optional)")
+        return cls(**spec)
+
+    def _check_targets(self) -> None:
+        loss = self.architecture.loss
+        for i, row in enumerate(self.targets):
+            if loss in ("bce", "ce") and any(not 0 <= v <= 1 for v in row):
+                raise UsageError(f"target[{i}]: {loss} needs targets between 0 and 1, got {row}")
+            if loss == "ce" and abs(sum(row) - 1) > 1e-9:
+                raise UsageError(f"target[{i}]: ce needs a probability distribution (entries "
+                                 f"summing to 1, such as a one-hot vector), got {row}")
+
+    # --- what the network can do
+
+    @property
+    def layers(self) -> tuple[int, ...]:
+        return self.architecture.widths
+
+    def is_exact(self) -> bool:
+        """True when every value would stay rational (for --exact)."""
+        return not self.exact_problem()
+
+    def exact_problem(self) -> str | None:
+        """Why exact arithmetic is impossible here, or None."""
+        arch = self.architecture
+        for layer, name in enumerate(arch.activations, start=1):
+            if name not in EXACT_ACTIVATIONS:
+                return (f"layer {layer} uses {name}, whose values are irrational; exact arithmetic "
+                        f"needs activations {', '.join(EXACT_ACTIVATIONS)}")
+        if arch.loss not in EXACT_LOSSES:
+            return f"the loss {arch.loss} takes logarithms; exact arithmetic needs {', '.join(EXACT_LOSSES)}"
+        numbers = [self.learning_rate]
+        for matrix in self.weights or []:
+            for row in matrix:
+                numbers += row
+        for group in (self.biases, self.inputs or [], self.targets or []):
+            for row in group:
+                numbers += row
+        if any(isinstance(v, InexactNumber) for v in numbers):
+            return "a number in the spec is irrational"
+        return None
+
+    def _require_numbers(self) -> None:
+        missing = [name for name, value in (("weights", self.weights), ("input", self.inputs),
+                                            ("target", self.targets)) if value is None]
+        if missing:
+            raise UsageError(f"{missing[0]}: missing; numeric backpropagation needs weights, "
+                             "input and target")
+
+    def forward(self, exact: bool = False):
+        """The forward pass: per input row, per layer, (z, a)."""
+        self._require_numbers()
+        inputs = [[backprop.convert(v, exact) for v in row] for row in self.inputs]
+        return backprop.forward_rows(backprop.Parameters.of(self, exact), inputs, self.architecture)
+
+    def backward(self, exact: bool = False) -> dict[str, Number]:
+        """Mean gradient of the loss for every parameter, keyed "W1[0,1]", "b2[0]"."""
+        return self.walkthrough(exact=exact, check=False).gradients
+
+    def step(self, exact: bool = False) -> dict[str, Number]:
+        """Every parameter after one gradient-descent step w ← w − η ∂L/∂w."""
+        return self.walkthrough(exact=exact, check=False).updated
+
+    def walkthrough(self, epochs: int = 1, exact: bool = False, precision: int = 9,
+                    check: bool = True, progress=None):
+        """The whole numeric worked example (a Walkthrough result object)."""
+        self._require_numbers()
+        return backprop.walkthrough(self, epochs=epochs, exact=exact, precision=precision,
+                                    check=check, progress=progress)
+
+    def chain(self, expand: bool = False):
+        """The symbolic chain rule for every parameter (one neuron per layer): a ScalarChain."""
+        return chain.scalar_chain(self.architecture, expand=expand)
+
+    def chain_of(self, param: str, expand: bool = False):
+        """The chain of factors of one parameter ("w1", "b2") of a one-neuron-per-layer network."""
+        return self.chain(expand=expand).chain(param)
+
+    def matrix_form(self, param: str | None = None):
+        """The δ recursion in vector/matrix form with shapes; with param ("W1[2,0]") that entry's chain."""
+        return chain.matrix_form(self.architecture, param)
+
+    def __repr__(self) -> str:
+        arch = self.architecture
+        return (f"Network(layers={list(arch.widths)}, activation={list(arch.activations)}, "
+                f"loss={arch.loss!r})")
