@@ -20,7 +20,7 @@ from mpmath.libmp import from_int, from_rational, from_str, to_str
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from calcgrad.engine.functions import DEEP_LEARNING_FUNCTIONS
+from calcgrad.engine.functions import DEEP_LEARNING_FUNCTIONS, FUNCTION_TABLE
 from calcgrad.limits import MAX_NUMBER_DIGITS
 
 __all__ = ["derivative_operator", "format_point", "to_ascii", "to_latex", "to_text"]
@@ -42,18 +42,13 @@ _SUBSCRIPTABLE = "0123456789aehijklmnoprstuvx"
 SUBSCRIPT = str.maketrans(_SUBSCRIPTABLE, "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
-TEXT_FUNCTION_NAMES = {
-    "sigmoid": "σ", "relu": "ReLU", "log": "ln",
-    "asin": "arcsin", "acos": "arccos", "atan": "arctan",
-    "asec": "arcsec", "acsc": "arccsc", "acot": "arccot",
-    "asinh": "arsinh", "acosh": "arcosh", "atanh": "artanh",
-    "asech": "arsech", "acsch": "arcsch", "acoth": "arcoth",
-}
-"""SymPy function names written differently on the board; all others keep SymPy's name."""
+TEXT_FUNCTION_NAMES = {entry.func.__name__: entry.text_name for entry in FUNCTION_TABLE
+                       if entry.func is not None and entry.text_name}
+"""SymPy function names written differently on the board (from the function table); all
+others keep SymPy's name."""
 
-POWER_BEFORE_ARGUMENT = frozenset(
-    "sin cos tan sec csc cot sinh cosh tanh sech csch coth".split()
-)
+POWER_BEFORE_ARGUMENT = frozenset(entry.func.__name__ for entry in FUNCTION_TABLE
+                                  if entry.func is not None and entry.power_before_argument)
 """Functions whose positive integer powers are written sin²(x) rather than (sin(x))²."""
 
 _TOO_LONG = 10**MAX_NUMBER_DIGITS  # integers this large are shown as a float approximation
