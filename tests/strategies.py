@@ -147,7 +147,7 @@ def symmetric_integer_matrices(draw, size: int):
 
 # --- networks (calcgrad.networks.architecture, calcgrad.networks.backprop) ------------------------------------------
 
-HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "linear")
+HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "gelu", "silu", "linear")
 _LOSS_OUTPUTS = {
     "mse": HIDDEN_ACTIVATIONS, "sse": HIDDEN_ACTIVATIONS, "half_sse": HIDDEN_ACTIVATIONS,
     "bce": ("sigmoid",), "ce": ("softmax",),

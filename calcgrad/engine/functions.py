@@ -30,7 +30,7 @@ from sympy import Basic, Expr
 
 Explanation = tuple[Union[str, Basic], ...]
 
-STEP_AT_ZERO = sympy.S.Zero
+STEP_AT_ZERO = 0
 """The kink convention: step(0) = Heaviside(0) = 0, so ReLU′(0) = 0 and Max(0, x)′ at 0 is 0."""
 
 LEAKY_SLOPE = Fraction(1, 100)
@@ -54,7 +54,8 @@ class FaultyDerivative:
     derivative: Callable[[Expr], Expr]
     """The wrong f′ as a function of the argument."""
     detail: str
-    """What went wrong, in words (a clause for the feedback sentence)."""
+    """What went wrong, in words (a clause for the feedback sentence); {expression},
+    {derivative} and {variable} stand for the step's own f(x), its right f′(x) and x."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,9 @@ class FunctionEntry:
     """slope(m, t): f′(t) for numbers, with the kink convention."""
     grows_exponentially: bool = False
     """True when the value overflows for large |t| (e^t), so mpmath callers guard it."""
+    special_at_zero: bool = False
+    """The argument's zero is a special point (a kink, a jump or the domain's edge), where
+    answer checking always compares values."""
     domain: Callable[[Expr], Basic] | None = None
     """The real domain, as a condition on the argument; None for every real number."""
 
@@ -108,6 +112,8 @@ class FunctionEntry:
     """The network activation name when this function is an activation."""
     exact: bool = False
     """Keeps rational inputs rational (network --exact)."""
+    network_formula: str | None = None
+    """The activation's one-line formula in z for the network header (else `formula`)."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -302,10 +308,17 @@ def _normal_pdf(m, t):
 
 def _step_value(m, t, at_zero=None):
     if t > 0:
-        return t * 0 + 1
+        return (t - t) + 1
     if t < 0:
-        return t * 0
-    return t * 0 + (STEP_AT_ZERO if at_zero is None else at_zero)
+        return (t - t)
+    return (t - t) + (STEP_AT_ZERO if at_zero is None else at_zero)
+
+
+def _dirac_value(m, t, *order):
+    """δ(t): 0 away from 0; at 0 it has no value (a ValueError, as for a domain error)."""
+    if t == 0:
+        raise ValueError("DiracDelta(0) is undefined")
+    return (t - t)
 
 
 def _sign_value(m, t):
@@ -332,7 +345,7 @@ _X = sympy.Symbol("x", real=True)
 def _sign_flip(name: str) -> FaultyDerivative:
     """The derivative of `name` with its sign flipped (cos′ = sin instead of −sin)."""
     return FaultyDerivative("trig_sign", lambda t, n=name: -_DERIVATIVES[n](t),
-                            f"the sign is wrong: d/dx {name} x is {_FORMULA_TEXT[name]}")
+                            "the sign is wrong: the derivative of {expression} is {derivative}")
 
 
 _TRIG_TABLE = {  # name: (f′, text, LaTeX, value)
@@ -387,8 +400,6 @@ _TRIG_DOMAINS = {
 }
 _DERIVATIVES = {name: row[0] for table in (_TRIG_TABLE, _INVERSE_TRIG_TABLE, _HYPERBOLIC_TABLE,
                                             _INVERSE_HYPERBOLIC_TABLE) for name, row in table.items()}
-_FORMULA_TEXT = {name: row[1] for table in (_TRIG_TABLE, _INVERSE_TRIG_TABLE, _HYPERBOLIC_TABLE,
-                                             _INVERSE_HYPERBOLIC_TABLE) for name, row in table.items()}
 _ARC_NAMES = {"asin": "arcsin", "acos": "arccos", "atan": "arctan", "asec": "arcsec",
               "acsc": "arccsc", "acot": "arccot", "asinh": "arsinh", "acosh": "arcosh",
               "atanh": "artanh", "asech": "arsech", "acsch": "arcsch", "acoth": "arcoth"}
@@ -436,6 +447,7 @@ def _family_entries(table: dict, rule: str, title: str, family: str, arc: bool) 
             power_before_argument=not arc,
             faulty=(_sign_flip(name),) + _EXTRA_FAULTS.get(name, ()),
             activation="tanh" if name == "tanh" else None,
+            network_formula="tanh′(z) = 1 − tanh²(z)" if name == "tanh" else None,
         ))
     return entries
 
@@ -530,13 +542,13 @@ FUNCTION_TABLE: tuple[FunctionEntry, ...] = (
                                  "apply; d/dx aˣ = aˣ·ln a and d/dx eˣ = eˣ"),),
     ),
     FunctionEntry(
-        name="log", build=sympy.log, func=sympy.log, aliases=("ln",), max_args=2,
+        name="log", special_at_zero=True, build=sympy.log, func=sympy.log, aliases=("ln",), max_args=2,
         rule="log", title="Natural logarithm rule", family="logarithm",
         formula=Formula("d/dx ln(x) = 1/x", r"\frac{d}{dx} \ln x = \frac{1}{x}"),
         derivative=lambda x: 1 / x, value=lambda m, t: m.log(t), slope=lambda m, t: 1 / t,
         domain=lambda x: x > 0, text_name="ln",
         faulty=(FaultyDerivative("log_derivative_wrong", lambda x: 1 / sympy.log(x),
-                                 "d/dx ln x = 1/x, not 1/ln x"),),
+                                 "d/d{variable} ln({variable}) = 1/{variable}, not 1/ln({variable})"),),
     ),
     FunctionEntry(name="lg", build=_log_base_10),
     *_family_entries(_TRIG_TABLE, "trig", "Trigonometric rule", "trigonometric", arc=False),
@@ -546,7 +558,7 @@ FUNCTION_TABLE: tuple[FunctionEntry, ...] = (
     *_family_entries(_INVERSE_HYPERBOLIC_TABLE, "inverse_hyperbolic", "Inverse hyperbolic rule",
                      "inverse hyperbolic", arc=True),
     FunctionEntry(
-        name="Abs", build=sympy.Abs, func=sympy.Abs, aliases=("abs",),
+        name="Abs", special_at_zero=True, build=sympy.Abs, func=sympy.Abs, aliases=("abs",),
         rule="abs", title="Absolute value rule", family="absolute value",
         formula=Formula("d/dx |x| = x/|x| = sign(x), x ≠ 0",
                         r"\frac{d}{dx} |x| = \frac{x}{|x|} = \operatorname{sign}(x),\ x \neq 0"),
@@ -554,21 +566,21 @@ FUNCTION_TABLE: tuple[FunctionEntry, ...] = (
         value=lambda m, t: abs(t), slope=_sign_value,
     ),
     FunctionEntry(
-        name="sign", build=sympy.sign, func=sympy.sign, aliases=("sgn",),
+        name="sign", special_at_zero=True, build=sympy.sign, func=sympy.sign, aliases=("sgn",),
         rule="sign", title="Sign rule", family="sign",
         formula=Formula("d/dx sign(x) = 0 for x ≠ 0 (2·δ(x))",
                         r"\frac{d}{dx} \operatorname{sign}(x) = 0,\ x \neq 0\ (2\,\delta(x))"),
         derivative=lambda x: 2 * sympy.DiracDelta(x), explanation=_sign_explanation,
-        value=_sign_value, slope=lambda m, t: t * 0,
+        value=_sign_value, slope=lambda m, t: (t - t),
     ),
     FunctionEntry(
-        name="Heaviside", build=lambda x, at_zero=STEP_AT_ZERO: sympy.Heaviside(x, at_zero),
+        name="Heaviside", special_at_zero=True, build=lambda x, at_zero=STEP_AT_ZERO: sympy.Heaviside(x, at_zero),
         func=sympy.Heaviside, aliases=("step",), max_args=2,
         rule="step", title="Step function rule", family="step",
         formula=Formula("d/dx step(x) = 0 for x ≠ 0 (δ(x))",
                         r"\frac{d}{dx} \operatorname{step}(x) = 0,\ x \neq 0\ (\delta(x))"),
         derivative=lambda x, *at_zero: sympy.DiracDelta(x), explanation=_step_explanation,
-        value=_step_value, slope=lambda m, t: t * 0,
+        value=_step_value, slope=lambda m, t: (t - t),
     ),
     FunctionEntry(
         name="Max", build=sympy.Max, func=sympy.Max, max_args=None,
@@ -598,24 +610,26 @@ FUNCTION_TABLE: tuple[FunctionEntry, ...] = (
                                  "σ′(x) = σ(x)·(1 − σ(x)), not σ(x) itself"),
                 FaultyDerivative("function_derivative_wrong", lambda x: sigmoid(x) * (1 + sigmoid(x)),
                                  "σ′(x) = σ(x)·(1 − σ(x)), with a minus sign")),
+        network_formula="σ(z) = 1/(1 + e^(−z)), σ′(z) = σ(z)(1 − σ(z))",
         activation="sigmoid",
     ),
     FunctionEntry(
-        name="relu", build=relu, func=relu, aliases=("ReLU", "Relu"),
+        name="relu", special_at_zero=True, build=relu, func=relu, aliases=("ReLU", "Relu"),
         rule="relu", title="ReLU rule", family="ReLU",
         formula=Formula("ReLU′(x) = step(x) = 1 if x > 0, 0 if x < 0 (0 at x = 0 by convention)",
                         r"\operatorname{ReLU}'(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}"),
         derivative=step, explanation=_relu_explanation,
-        value=lambda m, t: t if t > 0 else t * 0,
-        slope=lambda m, t: t * 0 + (1 if t > 0 else 0),
+        value=lambda m, t: t if t > 0 else (t - t),
+        slope=lambda m, t: (t - t) + (1 if t > 0 else 0),
         text_name="ReLU", latex_name=r"\operatorname{ReLU}",
+        network_formula="ReLU(z) = max(0, z), ReLU′(z) = 1 if z > 0 else 0 (0 at z = 0 by convention)",
         activation="relu", exact=True,
     ),
     FunctionEntry(
-        name="leaky_relu", build=_leaky_relu,
+        name="leaky_relu", build=_leaky_relu, special_at_zero=True,
         value=lambda m, t: t if t > 0 else t * LEAKY_SLOPE,
-        slope=lambda m, t: t * 0 + 1 if t > 0 else t * 0 + LEAKY_SLOPE,
-        formula=Formula("f(z) = z if z > 0 else 0.01z, f′(z) = 1 if z > 0 else 0.01 (0.01 at z = 0)",
+        slope=lambda m, t: (t - t) + 1 if t > 0 else (t - t) + LEAKY_SLOPE,
+        formula=Formula("f(z) = z if z > 0 else 0.01z, f′(z) = 1 if z > 0 else 0.01",
                         r"f(z) = \begin{cases} z & z > 0 \\ 0.01 z & z \le 0 \end{cases}"),
         activation="leaky_relu", exact=True, parsed=False,
     ),
@@ -628,6 +642,7 @@ FUNCTION_TABLE: tuple[FunctionEntry, ...] = (
         latex_name=r"\operatorname{softplus}",
         faulty=(FaultyDerivative("function_derivative_wrong", lambda x: 1 / (1 + sympy.exp(x)),
                                  "softplus′(x) = eˣ/(1 + eˣ) = σ(x), not 1/(1 + eˣ) = σ(−x)"),),
+        network_formula="softplus(z) = ln(1 + eᶻ), softplus′(z) = σ(z)",
         activation="softplus",
     ),
     FunctionEntry(
@@ -647,6 +662,7 @@ FUNCTION_TABLE: tuple[FunctionEntry, ...] = (
                                  lambda x: (1 + sympy.erf(x / sympy.sqrt(2))) / 2,
                                  "GELU(x) = x·Φ(x) is a product: GELU′(x) = Φ(x) + x·φ(x), "
                                  "not Φ(x) alone"),),
+        network_formula="GELU(z) = z·Φ(z), GELU′(z) = Φ(z) + z·φ(z)",
         activation="gelu",
     ),
     FunctionEntry(
@@ -665,10 +681,11 @@ FUNCTION_TABLE: tuple[FunctionEntry, ...] = (
                 FaultyDerivative("function_derivative_wrong", lambda x: sigmoid(x) * (1 - sigmoid(x)),
                                  "SiLU(x) = x·σ(x), not σ(x): its derivative is σ(x)(1 + x(1 − σ(x))), "
                                  "not σ′(x)")),
+        network_formula="SiLU(z) = z·σ(z), SiLU′(z) = σ(z)(1 + z(1 − σ(z)))",
         activation="silu",
     ),
     FunctionEntry(
-        name="linear", build=lambda z: z, value=lambda m, t: t, slope=lambda m, t: t * 0 + 1,
+        name="linear", build=lambda z: z, value=lambda m, t: t, slope=lambda m, t: (t - t) + 1,
         formula=Formula("f(z) = z, f′(z) = 1", "f(z) = z,\\ f'(z) = 1"),
         activation="linear", exact=True, parsed=False,
     ),
@@ -679,28 +696,17 @@ FUNCTION_TABLE: tuple[FunctionEntry, ...] = (
                         r"\frac{\partial a_i}{\partial z_j} = a_i(\delta_{ij} - a_j)"),
         activation="softmax", parsed=False,
     ),
-    _standard("sqrt", domain=lambda x: x >= 0, value=lambda m, t: m.sqrt(t)),
-    _standard("cbrt", value=lambda m, t: _sign_value(m, t) * abs(t) ** (m.mpf(1) / 3 if m is not math else 1 / 3)),
-    _standard("DiracDelta", min_args=1, max_args=2),
+    _standard("sqrt", domain=lambda x: x >= 0),  # a Pow node: numbers come from the power
+    _standard("cbrt"),
+    _standard("DiracDelta", min_args=1, max_args=2, value=_dirac_value),
     _standard("erf", value=lambda m, t: m.erf(t)),
     _standard("erfc", value=lambda m, t: m.erfc(t)),
     _standard("gamma", grows_exponentially=True, value=lambda m, t: m.gamma(t)),
     _standard("polygamma", min_args=2, max_args=2),
-    _standard("factorial", grows_exponentially=True, value=lambda m, t: m.factorial(t)),
+    _standard("factorial", grows_exponentially=True, value=lambda m, t: m.gamma(t + 1)),
     _standard("Piecewise", min_args=1, max_args=None),
 )
 """Every function calcgrad knows, one entry each."""
-
-# Activation entries describe the network activation before "sigmoid" … are given formulas for
-# the network header; the network text for the others is the entry's formula text.
-_NETWORK_FORMULAS = {
-    "sigmoid": "σ(z) = 1/(1 + e^(−z)), σ′(z) = σ(z)(1 − σ(z))",
-    "tanh": "tanh′(z) = 1 − tanh²(z)",
-    "relu": "ReLU(z) = max(0, z), ReLU′(z) = 1 if z > 0 else 0 (0 at z = 0 by convention)",
-    "softplus": "softplus(z) = ln(1 + eᶻ), softplus′(z) = σ(z)",
-    "gelu": "GELU(z) = z·Φ(z), GELU′(z) = Φ(z) + z·φ(z)",
-    "silu": "SiLU(z) = z·σ(z), SiLU′(z) = σ(z)(1 + z(1 − σ(z)))",
-}
 
 BY_NAME: dict[str, FunctionEntry] = {entry.name: entry for entry in FUNCTION_TABLE}
 """Entries by canonical name."""
@@ -721,7 +727,7 @@ def entry_for(func) -> FunctionEntry | None:
 def activation_formula(name: str) -> str:
     """The one-line formula of a network activation, for the network header."""
     entry = ACTIVATIONS[name]
-    return _NETWORK_FORMULAS.get(name) or entry.formula.text
+    return entry.network_formula or entry.formula.text
 
 
 def numeric_functions(module, names_of=lambda entry: (entry.func.__name__,)) -> dict[str, Callable]:

@@ -245,28 +245,21 @@ def _defined_value(expression: Expr, point: dict, request: _Request) -> Expr:
 
 
 def _numpy_functions() -> dict:
+    """calcgrad's own functions (σ, ReLU, GELU …) for NumPy arrays, from the function table;
+    NumPy's printer writes Heaviside(x, 0) as numpy.heaviside, so the kink convention holds."""
     import numpy as np
 
-    return {
-        "sigmoid": lambda t: 1 / (1 + np.exp(-t)),
-        "relu": lambda t: np.maximum(t, 0),
-        "softplus": lambda t: np.logaddexp(0, t),
-    }
+    from calcgrad.engine.functions import DEEP_LEARNING_FUNCTIONS, entry_for
+
+    return {f.__name__: np.vectorize(entry_for(f).float_value, otypes=[float])
+            for f in DEEP_LEARNING_FUNCTIONS}
 
 
 def _math_functions() -> dict:
-    def heaviside(t, h0=0.5):
-        return 1.0 if t > 0 else (0.0 if t < 0 else h0)
+    """Every table function for one float at a time (Heaviside with the kink convention)."""
+    from calcgrad.engine.functions import numeric_functions
 
-    def sigmoid(t):
-        return 1 / (1 + math.exp(-t)) if t > -700 else 0.0
-
-    return {
-        "sigmoid": sigmoid,
-        "relu": lambda t: max(t, 0.0),
-        "softplus": lambda t: math.log1p(math.exp(t)) if t < 700 else t,
-        "Heaviside": heaviside,
-    }
+    return numeric_functions(math)
 
 
 def numeric_function(expression: Expr, variables: Sequence[Symbol]):

@@ -194,7 +194,7 @@ class TextPrinter(StrPrinter):
         x, at_zero = expr.args
         if at_zero == 0:
             return f"step({self._print(x)})"
-        return f"Heaviside({self.stringify(expr.pargs, ', ')})"
+        return f"Heaviside({self.stringify(expr.args, ', ')})"  # H(0) written out: alone it reads as 0
 
     def _print_exp(self, expr):
         return "e" + self._exponent(expr.args[0])
@@ -311,6 +311,10 @@ class _LongNumbers:
 
 class AsciiPrinter(_LongNumbers, StrPrinter):
     """sympy.sstr with shortest floats and long integers approximated instead of crashing."""
+
+    def _print_Heaviside(self, expr):
+        # H(0) always written out: the parser reads a lone Heaviside(x) with the kink convention
+        return f"Heaviside({self.stringify(expr.args, ', ')})"
 
     def _scientific(self, expr):
         negative, digits, exponent = _decimal(expr)

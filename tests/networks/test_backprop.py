@@ -37,6 +37,8 @@ def _ref_activation(name, zs):
         "relu": lambda v: v if v > 0 else mpmath.mpf(0),
         "leaky_relu": lambda v: v if v > 0 else v / 100,
         "softplus": lambda v: mpmath.log(1 + mpmath.exp(v)),
+        "gelu": lambda v: v * (1 + mpmath.erf(v / mpmath.sqrt(2))) / 2,
+        "silu": lambda v: v / (1 + mpmath.exp(-v)),
         "linear": lambda v: v,
     }
     return [table[name](v) for v in zs]
