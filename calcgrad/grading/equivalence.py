@@ -37,7 +37,7 @@ from sympy import Expr, Symbol
 
 from calcgrad import limits
 from calcgrad.errors import LimitError
-from calcgrad.engine.functions import DEEP_LEARNING_FUNCTIONS, FUNCTION_TABLE
+from calcgrad.engine.functions import DEEP_LEARNING_FUNCTIONS, FUNCTION_TABLE, entry_for
 
 EQUAL, DIFFERENT, UNDETERMINED = "equal", "different", "undetermined"
 
@@ -183,7 +183,7 @@ def _rewrite_activations(expr: Expr) -> Expr:
     through them (ReLU stays: its definition, a Max, hides nothing)."""
     swaps = {}
     for f in expr.atoms(*DEEP_LEARNING_FUNCTIONS):
-        if f.func.__name__ != "relu":
+        if not entry_for(f.func).special_at_zero:  # ReLU stays: its definition, a Max, hides nothing
             swaps[f] = f.definition(f.args[0])
     return expr.xreplace(swaps) if swaps else expr
 
