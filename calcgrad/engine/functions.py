@@ -393,6 +393,22 @@ _INVERSE_HYPERBOLIC_TABLE = {
     "acsch": (lambda x: -1 / (sympy.Abs(x) * sympy.sqrt(1 + x**2)), "−1/(|x|·√(1 + x²))",
               r"-\frac{1}{|x| \sqrt{1 + x^{2}}}", _of_reciprocal("asinh"), lambda x: sympy.Ne(x, 0)),
 }
+_SLOPES = {  # f′(t) for numbers, the same formulas as the rules above
+    "sin": lambda m, t: m.cos(t), "cos": lambda m, t: -m.sin(t),
+    "tan": lambda m, t: 1 / m.cos(t) ** 2, "sec": lambda m, t: m.sin(t) / m.cos(t) ** 2,
+    "csc": lambda m, t: -m.cos(t) / m.sin(t) ** 2, "cot": lambda m, t: -1 / m.sin(t) ** 2,
+    "asin": lambda m, t: 1 / m.sqrt(1 - t * t), "acos": lambda m, t: -1 / m.sqrt(1 - t * t),
+    "atan": lambda m, t: 1 / (1 + t * t), "acot": lambda m, t: -1 / (1 + t * t),
+    "asec": lambda m, t: 1 / (abs(t) * m.sqrt(t * t - 1)),
+    "acsc": lambda m, t: -1 / (abs(t) * m.sqrt(t * t - 1)),
+    "sinh": lambda m, t: m.cosh(t), "cosh": lambda m, t: m.sinh(t),
+    "tanh": lambda m, t: 1 - m.tanh(t) ** 2, "sech": lambda m, t: -m.tanh(t) / m.cosh(t),
+    "csch": lambda m, t: -m.cosh(t) / m.sinh(t) ** 2, "coth": lambda m, t: -1 / m.sinh(t) ** 2,
+    "asinh": lambda m, t: 1 / m.sqrt(t * t + 1), "acosh": lambda m, t: 1 / m.sqrt(t * t - 1),
+    "atanh": lambda m, t: 1 / (1 - t * t), "acoth": lambda m, t: 1 / (1 - t * t),
+    "asech": lambda m, t: -1 / (t * m.sqrt(1 - t * t)),
+    "acsch": lambda m, t: -1 / (abs(t) * m.sqrt(1 + t * t)),
+}
 _TRIG_DOMAINS = {
     "tan": lambda x: sympy.Ne(sympy.cos(x), 0), "sec": lambda x: sympy.Ne(sympy.cos(x), 0),
     "csc": lambda x: sympy.Ne(sympy.sin(x), 0), "cot": lambda x: sympy.Ne(sympy.sin(x), 0),
@@ -441,7 +457,7 @@ def _family_entries(table: dict, rule: str, title: str, family: str, arc: bool) 
             inverse=None if arc else "a" + name,
             rule=rule, title=title, family=family,
             formula=Formula(f"d/dx {shown} x = {text}", r"\frac{d}{dx} %s x = %s" % (latex_function, latex)),
-            derivative=derivative, value=value,
+            derivative=derivative, value=value, slope=_SLOPES[name],
             grows_exponentially=name in ("sinh", "cosh", "sech", "csch"),
             domain=domain, text_name=shown if shown != name else None,
             power_before_argument=not arc,

@@ -115,7 +115,7 @@ class Mutation:
 
     def sentence(self) -> str:
         title = self.step.title
-        if not title[1:2].isupper():  # "Product rule" → "product rule", but "GELU rule" stays
+        if not any(c.isupper() for c in title.split()[0][1:]):  # "Product rule" → "product rule"; "SiLU rule" stays
             title = title[0].lower() + title[1:]
         return f"Step {self.number}, {title} on {to_text(self.step.expression)}: {self.detail}."
 

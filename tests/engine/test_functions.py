@@ -249,3 +249,120 @@ def test_gelu_value_is_x_times_normal_cdf() -> None:
     assert 0.5 == BY_NAME["silu"].float_slope(0.0)
     assert 0.5 == BY_NAME["gelu"].float_slope(0.0)
     assert math.isfinite(BY_NAME["silu"].float_value(-800.0))
+
+
+# --- GELU and SiLU, one entry each, in every consumer ---------------------------------------------
+
+
+def gelu_reference(t):
+    return t * (1 + mpmath.erf(t / mpmath.sqrt(2))) / 2
+
+
+def silu_reference(t):
+    return t / (1 + mpmath.exp(-t))
+
+
+@pytest.mark.parametrize("text, rule, title, definition_of", [
+    ("gelu(x)", "gelu", "GELU rule", lambda t: t / 2 * (1 + sympy.erf(t / sympy.sqrt(2)))),
+    ("silu(3x)", "silu", "SiLU rule", lambda t: t / (1 + sympy.exp(-t))),
+    ("GELU(x^2)", "gelu", "GELU rule", lambda t: t / 2 * (1 + sympy.erf(t / sympy.sqrt(2)))),
+    ("swish(x)", "silu", "SiLU rule", lambda t: t / (1 + sympy.exp(-t))),
+], ids=["gelu", "silu-chain", "gelu-chain", "swish"])
+def test_diff_names_and_explains_the_rule(text: str, rule: str, title: str, definition_of) -> None:
+    """diff shows the GELU/SiLU rule by name, formula and explanation, and its result is right."""
+    from calcgrad import diff
+
+    derivation = diff(text)
+    steps = [s for stage in derivation.stages for s in stage.walk() if s.rule == rule]
+    assert [title] == [s.title for s in steps]
+    assert steps[0].formula.text.startswith({"gelu": "GELU′(x) = Φ(x) + x·φ(x)",
+                                             "silu": "SiLU′(x) = σ(x)·(1 + x·(1 − σ(x)))"}[rule])
+    assert any(isinstance(part, str) and "product rule" in part for part in steps[0].explanation)
+    inner = parse(text).args[0]
+    expected = sympy.diff(definition_of(inner), X)
+    for t in (sympy.Rational(-17, 10), sympy.Rational(-3, 10), sympy.Rational(2, 5), sympy.Rational(11, 5)):
+        assert close(expected.subs(X, t).evalf(30), derivation.result.subs(X, t).evalf(30), 25)
+
+
+def test_cli_diff_gelu_plain() -> None:
+    """`calcgrad diff "gelu(x)"` prints the GELU rule with its formula."""
+    from click.testing import CliRunner
+
+    from calcgrad.cli import main
+
+    result = CliRunner().invoke(main, ["diff", "gelu(x)", "--format", "plain"])
+    assert 0 == result.exit_code, result.output
+    assert "GELU rule: d/dx (GELU(x))" in result.output
+    assert "rule: GELU′(x) = Φ(x) + x·φ(x)" in result.output
+
+
+@pytest.mark.parametrize("activation", ["gelu", "silu"])
+def test_cli_symbolic_network(activation: str) -> None:
+    """`calcgrad network --layers 2 --activation gelu|silu` works each local derivative by its rule."""
+    from click.testing import CliRunner
+
+    from calcgrad.cli import main
+
+    result = CliRunner().invoke(main, ["network", "--layers", "2", "--activation", activation,
+                                       "--format", "plain"])
+    assert 0 == result.exit_code, result.output
+    name = BY_NAME[activation].title
+    assert f"{name}: d/dz⁽²⁾" in result.output
+
+
+@pytest.mark.parametrize("activation, reference", [("silu", silu_reference), ("gelu", gelu_reference)])
+def test_spec_network_gradient_matches_an_independent_derivative(activation: str, reference) -> None:
+    """A spec with "activation": "silu" gives ∂L/∂w equal to mpmath's derivative of the loss."""
+    from calcgrad.networks.architecture import Network
+
+    spec = {"layers": [1, 1], "activation": activation, "loss": "half_sse", "input": [0.5],
+            "target": [1.0], "weights": [[[0.3]]], "biases": [[0.1]]}
+    result = Network.from_spec(spec).walkthrough()
+    with mpmath.workdps(30):
+        loss = lambda w: (1 - reference(w * mpmath.mpf("0.5") + mpmath.mpf("0.1"))) ** 2 / 2
+        expected = mpmath.diff(loss, mpmath.mpf("0.3"))
+    assert float(expected) == pytest.approx(result.gradients["W1[0,0]"], rel=1e-12)
+    assert all(check.ok for check in result.gradient_check.values())
+    assert f"{activation}: {ACTIVATIONS[activation].network_formula}" in result.plain()
+
+
+def test_descend_silu_matches_an_independent_loop() -> None:
+    """`descend "silu(x)" --start x=1 --lr 0.1` follows w ← w − 0.1·SiLU′(w), SiLU′ by mpmath."""
+    from calcgrad.calculus.descent import descend
+
+    d = descend("silu(x)", "x=1", 0.1, steps=20)
+    w = 1.0
+    for row in d.trace:
+        assert w == pytest.approx(row.point[0], rel=1e-12)
+        slope = float(mpmath.diff(silu_reference, w))
+        assert slope == pytest.approx(row.gradient[0], rel=1e-10)
+        assert float(silu_reference(w)) == pytest.approx(row.f, rel=1e-12)
+        w = w - 0.1 * slope
+
+
+@pytest.mark.parametrize("answer, of, step_text", [
+    ("(1 + erf(x/sqrt(2)))/2", "gelu(x)", "Step 1, GELU rule on GELU(x)"),
+    ("sigmoid(x)", "silu(x)", "Step 1, SiLU rule on SiLU(x)"),
+    ("3 sigmoid(3x)", "silu(3x)", "Step 1.1, SiLU rule on SiLU(u)"),
+])
+def test_check_names_a_faulty_gelu_or_silu_derivative(answer: str, of: str, step_text: str) -> None:
+    """A GELU/SiLU derivative taken without the product rule is a named mistake at its step."""
+    import calcgrad
+
+    result = calcgrad.check(answer, of=of)
+    assert ["function_derivative_wrong"] == list(result.mistakes)
+    assert result.feedback[0].startswith(step_text)
+
+
+def test_cli_plot_gelu_numeric_path(tmp_path) -> None:
+    """`calcgrad plot "gelu(x)" --derivative` draws through the numeric path without error."""
+    pytest.importorskip("matplotlib")
+    from click.testing import CliRunner
+
+    from calcgrad.cli import main
+
+    out = tmp_path / "gelu.png"
+    result = CliRunner().invoke(main, ["plot", "silu(x) + gelu(x)", "--at", "0.5", "--derivative",
+                                       "--out", str(out)])
+    assert 0 == result.exit_code, result.output
+    assert out.stat().st_size > 0
