@@ -340,7 +340,8 @@ def _evaluate(result: Expr, expression: Expr, point: dict) -> EvaluateStep:
         value = sympy.nan
         notes.append("the derivative is not defined at this point")
     elif any(step.args[0].subs(point) == 0 for step in result.atoms(sympy.Heaviside)):
-        notes.append("ReLU has no derivative at 0; by convention its slope there is taken as 0")
+        notes.append("this point is a kink (of ReLU, a step or a max/min), where there is no "
+                     "derivative; by convention the slope there is taken as 0")
     elif any(sign.args[0].subs(point) == 0 for sign in result.atoms(sympy.sign)):
         notes.append("|u| has a corner where u = 0, as here: the formula gives sign(0) = 0, "
                      "but the derivative may not exist at this point")

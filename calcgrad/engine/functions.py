@@ -482,13 +482,13 @@ def _softplus_explanation(x, result):
 
 
 def _gelu_explanation(x, result):
-    return ("GELU(x) = x·Φ(x) with Φ the standard normal CDF and φ = Φ′ its density; by the "
-            "product rule GELU′(x) = Φ(x) + x·φ(x) = ", result)
+    return ("GELU(", x, ") = ", x, "·Φ(", x, ") with Φ the standard normal CDF and φ = Φ′ its "
+            "density; by the product rule GELU′(", x, ") = Φ(", x, ") + ", x, "·φ(", x, ") = ", result)
 
 
 def _silu_explanation(x, result):
-    return ("SiLU(x) = x·σ(x); by the product rule and σ′ = σ(1 − σ), SiLU′(x) = σ(x) + x·σ(x)(1 − σ(x)) "
-            "= σ(x)(1 + x(1 − σ(x))) = ", result)
+    return ("SiLU(", x, ") = ", x, "·σ(", x, "); by the product rule and σ′ = σ(1 − σ), SiLU′(", x,
+            ") = σ(", x, ") + ", x, "·σ(", x, ")(1 − σ(", x, ")) = ", result)
 
 
 def _max_derivative(u, *others):
