@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Union
 
+import mpmath
 import sympy
 from mpmath.libmp import prec_to_dps
 from sympy import Basic, Expr
@@ -718,7 +719,7 @@ FUNCTION_TABLE: tuple[FunctionEntry, ...] = (
     _standard("erf", value=lambda m, t: m.erf(t)),
     _standard("erfc", value=lambda m, t: m.erfc(t)),
     _standard("gamma", grows_exponentially=True, value=lambda m, t: m.gamma(t)),
-    _standard("polygamma", min_args=2, max_args=2),
+    _standard("polygamma", min_args=2, max_args=2, value=lambda m, n, t: mpmath.psi(n, t)),  # mpmath only
     _standard("factorial", grows_exponentially=True, value=lambda m, t: m.gamma(t + 1)),
     _standard("Piecewise", min_args=1, max_args=None),
 )
@@ -746,13 +747,12 @@ def activation_formula(name: str) -> str:
     return entry.network_formula or entry.formula.text
 
 
-def numeric_functions(module, names_of=lambda entry: (entry.func.__name__,)) -> dict[str, Callable]:
+def numeric_functions(module) -> dict[str, Callable]:
     """{SymPy function name: value function} for the entries with a value, in `module` (math or
     mpmath): the namespace numeric back ends give to lambdify."""
-    functions = {}
-    for entry in FUNCTION_TABLE:
-        if entry.func is None or entry.value is None:
-            continue
-        for name in names_of(entry):
-            functions[name] = (lambda value: lambda *args: value(module, *args))(entry.value)
-    return functions
+    return {entry.func.__name__: _in_module(entry.value, module) for entry in FUNCTION_TABLE
+            if entry.func is not None and entry.value is not None}
+
+
+def _in_module(value: Callable, module) -> Callable:
+    return lambda *args: value(module, *args)

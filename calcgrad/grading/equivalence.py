@@ -37,7 +37,7 @@ from sympy import Expr, Symbol
 
 from calcgrad import limits
 from calcgrad.errors import LimitError
-from calcgrad.engine.functions import DEEP_LEARNING_FUNCTIONS, FUNCTION_TABLE, entry_for
+from calcgrad.engine.functions import DEEP_LEARNING_FUNCTIONS, FUNCTION_TABLE, entry_for, numeric_functions
 
 EQUAL, DIFFERENT, UNDETERMINED = "equal", "different", "undetermined"
 
@@ -197,11 +197,7 @@ def _small(expr: Expr) -> bool:
 # --- numeric stage ------------------------------------------------------------------------
 
 
-_MODULES = [{
-    **{entry.func.__name__: (lambda value: lambda *args: value(mpmath, *args))(entry.value)
-       for entry in FUNCTION_TABLE if entry.func is not None and entry.value is not None},
-    "polygamma": lambda m, t: mpmath.psi(m, t),
-}, "mpmath"]
+_MODULES = [numeric_functions(mpmath), "mpmath"]
 
 _UNDEFINED = sympy.Dummy("undefined")
 
@@ -299,11 +295,9 @@ def _table_function(entry):
     return _guarded(function) if entry.grows_exponentially else function
 
 
-_FUNCTIONS = {
-    **{entry.func: _table_function(entry) for entry in FUNCTION_TABLE
-       if entry.func is not None and entry.value is not None},
-    sympy.polygamma: lambda m, t: mpmath.psi(m, t),
-}
+_FUNCTIONS = {entry.func: _table_function(entry) for entry in FUNCTION_TABLE
+              if entry.func is not None and entry.value is not None}
+"""mpmath values of every table function, on real arguments (from the function table)."""
 
 _CONSTANTS = {sympy.pi: lambda: +mpmath.pi, sympy.E: lambda: +mpmath.e,
               sympy.EulerGamma: lambda: +mpmath.euler}
