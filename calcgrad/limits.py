@@ -18,11 +18,30 @@ MAX_FACTORIAL = 1_000
 MAX_ORDER = 20
 """Highest order of derivative shown step by step."""
 
+MAX_RESULT_OPS = 5_000
+"""Largest derivative (in SymPy operation count) differentiated again for a higher order."""
+
 MAX_STEPS = 20_000
 """Most steps one derivation may hold."""
 
 MAX_PRODUCT_FACTORS = 64
 """Most non-constant factors the product rule is written out for."""
+
+COMMAND_SECONDS = 60.0
+"""Wall-clock budget for one CLI command (`calcgrad --timeout SECONDS` changes it; `grade`
+bounds each answer instead, see GRADE_ANSWER_SECONDS)."""
+
+BATCH_SECONDS = 4 * 3600.0
+"""Wall-clock budget for a whole `calcgrad grade` run (each answer has its own, below)."""
+
+API_SECONDS = 60.0
+"""Wall-clock budget for one API call that reads user text (its `timeout=` changes it)."""
+
+MEMORY_BYTES = 2_000_000_000
+"""Address-space limit of a `calcgrad` command process (`calcgrad --memory MB` changes it)."""
+
+WORKER_MEMORY_BYTES = 1_000_000_000
+"""Address-space limit of each worker process that grades rows."""
 
 DERIVE_SECONDS = 10.0
 """Wall-clock budget for one derivation."""
@@ -134,3 +153,120 @@ MAX_GRADE_FILE_BYTES = 50_000_000
 
 MAX_PRACTICE_EXERCISES = 100
 """Most exercises in one practice set."""
+
+MAX_LOG10_MAGNITUDE = 1e15
+"""Largest number (in digits, i.e. log10 of its size) a constant in an expression may reach:
+towers such as e^e^e^e^3 (about 10^(2×10⁸) digits) are refused before anything evaluates them."""
+
+MAX_FACTOR_DEGREE = 64
+"""Highest exponent the tidy-up and the comparison multiply out or factor (x^1024 is not)."""
+
+
+# --- size estimates made before SymPy evaluates, orders, factors or prints ----------------
+# SymPy is imported inside these functions only: the CLI imports this module at start-up.
+
+_LOG10_2 = 0.30102999566398120
+
+
+def log10_bound(expr, point=None) -> float:
+    """An upper bound of |log10 |value|| of a numeric expression (or of `expr` at `point`),
+    worked out in log space so that nothing large is ever built; inf when unbounded."""
+    import math
+
+    import sympy
+
+    point = point or {}
+
+    def bound(e) -> float:
+        if e.is_Rational:
+            return max(abs(int(e.p)).bit_length(), abs(int(e.q)).bit_length()) * _LOG10_2
+        if e.is_Float:
+            _, mantissa, exponent, bits = e._mpf_ if mantissa_ok(e) else (0, 0, 0, 0)
+            return abs(exponent + bits) * _LOG10_2 + 1
+        if e.is_Symbol:
+            return bound(point[e]) if e in point else 1.0
+        if e.is_Atom:
+            return 1.0
+        if e.is_Add:
+            return max(bound(a) for a in e.args) + math.log10(len(e.args))
+        if e.is_Mul:
+            return sum(bound(a) for a in e.args)
+        if e.is_Pow:
+            return _scaled(bound(e.exp), bound(e.base))
+        if isinstance(e, sympy.exp):
+            return _scaled(bound(e.args[0]), 0.4343)
+        if isinstance(e, (sympy.factorial, sympy.gamma)):
+            inner = bound(e.args[0])
+            return _scaled(inner, inner + 1)
+        return max((bound(a) for a in e.args), default=1.0) + 1
+
+    def mantissa_ok(e) -> bool:
+        return len(e._mpf_) == 4
+
+    try:
+        return bound(expr)
+    except (OverflowError, ValueError, TypeError):
+        return math.inf
+
+
+def _scaled(log_factor: float, size: float) -> float:
+    """10**log_factor × size, without overflowing."""
+    import math
+
+    if size == 0:
+        return 0.0
+    if log_factor > 300 or math.isinf(size):
+        return math.inf
+    return 10 ** log_factor * size
+
+
+def check_magnitude(expr, what: str = "the expression") -> None:
+    """Refuse a constant too large to evaluate, order or print (a tower such as e^e^e^e^3)."""
+    from calcgrad.errors import LimitError
+
+    def walk(e) -> None:
+        if not e.free_symbols:
+            size = log10_bound(e)
+            if size > MAX_LOG10_MAGNITUDE:
+                from calcgrad.render.notation import to_text
+
+                raise LimitError(f"{what} contains {to_text(e)}, a number too large to work with "
+                                 f"(more than 10^{len(str(int(MAX_LOG10_MAGNITUDE))) - 1} digits); "
+                                 "write a smaller constant")
+            return
+        for arg in e.args:
+            walk(arg)
+
+    walk(expr)
+
+
+def check_exact_power(expr, point, what: str = "the value at this point") -> None:
+    """Refuse a point at which an exact power would have more than MAX_RESULT_DIGITS digits
+    (x^(10^100) at x = 2), before SymPy computes it."""
+    import sympy
+
+    from calcgrad.errors import LimitError
+
+    for node in sympy.preorder_traversal(expr):
+        if node.is_Pow and node.exp.is_Rational and node.base.free_symbols <= set(point):
+            digits = abs(int(node.exp.p)) * log10_bound(node.base, point)
+            if digits > MAX_RESULT_DIGITS:
+                raise LimitError(f"{what} would be a number of about {digits:.3g} digits "
+                                 f"(more than {MAX_RESULT_DIGITS}); choose a smaller exponent "
+                                 "or point")
+
+
+def max_exponent(expr) -> int:
+    """The largest whole exponent in `expr` (powers, and e^n which SymPy's polynomials read
+    as a power of e): a bound on the degree that expanding or factoring meets."""
+    import sympy
+
+    largest = 0
+    for node in sympy.preorder_traversal(expr):
+        if node.is_Pow and node.exp.is_Rational:
+            largest = max(largest, abs(int(node.exp.p)))
+        elif isinstance(node, sympy.exp) and node.args[0].is_Rational:
+            largest = max(largest, abs(int(node.args[0].p)))
+        elif node.is_Pow and node.exp.is_Mul and node.exp.args[0].is_Rational:
+            largest = max(largest, abs(int(node.exp.args[0].p)))
+    return largest

@@ -117,13 +117,22 @@ def standard_limits(h: Symbol) -> dict[str, StandardLimit]:
 # --- the public entry point ------------------------------------------------------------------
 
 
-def first_principles(expr, wrt=None, at=None, variables: Iterable[str] = ()) -> FirstPrinciples:
+def first_principles(expr, wrt=None, at=None, variables: Iterable[str] = (),
+                     timeout: float | None = None) -> FirstPrinciples:
     """The derivative of `expr` with respect to `wrt` from the definition, step by step.
 
     `expr` is text (read by calcgrad's parser) or a SymPy expression; `wrt` a variable name (the
     only variable when omitted); `at` a point ("x=2", "2" or a mapping) at which the derivative
-    is evaluated and the difference quotient tabulated for shrinking h.
+    is evaluated and the difference quotient tabulated for shrinking h. `timeout` is the time
+    budget in seconds (default limits.API_SECONDS).
     """
+    from calcgrad.deadline import deadline
+
+    with deadline(timeout, "working from first principles"):
+        return _first_principles(expr, wrt, at, variables)
+
+
+def _first_principles(expr, wrt, at, variables) -> FirstPrinciples:
     from calcgrad.engine.derive import as_real, differentiation_sequence
     from calcgrad.engine.derive import diff as derive
     from calcgrad.read.parser import parse
@@ -213,6 +222,11 @@ def _point(at, x: Symbol, expression: Expr, declared) -> dict:
 
 
 def _check_size(expression: Expr) -> None:
+    limits.check_magnitude(expression)
+    exponent = limits.max_exponent(expression)
+    if exponent > limits.MAX_FIRST_PRINCIPLES_DEGREE:
+        raise LimitError(f"the exponent {exponent:.6g} is too high to expand from first principles "
+                         f"(at most {limits.MAX_FIRST_PRINCIPLES_DEGREE}); use calcgrad diff")
     ops = sympy.count_ops(expression)
     if ops > limits.MAX_FIRST_PRINCIPLES_OPS:
         raise LimitError(f"the expression is too large to work from first principles ({ops} "

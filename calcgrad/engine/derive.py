@@ -10,6 +10,8 @@ import sympy
 from sympy import Expr, Symbol
 
 from calcgrad import limits
+from calcgrad.deadline import check as check_deadline
+from calcgrad.deadline import deadline
 from calcgrad.engine.derivation import Derivation
 from calcgrad.errors import LimitError, UsageError
 from calcgrad.engine.tidy import tidy
@@ -49,6 +51,7 @@ class _Budget:
         if self.steps > limits.MAX_STEPS:
             raise LimitError(f"this derivative needs more than {limits.MAX_STEPS} steps; "
                              "it is too large to show step by step")
+        check_deadline()
         if self.steps % 64 == 0 and time.monotonic() > self.deadline:
             raise LimitError(f"this derivative takes longer than {limits.DERIVE_SECONDS:g} s to "
                              "work out step by step; try a smaller expression")
@@ -209,26 +212,37 @@ def diff(
     order: int = 1,
     at=None,
     variables: Iterable[str] = (),
+    timeout: float | None = None,
 ) -> Derivation:
     """Differentiate `expr` step by step.
 
     `expr` is text (read by calcgrad's safe parser) or a SymPy expression. `wrt` names the
     variables, in order (``"x"``, ``"x,y"`` or several arguments for mixed partials); with none
     given, the expression's only variable is used. `order` repeats a single variable. `at` is a
-    point (``"x=3"`` or a mapping) at which the result is evaluated.
+    point (``"x=3"`` or a mapping) at which the result is evaluated. `timeout` is the time
+    budget in seconds (default limits.DERIVE_SECONDS); running out raises
+    calcgrad.deadline.DeadlineExceeded.
     """
-    declared = tuple(variables)
+    seconds = limits.DERIVE_SECONDS if timeout is None else timeout
+    with deadline(seconds, "this derivative"):
+        return _diff(expr, wrt, order, at, tuple(variables))
+
+
+def _diff(expr, wrt, order, at, declared) -> Derivation:
     text = expr if isinstance(expr, str) else None
     expression = _parsing().parse(expr, variables=declared) if text is not None else as_real(expr)
     sequence = differentiation_sequence(expression, wrt, order, declared)
     point = _point(at, declared)
     _check_point(point, expression, sequence)
+    limits.check_magnitude(expression)
 
     budget = _Budget(time.monotonic() + limits.DERIVE_SECONDS)
     taken = frozenset(expression.free_symbols | set(sequence))
     steps: list[Step] = []
     current = expression
-    for variable in sequence:
+    for done, variable in enumerate(sequence):
+        if done:
+            _check_result_size(current, done)
         step = derive_step(current, variable, _Context(budget, taken))
         simplified = SimplifyStep(step.result, tidy(step.result))
         steps += [step, simplified]
@@ -236,6 +250,15 @@ def diff(
     if point:
         steps.append(_evaluate(current, expression, point))
     return Derivation(expression, tuple(sequence), tuple(steps), tuple(point.items()), text)
+
+
+def _check_result_size(current: Expr, done: int) -> None:
+    """Refuse to differentiate again a result already too large to show (x^x^x^x^x, 5th order)."""
+    ops = sympy.count_ops(current)
+    if ops > limits.MAX_RESULT_OPS:
+        raise LimitError(f"derivative number {done} already has {ops} operations; the next one "
+                         f"would be too large to show step by step (at most {limits.MAX_RESULT_OPS}); "
+                         "ask for a lower order")
 
 
 def as_real(expr) -> Expr:
@@ -318,6 +341,8 @@ def _check_point(point: dict, expression: Expr, sequence) -> None:
 
 
 def _evaluate(result: Expr, expression: Expr, point: dict) -> EvaluateStep:
+    limits.check_exact_power(result, point)
+    limits.check_exact_power(expression, point, "the function's value at this point")
     value = result.subs(point)
     notes = []
     original = expression.subs(point)

@@ -12,19 +12,25 @@ import sympy
 from sympy import Expr
 
 from calcgrad import limits
+from calcgrad.deadline import check as check_deadline
 
 
 def tidy(expr: Expr) -> Expr:
     """The shortest of a few equal forms of `expr`."""
     if expr.is_Atom or sympy.count_ops(expr) > limits.MAX_SIMPLIFY_OPS:
         return expr
+    check_deadline()
+    if limits.max_exponent(expr) > limits.MAX_FACTOR_DEGREE:
+        return expr  # a high power: putting it over one denominator or factoring can take hours
     candidates = [expr, sympy.factor_terms(expr)]
+    check_deadline()
     together = sympy.together(expr)
     numerator, denominator = sympy.fraction(together)
     if denominator != 1 and cheap_to_expand(numerator):
         candidates.append(sympy.expand(numerator) / denominator)
     if cheap_to_expand(expr) and not expr.is_Mul:
         candidates.append(sympy.factor_terms(sympy.expand(expr)))
+    check_deadline()
     if cheap_to_expand(numerator) and cheap_to_expand(denominator):
         candidates.append(sympy.factor(together))
     return min(candidates, key=_size)
@@ -35,9 +41,11 @@ def _size(expr: Expr) -> tuple[int, int]:
 
 
 def cheap_to_expand(expr: Expr) -> bool:
-    """Small, and small once multiplied out: expand and factor cost grows with the terms."""
+    """Small, and small once multiplied out: expand and factor cost grows with the terms and
+    with the degree (x^1024, and e^(10^10), which SymPy's polynomials read as a power of e)."""
     return (sympy.count_ops(expr) <= limits.MAX_EXPAND_OPS
-            and _expanded_terms(expr) <= limits.MAX_EXPANDED_TERMS)
+            and _expanded_terms(expr) <= limits.MAX_EXPANDED_TERMS
+            and limits.max_exponent(expr) <= limits.MAX_FACTOR_DEGREE)
 
 
 def _expanded_terms(expr: Expr) -> int:
