@@ -136,7 +136,12 @@ def report_errors(command):
             sys.exit(error.exit_code)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
-        except Exception as error:  # a bug in calcgrad: say so briefly
+        except Exception as error:  # a library failing on the input, else a bug in calcgrad
+            from calcgrad.errors import as_input_error, raised_by_library
+
+            if raised_by_library(error) and not os.environ.get("CALCGRAD_DEBUG"):
+                click.echo(f"calcgrad: {as_input_error(error)}", err=True)
+                sys.exit(2)
             if os.environ.get("CALCGRAD_DEBUG"):
                 raise
             click.echo(f"calcgrad: internal error ({type(error).__name__}: {error}); "

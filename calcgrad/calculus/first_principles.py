@@ -224,8 +224,8 @@ def _point(at, x: Symbol, expression: Expr, declared) -> dict:
 def _check_size(expression: Expr) -> None:
     limits.check_magnitude(expression)
     exponent = limits.max_exponent(expression)
-    if exponent > limits.MAX_FIRST_PRINCIPLES_DEGREE:
-        raise LimitError(f"the exponent {exponent:.6g} is too high to expand from first principles "
+    if exponent > limits.MAX_FACTOR_DEGREE:  # checked before SymPy builds a polynomial of it
+        raise LimitError(f"degree {exponent:.6g} is too high to expand from first principles "
                          f"(at most {limits.MAX_FIRST_PRINCIPLES_DEGREE}); use calcgrad diff")
     ops = sympy.count_ops(expression)
     if ops > limits.MAX_FIRST_PRINCIPLES_OPS:

@@ -247,14 +247,26 @@ def report_markdown(report) -> str:
              "|---|---|---|---|---|---|---|"]
     for s in report.summaries:
         common = ", ".join(f"`{c}` ×{n}" for c, n in s.common_mistakes)
-        lines.append(f"| {s.question} | {s.correct}/{s.answered} | {s.percent_correct:g} | {s.incorrect} "
+        lines.append(f"| {_markdown_cell(s.question)} | {s.correct}/{s.answered} | {s.percent_correct:g} | {s.incorrect} "
                      f"| {s.undetermined} | {s.errors} | {common} |")
     lines += ["", "## Rows", "", "| line | student | question | verdict | mistakes / error |", "|---|---|---|---|---|"]
     for row in report.rows:
-        detail = (row.error or ", ".join(row.mistakes)).replace("|", "\\|")
-        student = row.student.replace("|", "\\|")
-        lines.append(f"| {row.line} | {student} | {row.question} | {row.verdict} | {detail} |")
+        detail = _markdown_cell(row.error or ", ".join(row.mistakes))
+        lines.append(f"| {row.line} | {_markdown_cell(row.student)} | {_markdown_cell(row.question)} "
+                     f"| {row.verdict} | {detail} |")
     return "\n".join(lines) + "\n"
+
+
+_MARKDOWN_PUNCTUATION = str.maketrans({c: "\\" + c for c in "\\`*_[]$|#!~"})
+
+
+def _markdown_cell(text: str) -> str:
+    """User text (a student's name, an answer) as inert Markdown table-cell text: HTML such as
+    <script> becomes entities, Markdown punctuation is escaped, a line break becomes a space."""
+    import html
+
+    flat = " ".join(text.split())
+    return html.escape(flat, quote=False).translate(_MARKDOWN_PUNCTUATION)
 
 
 def report_latex(report) -> str:
