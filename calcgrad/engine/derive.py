@@ -338,6 +338,7 @@ def _check_point(point: dict, expression: Expr, sequence) -> None:
                              f"expression (its variables: {names})")
         if value.free_symbols:
             raise UsageError(f"the value of {symbol.name} must be a number, not {value}")
+        limits.check_magnitude(value, f"the value of {symbol.name}")
 
 
 def _evaluate(result: Expr, expression: Expr, point: dict) -> EvaluateStep:

@@ -245,7 +245,14 @@ def _check_gradient(answer, problem: Expr, wrt: tuple, declared) -> Verdict:
 
 
 def _read(value, declared, what: str) -> Expr:
-    """Text through calcgrad's parser; a SymPy expression checked for unevaluated calculus."""
+    """Text through calcgrad's parser; a SymPy expression checked for unevaluated calculus;
+    either refused when it holds a constant too large to evaluate or print (e^e^e^e^3)."""
+    expr = _read_expression(value, declared, what)
+    limits.check_magnitude(expr, what)
+    return expr
+
+
+def _read_expression(value, declared, what: str) -> Expr:
     from calcgrad.engine.derive import as_real
     from calcgrad.read.parser import parse
 
