@@ -202,3 +202,255 @@ def test_hostile_expression(args, expect, refused) -> None:
     assert_ends_well(status, out, err, elapsed, seconds, expect)
     if refused:
         assert 2 == status, out[-300:]
+
+
+# --- files: submissions, keys, specs, reports -------------------------------------------------
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _csv(*answers: str) -> str:
+    return "student,question,answer\n" + "".join(f"s{k},q1,{a}\n" for k, a in enumerate(answers))
+
+
+FILE_CASES = {
+    # name: (files to write {name: text}, arguments, text expected, exit status expected)
+    "spec integer of 400 digits": (
+        {"spec.json": json.dumps({**SPEC, "learning_rate": int("9" * 400)})},
+        ["network", "spec.json"], "400 digits", 2),
+    "spec input of 400 digits": (
+        {"spec.json": json.dumps({**SPEC, "input": [int("9" * 400), 1]})},
+        ["network", "spec.json"], "too large", 2),
+    "TOML spec nested 5,000 deep": (
+        {"spec.toml": "a = " + "[" * 5000 + "]" * 5000 + "\n"}, ["network", "spec.toml"],
+        "nested too deeply", 2),
+    "JSON spec nested 100,000 deep": (
+        {"spec.json": "[" * 100_000 + "]" * 100_000}, ["network", "spec.json"], "nested", 2),
+    "spec that is not an object": ({"spec.json": "42"}, ["network", "spec.json"], "expected", 2),
+    "spec with a NaN": ({"spec.json": json.dumps(SPEC).replace("0.1,", "NaN,", 1)},
+                        ["network", "spec.json"], None, 2),
+    "spec with huge exponent float": ({"spec.json": json.dumps(SPEC).replace("0.1,", "1e400,", 1)},
+                                      ["network", "spec.json"], None, 2),
+    "spec with layers of a billion": (
+        {"spec.json": json.dumps({**SPEC, "layers": [2, 1_000_000_000, 1]})},
+        ["network", "spec.json"], None, 2),
+    "spec that is binary": ({"spec.json": "\udcff"}, ["network", "spec.json"], None, 2),
+    "key nested 5,000 deep": ({"key.toml": "a = " + "[" * 5000 + "]" * 5000 + "\n",
+                               "s.csv": _csv("2x")}, ["grade", "s.csv", "--key", "key.toml"],
+                              None, 2),
+    "key with an injection": ({"key.toml": '[q1]\nexpression = "__import__(\'os\')"\n',
+                               "s.csv": _csv("2x")}, ["grade", "s.csv", "--key", "key.toml"],
+                              "cannot read its expression", 2),
+    "key order of 400 digits": ({"key.toml": KEY + "order = " + "9" * 400 + "\n",
+                                 "s.csv": _csv("2x")}, ["grade", "s.csv", "--key", "key.toml"],
+                                None, 2),
+    "answers that sink a batch": (
+        {"key.toml": KEY, "s.csv": _csv("2x sin x + x^2 cos x", "|softplus(log(0))|",
+                                        "2x sin x + x^2 cos x + sqrt(-1) e^e^e^e^3")},
+        ["grade", "s.csv", "--key", "key.toml", "--timeout", "1", "--out", "r.json"], "wrote 3 rows", 0),
+    "an unclosed quote": (
+        {"key.toml": KEY, "s.csv": "student,question,answer\na,q1,\"2x sin x\n"
+                                   + "".join(f"s{k},q1,2x sin x + x^2 cos x\n" for k in range(9))},
+        ["grade", "s.csv", "--key", "key.toml", "--out", "r.json"], "wrote 10 rows", 0),
+    "blank lines": ({"key.toml": KEY, "s.csv": "student,question,answer\n\na,q1,2x\n\n\nb,q1,x\n"},
+                    ["grade", "s.csv", "--key", "key.toml", "--out", "r.json"], "wrote 5 rows", 0),
+    "only a header": ({"key.toml": KEY, "s.csv": "student,question,answer\n"},
+                      ["grade", "s.csv", "--key", "key.toml"], None, 0),
+    "an empty file": ({"key.toml": KEY, "s.csv": ""}, ["grade", "s.csv", "--key", "key.toml"],
+                      "empty", 2),
+    "a row of a million characters": (
+        {"key.toml": KEY, "s.csv": "student,question,answer\na,q1," + "x+" * 500_000 + "x\n"},
+        ["grade", "s.csv", "--key", "key.toml", "--out", "r.json"], "wrote 1 rows", 0),
+    "a student named <script>": (
+        {"key.toml": KEY, "s.csv": "student,question,answer\n<script>alert(1)</script>,q1,2x\n"},
+        ["grade", "s.csv", "--key", "key.toml", "--format", "markdown"], "&lt;script&gt;", 0),
+    "a formula in a cell": (
+        {"key.toml": KEY, "s.csv": "student,question,answer\n=HYPERLINK(1),q1,=1+1\n"},
+        ["grade", "s.csv", "--key", "key.toml", "--out", "r.csv"], "wrote 1 rows", 0),
+    "--out into a missing folder": ({"key.toml": KEY, "s.csv": _csv("2x")},
+                                    ["grade", "s.csv", "--key", "key.toml", "--out", "nodir/r.json"],
+                                    "does not exist", 2),
+    "--out over the submissions": ({"key.toml": KEY, "s.csv": _csv("2x")},
+                                   ["grade", "s.csv", "--key", "key.toml", "--out", "s.csv"],
+                                   "refusing to overwrite", 2),
+    "--out that is a folder": ({"key.toml": KEY, "s.csv": _csv("2x"), "d.json/x": ""},
+                               ["grade", "s.csv", "--key", "key.toml", "--out", "d.json"], "directory", 2),
+    "/dev/zero as submissions": ({"key.toml": KEY}, ["grade", "/dev/zero", "--key", "key.toml"],
+                                 "not a regular file", 2),
+    "/dev/zero as key": ({"s.csv": _csv("2x")}, ["grade", "s.csv", "--key", "/dev/zero"],
+                         "not a regular file", 2),
+    "/dev/zero as spec": ({}, ["network", "/dev/zero"], "not a regular file", 2),
+    "a FIFO as submissions": ({"key.toml": KEY, "fifo": None}, ["grade", "fifo", "--key", "key.toml"],
+                              "not a regular file", 2),
+    "a FIFO as spec": ({"fifo": None}, ["network", "fifo"], "not a regular file", 2),
+    "--jobs 40 on this machine": (
+        {"key.toml": KEY, "s.csv": _csv(*(["2x sin x + x^2 cos x", "2x sin x"] * 110))},
+        ["grade", "s.csv", "--key", "key.toml", "--jobs", "40", "--out", "r.json"], "wrote 220 rows", 0),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(FILE_CASES))
+def test_hostile_file(name: str, tmp_path: Path) -> None:
+    """A hostile file, folder or report path ends within budget with a report or one message."""
+    files, args, expect, status_expected = FILE_CASES[name]
+    for file_name, text in files.items():
+        path = tmp_path / file_name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if text is None:
+            os.mkfifo(path)
+        else:
+            path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    status, out, err, elapsed = run_calcgrad(*args, cwd=tmp_path, seconds=SECONDS * 2)
+    assert_ends_well(status, out, err, elapsed, SECONDS * 2, expect)
+    assert status_expected == status, err[-400:]
+    if "--out" in args and status == 0:
+        written = (tmp_path / args[args.index("--out") + 1]).read_text(encoding="utf-8")
+        lines = files["s.csv"].splitlines()
+        if written.startswith("{"):
+            assert len(lines) - 1 == len(json.loads(written)["rows"])  # rows in = rows out
+        assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_previous_report_survives_a_failed_write(tmp_path: Path, monkeypatch) -> None:
+    """A write that fails half-way leaves the previous report as it was (quick)."""
+    from calcgrad import files
+
+    report = _write(tmp_path, "report.json", '{"rows": []}\n')
+
+    def failing_fsync(descriptor):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "fsync", failing_fsync)
+    with pytest.raises(OSError):
+        files.write_atomically(report, "{" + "x" * 10_000)
+    assert '{"rows": []}\n' == report.read_text()
+    assert ["report.json"] == [p.name for p in tmp_path.iterdir()]
+
+
+# --- a batch no row can sink --------------------------------------------------------------------
+
+BATCH_KEY = KEY
+
+
+def _sabotaged_check(real_check):
+    """check() that misbehaves on marked answers as hostile input could make SymPy misbehave."""
+
+    def check(answer, **kwargs):
+        if answer == "hang in C":
+            sum(range(10**13))  # one C call: no signal or check() interrupts it
+        if answer == "hang in Python":
+            while True:
+                try:
+                    sum(i for i in range(1000))
+                except Exception:  # an "undefined here" handler must not swallow the deadline
+                    pass
+        if answer == "eat memory":
+            blocks = "x" * 5_000_000_000  # more than a worker may have: MemoryError at once
+        if answer == "crash":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_check(answer, **kwargs)
+
+    return check
+
+
+@pytest.mark.slow
+def test_every_other_row_is_graded_when_workers_hang_crash_or_blow_up(monkeypatch) -> None:
+    """In worker processes, a row that hangs in C, loops, eats memory or kills its worker is
+    marked with the reason; every other row is graded."""
+    import calcgrad.grading.checking
+    from calcgrad import limits
+    from calcgrad.grading.batch import grade
+
+    monkeypatch.setattr(calcgrad.grading.checking, "check",
+                        _sabotaged_check(calcgrad.grading.checking.check))
+    monkeypatch.setattr(limits, "PARALLEL_ROWS", 4)
+    monkeypatch.setattr(limits, "WORKER_MEMORY_BYTES", 1_500_000_000)
+    bad = ["hang in C", "hang in Python", "eat memory", "crash"]
+    good = ["2x sin x + x^2 cos x"] * 6
+    started = time.monotonic()
+    report = grade(_csv(*(bad + good)), BATCH_KEY, jobs=2, seconds=1.0)
+    elapsed = time.monotonic() - started
+    assert elapsed < 60, elapsed
+    verdicts = [row.verdict for row in report.rows]
+    assert ["undetermined", "undetermined", "error", "error"] + ["correct"] * 6 == verdicts
+    assert "memory" in report.rows[2].error
+    assert "worker process ended" in report.rows[3].error
+
+
+@pytest.mark.slow
+def test_grade_in_a_thread_ends_at_its_deadline(monkeypatch) -> None:
+    """grade() called from a worker thread (as a web server would) stops a looping answer."""
+    import threading
+
+    import calcgrad.grading.checking
+    from calcgrad.grading.batch import grade
+
+    monkeypatch.setattr(calcgrad.grading.checking, "check",
+                        _sabotaged_check(calcgrad.grading.checking.check))
+    result = {}
+
+    def work():
+        result["report"] = grade(_csv("hang in Python", "2x sin x + x^2 cos x"), BATCH_KEY,
+                                 jobs=1, seconds=0.5)
+
+    worker = threading.Thread(target=work)
+    started = time.monotonic()
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive() and time.monotonic() - started < 10
+    assert ["undetermined", "correct"] == [row.verdict for row in result["report"].rows]
+
+
+@pytest.mark.slow
+def test_sigterm_stops_the_workers(tmp_path: Path) -> None:
+    """SIGTERM to `grade --jobs 2` ends the parent and its workers within seconds."""
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        import calcgrad.grading.checking
+        from calcgrad import limits
+        def slow(answer, **kwargs):
+            while True:
+                pass
+        calcgrad.grading.checking.check = slow
+        limits.PARALLEL_ROWS = 2
+        from calcgrad.cli import main
+        main(["grade", "s.csv", "--key", "key.toml", "--jobs", "2", "--timeout", "100"])
+    """)
+    _write(tmp_path, "key.toml", KEY)
+    _write(tmp_path, "s.csv", _csv(*["2x"] * 10))
+    parent = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    children = _children(parent.pid)
+    assert children, "the workers did not start"
+    parent.send_signal(signal.SIGTERM)
+    parent.wait(timeout=20)
+    time.sleep(1)
+    assert [] == [pid for pid in children if _alive(pid)]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
