@@ -48,7 +48,7 @@ def descend(expression: str, start: str, lr: float, steps: int, tol: float, mome
     from calcgrad.calculus.descent import descend as run
 
     if plot_out is not None:  # matplotlib only when a picture is asked for; fail before the work
-        from calcgrad import plotting
+        from calcgrad.pictures import plotting
 
         plotting.require_matplotlib()
         plotting.picture_format(plot_out)

@@ -57,7 +57,7 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
 
     symbolic = depth is not None or widths is not None
     if graph_out is not None:  # matplotlib only when a picture is asked for; fail before the work
-        from calcgrad import plotting
+        from calcgrad.pictures import plotting
 
         if spec is None:
             raise UsageError("--graph draws a network with numbers: give a spec file, e.g. "

@@ -43,7 +43,7 @@ def plot(expression: str, wrt: str | None, at: str | None, field_vars: str | Non
     Pictures are written to a file (never a window). Needs matplotlib:
     pip install "calcgrad[plot]".
     """
-    from calcgrad import plotting
+    from calcgrad.pictures import plotting
     from calcgrad.errors import UsageError
 
     plotting.require_matplotlib()
