@@ -121,10 +121,14 @@ def report_errors(command):
             click.echo(f"calcgrad: {error}", err=True)
             sys.exit(error.exit_code)
         except MemoryError:
+            if os.environ.get("CALCGRAD_DEBUG"):
+                raise
             click.echo("calcgrad: this input needs more memory than calcgrad may use; try a "
                        "smaller input (or a larger `calcgrad --memory`)", err=True)
             sys.exit(2)
         except RecursionError:
+            if os.environ.get("CALCGRAD_DEBUG"):
+                raise
             click.echo("calcgrad: this input is nested too deeply to work through; try a "
                        "smaller input", err=True)
             sys.exit(2)

@@ -228,9 +228,7 @@ def check_magnitude(expr, what: str = "the expression") -> None:
         if not e.free_symbols:
             size = log10_bound(e)
             if size > MAX_LOG10_MAGNITUDE:
-                from calcgrad.render.notation import to_text
-
-                raise LimitError(f"{what} contains {to_text(e)}, a number too large to work with "
+                raise LimitError(f"{what} contains {_shown(e)}, a number too large to work with "
                                  f"(more than 10^{len(str(int(MAX_LOG10_MAGNITUDE))) - 1} digits); "
                                  "write a smaller constant")
             return
@@ -238,6 +236,17 @@ def check_magnitude(expr, what: str = "the expression") -> None:
             walk(arg)
 
     walk(expr)
+
+
+def _shown(expr) -> str:
+    """expr as text for a message, or a description when even printing it would fail."""
+    from calcgrad.render.notation import to_text
+
+    try:
+        text = to_text(expr)
+    except Exception:  # noqa: BLE001 — printing a number this size can itself fail
+        return "a constant"
+    return text if len(text) <= 80 else text[:77] + "…"
 
 
 def check_exact_power(expr, point, what: str = "the value at this point") -> None:

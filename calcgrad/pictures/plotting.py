@@ -108,11 +108,16 @@ def _parsing():
 
 
 def _expression(expr, declared: tuple[str, ...]) -> Expr:
-    if isinstance(expr, str):
-        return _parsing().parse(expr, variables=declared)
-    from calcgrad.engine.derive import as_real
+    from calcgrad import limits
 
-    return as_real(expr)
+    if isinstance(expr, str):
+        expression = _parsing().parse(expr, variables=declared)
+    else:
+        from calcgrad.engine.derive import as_real
+
+        expression = as_real(expr)
+    limits.check_magnitude(expression)
+    return expression
 
 
 def _symbol(name, declared: tuple[str, ...]) -> Symbol:
@@ -234,6 +239,9 @@ def _range(requested, centre: float, half_width: float) -> tuple[float, float]:
 
 def _defined_value(expression: Expr, point: dict, request: _Request) -> Expr:
     """expression at point, or a UsageError saying the function is not defined there."""
+    from calcgrad import limits
+
+    limits.check_exact_power(expression, point)
     value = expression.subs(point)
     if not _is_real_finite(value):
         raise UsageError(f"{_text(request.expression)} is not defined (over the real numbers) at "
@@ -301,13 +309,29 @@ def numeric_function(expression: Expr, variables: Sequence[Symbol]):
                     values = None
             if values is None:
                 if pointwise is None:
-                    pointwise = sympy.lambdify(variables, expression,
-                                               modules=[_math_functions(), "math"])
+                    pointwise = _pointwise(variables, expression)
                 flat = [_one_value(pointwise, args) for args in zip(*(a.ravel() for a in arrays))]
                 values = np.array(flat, dtype=complex).reshape(shape)
         return _real_part(values)
 
     return evaluate
+
+
+def _pointwise(variables, expression):
+    """expression as a function of floats (math, then mpmath for what math lacks); a function
+    neither provides is refused with its name instead of a NameError at the first point."""
+    import builtins
+
+    from calcgrad.errors import UsageError
+    from calcgrad.render.notation import to_text
+
+    function = sympy.lambdify(variables, expression, modules=[_math_functions(), "math", "mpmath"])
+    missing = sorted(name for name in function.__code__.co_names
+                     if name not in function.__globals__ and not hasattr(builtins, name))
+    if missing:
+        raise UsageError(f"{', '.join(missing)} (in {to_text(expression)}) has no numeric "
+                         "implementation, so it cannot be drawn")
+    return function
 
 
 def _one_value(function, args) -> complex:
