@@ -222,14 +222,17 @@ def _scaled(log_factor: float, size: float) -> float:
 
 def check_magnitude(expr, what: str = "the expression") -> None:
     """Refuse a constant too large to evaluate, order or print (a tower such as e^e^e^e^3)."""
+    import math
+
     from calcgrad.errors import LimitError
 
     def walk(e) -> None:
         if not e.free_symbols:
             size = log10_bound(e)
             if size > MAX_LOG10_MAGNITUDE:
-                raise LimitError(f"{what} contains {_shown(e)}, a number too large to work with "
-                                 f"(more than 10^{len(str(int(MAX_LOG10_MAGNITUDE))) - 1} digits); "
+                digits = f"10^{math.log10(MAX_LOG10_MAGNITUDE):.0f}"
+                raise LimitError(f"{what} contains {_shown(e)}, a number too large (or too "
+                                 f"small) to work with (more than {digits} digits); "
                                  "write a smaller constant")
             return
         for arg in e.args:

@@ -454,3 +454,42 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+# --- quick ones (in-process, not in the slow tier) ----------------------------------------------
+
+QUICK_CASES = [
+    (["diff", "x + e^e^e^e^3"], "too large"),
+    (["diff", "x^(10^100)", "--at", "x=2"], "digits"),
+    (["diff", "x^x^x^x^x", "--order", "5"], "too large to show"),
+    (["first-principles", "x^(10^100)"], "too high"),
+    (["descend", "step(x - 1) x", "--start", "x=2", "--lr", "0.1"], "no numeric implementation"),
+    (["network", "--layers", "1000000000"], "at most 200 layers"),
+]
+
+
+@pytest.mark.parametrize(("args", "expect"), QUICK_CASES, ids=[" ".join(a) for a, _ in QUICK_CASES])
+def test_quick_refusals(args, expect) -> None:
+    """The issue's own examples: refused at once with one message and exit status 2."""
+    started = time.monotonic()
+    result = CliRunner().invoke(main, [*args, "--format", "plain"])
+    assert time.monotonic() - started < REFUSE_SECONDS
+    assert 2 == result.exit_code, result.output
+    assert expect in result.output
+
+
+@pytest.mark.parametrize("text", ["x\x00y", "\ud800", "x\ud800^2", "\x1b[31mx", "x" * 10_001])
+def test_unprintable_text_is_a_parse_error(text: str) -> None:
+    """Control characters, lone surrogates and over-long text are calcgrad's own errors."""
+    import calcgrad
+
+    with pytest.raises(calcgrad.CalcgradError):
+        calcgrad.diff(text, timeout=5)
+
+
+def test_library_failure_on_input_is_an_input_error() -> None:
+    """A SymPy failure while building the answer becomes InputError (exit 2), not a crash."""
+    import calcgrad
+
+    with pytest.raises(calcgrad.InputError, match="cannot work with this input"):
+        calcgrad.check("|softplus(log(0))|", of="x^2 sin x")
