@@ -18,7 +18,7 @@ from calcgrad.cli import emit, format_option, report_errors, variables_option
 @click.option("--order", type=click.IntRange(min=1), default=1, show_default=True,
               help="Order of the derivative in a single variable.")
 @click.option("--grad", is_flag=True, help="The answer is the gradient, a list such as \"[2x, 2y]\".")
-@click.option("--steps", "steps_file", type=click.File("r", encoding="utf-8"), default=None,
+@click.option("--steps", "steps_file", type=click.Path(dir_okay=False, allow_dash=True), default=None,
               metavar="FILE", help="Check a worked solution, one expression per line ('-' for stdin).")
 @format_option
 @variables_option
@@ -49,9 +49,14 @@ def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int,
             raise UsageError("--steps checks one derivative; it does not combine with --grad")
         from calcgrad.grading.checking import check_steps
 
-        text = steps_file.read(1_000_001)
-        if len(text) > 1_000_000:
-            raise UsageError("the solution file is larger than 1 MB")
+        if steps_file == "-":
+            text = click.get_text_stream("stdin").read(1_000_001)
+            if len(text) > 1_000_000:
+                raise UsageError("the solution is larger than 1 MB")
+        else:
+            from calcgrad.files import read_text
+
+            text = read_text(steps_file, 1_000_000, "--steps")
         result = check_steps(text, of=expression, wrt=names, order=order, variables=variables)
     else:
         if answer is None:
