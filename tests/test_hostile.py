@@ -287,6 +287,12 @@ FILE_CASES = {
     "a FIFO as submissions": ({"key.toml": KEY, "fifo": None}, ["grade", "fifo", "--key", "key.toml"],
                               "not a regular file", 2),
     "a FIFO as spec": ({"fifo": None}, ["network", "fifo"], "not a regular file", 2),
+    "a FIFO as worked solution": ({"fifo": None}, ["check", "--of", "x^2", "--steps", "fifo"],
+                                  "not a regular file", 2),
+    "/dev/zero as worked solution": ({}, ["check", "--of", "x^2", "--steps", "/dev/zero"],
+                                     "not a regular file", 2),
+    "a worked solution of 10,000 lines": ({"sol.txt": "2x\n" * 10_000},
+                                          ["check", "--of", "x^2", "--steps", "sol.txt"], None, 2),
     "--jobs 40 on this machine": (
         {"key.toml": KEY, "s.csv": _csv(*(["2x sin x + x^2 cos x", "2x sin x"] * 110))},
         ["grade", "s.csv", "--key", "key.toml", "--jobs", "40", "--out", "r.json"], "wrote 220 rows", 0),
