@@ -165,59 +165,84 @@ MAX_FACTOR_DEGREE = 64
 # --- size estimates made before SymPy evaluates, orders, factors or prints ----------------
 # SymPy is imported inside these functions only: the CLI imports this module at start-up.
 
-_LOG10_2 = 0.30102999566398120
-
-
 def log10_bound(expr, point=None) -> float:
-    """An upper bound of |log10 |value|| of a numeric expression (or of `expr` at `point`),
-    worked out in log space so that nothing large is ever built; inf when unbounded."""
+    """|log10 |value|| of a numeric expression (or of `expr` at `point`), estimated with 15-digit
+    mpmath numbers whose exponent may be huge, so that nothing large is ever built exactly; inf
+    when even the exponent would be too large (a tower such as e^e^e^e^3)."""
     import math
 
-    import sympy
-
-    point = point or {}
-
-    def bound(e) -> float:
-        if e.is_Rational:
-            return max(abs(int(e.p)).bit_length(), abs(int(e.q)).bit_length()) * _LOG10_2
-        if e.is_Float:
-            _, mantissa, exponent, bits = e._mpf_ if mantissa_ok(e) else (0, 0, 0, 0)
-            return abs(exponent + bits) * _LOG10_2 + 1
-        if e.is_Symbol:
-            return bound(point[e]) if e in point else 1.0
-        if e.is_Atom:
-            return 1.0
-        if e.is_Add:
-            return max(bound(a) for a in e.args) + math.log10(len(e.args))
-        if e.is_Mul:
-            return sum(bound(a) for a in e.args)
-        if e.is_Pow:
-            return _scaled(bound(e.exp), bound(e.base))
-        if isinstance(e, sympy.exp):
-            return _scaled(bound(e.args[0]), 0.4343)
-        if isinstance(e, (sympy.factorial, sympy.gamma)):
-            inner = bound(e.args[0])
-            return _scaled(inner, inner + 1)
-        return max((bound(a) for a in e.args), default=1.0) + 1
-
-    def mantissa_ok(e) -> bool:
-        return len(e._mpf_) == 4
+    import mpmath
 
     try:
-        return bound(expr)
-    except (OverflowError, ValueError, TypeError):
+        with mpmath.workdps(15):
+            value = _size(expr, point or {})
+            if value == 0:
+                return 0.0
+            return abs(float(mpmath.log10(value)))
+    except (_TooLarge, OverflowError, ValueError, TypeError, ZeroDivisionError):
         return math.inf
 
 
-def _scaled(log_factor: float, size: float) -> float:
-    """10**log_factor × size, without overflowing."""
-    import math
+class _TooLarge(Exception):
+    """An exponent so large that its power cannot even be estimated."""
 
-    if size == 0:
-        return 0.0
-    if log_factor > 300 or math.isinf(size):
-        return math.inf
-    return 10 ** log_factor * size
+
+_BOUNDED = ("sin", "cos", "tanh", "sigmoid", "erf", "erfc", "Heaviside", "sign", "atan", "acot",
+            "sech", "asin", "acos", "DiracDelta")
+
+
+def _size(e, point):
+    """An estimate of |e| as an mpmath number (an upper bound for functions it does not know)."""
+    import mpmath
+    import sympy
+
+    limit = mpmath.mpf(10) ** 15 * 3
+    if e.is_Rational:
+        return abs(mpmath.mpf(int(e.p)) / int(e.q))
+    if e.is_Float:
+        return abs(mpmath.mpf(e._mpf_))
+    if e.is_Symbol:
+        return _size(point[e], point) if e in point else mpmath.mpf(1)
+    if e is sympy.pi:
+        return +mpmath.pi
+    if e is sympy.E:
+        return +mpmath.e
+    if e.is_Atom:
+        return mpmath.mpf(1)
+    if e.is_Add:
+        return mpmath.fsum(_size(a, point) for a in e.args)
+    if e.is_Mul:
+        return mpmath.fprod(_size(a, point) for a in e.args)
+    if e.is_Pow or isinstance(e, sympy.exp):
+        base, exponent = (e.base, e.exp) if e.is_Pow else (sympy.E, e.args[0])
+        b, x = _size(base, point), _signed(exponent, point)
+        if b == 0:
+            return b
+        log_size = abs(x * mpmath.log10(b))
+        if log_size > limit:
+            raise _TooLarge
+        return mpmath.power(10, x * mpmath.log10(b))
+    name = type(e).__name__
+    if name in _BOUNDED:
+        return mpmath.mpf(2)
+    if name in ("factorial", "gamma"):
+        n = _size(e.args[0], point)
+        if n * mpmath.log10(n + 2) > limit:
+            raise _TooLarge
+        return mpmath.factorial(n)
+    if name in ("log", "ln"):
+        return abs(mpmath.log(_size(e.args[0], point) + 1)) + 1
+    sizes = [_size(a, point) for a in e.args]
+    return max(sizes, default=mpmath.mpf(1)) * 10 + 10
+
+
+def _signed(e, point):
+    """An estimate of e with its sign, where the sign decides (exponents); the sign is read from
+    the structure (a negative number or coefficient), never by asking SymPy, which may evaluate."""
+    size = _size(e, point)
+    number = e.args[0] if e.is_Mul else e
+    negative = (number.is_Rational or number.is_Float) and number < 0
+    return -size if negative else size
 
 
 def check_magnitude(expr, what: str = "the expression") -> None:
