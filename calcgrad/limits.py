@@ -158,6 +158,10 @@ MAX_LOG10_MAGNITUDE = 1e15
 """Largest number (in digits, i.e. log10 of its size) a constant in an expression may reach:
 towers such as e^e^e^e^3 (about 10^(2×10⁸) digits) are refused before anything evaluates them."""
 
+MAX_ARGUMENT_DIGITS = 300
+"""Largest size (in digits) of a function's argument at a point for the function to be evaluated
+there: sigmoid(10^1000) would need a thousand digits of working precision."""
+
 MAX_FACTOR_DEGREE = 64
 """Highest exponent the tidy-up and the comparison multiply out or factor (x^1024 is not)."""
 
@@ -169,6 +173,11 @@ def log10_bound(expr, point=None) -> float:
     """|log10 |value|| of a numeric expression (or of `expr` at `point`), estimated with 15-digit
     mpmath numbers whose exponent may be huge, so that nothing large is ever built exactly; inf
     when even the exponent would be too large (a tower such as e^e^e^e^3)."""
+    return abs(log10_size(expr, point))
+
+
+def log10_size(expr, point=None) -> float:
+    """log10 |value| (negative for small numbers, 0 for zero), estimated as log10_bound is."""
     import math
 
     import mpmath
@@ -178,7 +187,7 @@ def log10_bound(expr, point=None) -> float:
             value = _size(expr, point or {})
             if value == 0:
                 return 0.0
-            return abs(float(mpmath.log10(value)))
+            return float(mpmath.log10(value))
     except (_TooLarge, OverflowError, ValueError, TypeError, ZeroDivisionError):
         return math.inf
 
@@ -279,12 +288,20 @@ def _shown(expr) -> str:
 
 def check_exact_power(expr, point, what: str = "the value at this point") -> None:
     """Refuse a point at which an exact power would have more than MAX_RESULT_DIGITS digits
-    (x^(10^100) at x = 2), before SymPy computes it."""
+    (x^(10^100) at x = 2), or a function's argument more than MAX_ARGUMENT_DIGITS (sigmoid(10^1000 x)
+    at x = 1), before SymPy computes it."""
     import sympy
 
     from calcgrad.errors import LimitError
 
     for node in sympy.preorder_traversal(expr):
+        if (isinstance(node, sympy.Function) and node.args
+                and node.free_symbols <= set(point)):
+            size = max(log10_size(arg, point) for arg in node.args)
+            if size > MAX_ARGUMENT_DIGITS:
+                raise LimitError(f"{what} needs {type(node).__name__} of a number of about "
+                                 f"{size:.3g} digits (more than {MAX_ARGUMENT_DIGITS}); choose a "
+                                 "smaller point or constant")
         if node.is_Pow and node.exp.is_Rational and node.base.free_symbols <= set(point):
             digits = abs(int(node.exp.p)) * log10_bound(node.base, point)
             if digits > MAX_RESULT_DIGITS:
