@@ -155,18 +155,19 @@ def report_errors(command):
     return wrapper
 
 
-def _command_seconds() -> float | None:
-    """The group's --timeout, else the default command budget; grade bounds answers instead."""
+def _command_seconds() -> float:
+    """The group's --timeout, else the default budget of a command (of a whole batch for grade,
+    whose own --timeout bounds each answer)."""
     from calcgrad import limits
 
     context = click.get_current_context(silent=True)
-    root = context.find_root() if context is not None else None
-    chosen = (root.obj or {}).get("timeout") if root is not None and isinstance(root.obj, dict) else None
+    if context is None:
+        return limits.COMMAND_SECONDS
+    settings = context.find_root().obj
+    chosen = settings.get("timeout") if isinstance(settings, dict) else None
     if chosen is not None:
         return chosen
-    if context is not None and context.info_name == "grade":
-        return limits.BATCH_SECONDS
-    return limits.COMMAND_SECONDS
+    return limits.BATCH_SECONDS if context.info_name == "grade" else limits.COMMAND_SECONDS
 
 
 def _report_parse_error(error: ParseError) -> None:
