@@ -333,11 +333,11 @@ def _grade_in_processes(tasks, workers: int, seconds: float, progress) -> list[G
                                       error=f"cannot check this answer ({type(error).__name__})"))
             if progress:
                 progress(1)
-    except BaseException:
-        pool.stop()
-        raise
-    finally:
-        pool.close() if len(graded) == len(tasks) else pool.stop()
+    finally:  # an interrupt or SIGTERM leaves rows undone: stop the workers, do not wait
+        if len(graded) == len(tasks):
+            pool.close()
+        else:
+            pool.stop()
         pool.join()
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
