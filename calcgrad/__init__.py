@@ -9,11 +9,12 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 from calcgrad._version import __version__
-from calcgrad.errors import CalcgradError, LimitError, ParseError, UsageError
+from calcgrad.errors import CalcgradError, InputError, LimitError, ParseError, UsageError
 
 __all__ = [
     "__version__",
     "CalcgradError",
+    "InputError",
     "LimitError",
     "ParseError",
     "UsageError",
@@ -95,9 +96,48 @@ if TYPE_CHECKING:  # pragma: no cover
     from calcgrad.pictures.plotting import plot_descent, plot_gradient_field, plot_tangent, save_secant_animation
 
 
+_GUARDED = {"check", "check_steps", "descend", "diff", "first_principles", "gradient", "hessian",
+            "jacobian", "parse", "parse_point", "practice"}
+"""API functions that read user text: each runs under a time budget (`timeout=` seconds,
+default limits.API_SECONDS) and reports a library's failure on the input as InputError."""
+
+
+def _guarded(function):
+    """`function` with a `timeout=` keyword and library failures turned into InputError."""
+    # lazy: start-up speed (loaded only when this code runs)
+    import inspect
+    from functools import wraps
+
+    passes_timeout = "timeout" in inspect.signature(function).parameters
+
+    @wraps(function)
+    def guarded(*args, timeout: float | None = None, **kwargs):
+        # lazy: start-up speed (loaded only when this code runs)
+        from calcgrad.deadline import deadline
+        from calcgrad.errors import as_input_error, raised_by_library
+
+        try:
+            with deadline(timeout, f"calcgrad.{function.__name__}"):
+                if passes_timeout:
+                    kwargs["timeout"] = timeout
+                return function(*args, **kwargs)
+        except CalcgradError:
+            raise
+        except RecursionError:
+            raise LimitError("this input is nested too deeply to work through") from None
+        except Exception as error:
+            if raised_by_library(error):
+                raise as_input_error(error) from error
+            raise
+
+    return guarded
+
+
 def __getattr__(name: str):
     if name in _LAZY:
         value = getattr(import_module(_LAZY[name]), name)
+        if name in _GUARDED:
+            value = _guarded(value)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'calcgrad' has no attribute {name!r}")

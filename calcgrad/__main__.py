@@ -1,3 +1,3 @@
-from calcgrad.cli import main
+from calcgrad.cli import run
 
-main()
+run()

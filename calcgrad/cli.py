@@ -51,7 +51,13 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="calcgrad")
-def main() -> None:
+@click.option("--timeout", "timeout_seconds", type=click.FloatRange(min=0.1, max=86_400),
+              default=None, metavar="SECONDS",
+              help="Time budget for the command [default: 60]; `grade --timeout` bounds each answer.")
+@click.option("--memory", "memory_mb", type=click.IntRange(min=200), default=None, metavar="MB",
+              help="Memory limit of the calcgrad process, in MB [default: 2000].")
+@click.pass_context
+def main(ctx: click.Context, timeout_seconds: float | None, memory_mb: int | None) -> None:
     """Derivatives, gradients and backpropagation, step by step: every rule named, explained and checked.
 
     \b
@@ -62,16 +68,74 @@ def main() -> None:
       calcgrad descend "x^2 + 3y^2" --start x=1,y=2 --lr 0.1
       calcgrad network --layers 3 --activation sigmoid --loss mse
       calcgrad check "-sin(3x)" --of "cos(3x)"
+      calcgrad --timeout 5 diff "x^x^x" --order 4
     """
+    ctx.ensure_object(dict)
+    ctx.obj["timeout"] = timeout_seconds
+    if memory_mb is not None or _LIMIT_MEMORY:
+        limit_memory(memory_mb * 1_000_000 if memory_mb is not None else None)
+
+
+_LIMIT_MEMORY = False
+"""Set by `run` (the `calcgrad` program): a library caller's process keeps its own limits."""
+
+
+def run() -> None:
+    """The `calcgrad` program: the command group under the process memory limit."""
+    global _LIMIT_MEMORY
+    _LIMIT_MEMORY = True
+    main()
+
+
+def limit_memory(limit_bytes: int | None = None) -> None:
+    """Cap this process's address space (default limits.MEMORY_BYTES), where the OS allows it,
+    so that a blow-up ends in MemoryError (reported, exit 2) rather than the machine swapping."""
+    # lazy: start-up speed (loaded only when this code runs)
+    from calcgrad import limits
+
+    try:
+        # lazy: start-up speed (loaded only when this code runs)
+        import resource
+    except ImportError:  # not on this platform: the time budget still applies
+        return
+    limit = limits.MEMORY_BYTES if limit_bytes is None else limit_bytes
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft == resource.RLIM_INFINITY or limit < soft:
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        except (ValueError, OSError):
+            pass
 
 
 def report_errors(command):
-    """Turn calcgrad's errors into a short message and its exit status; never a traceback."""
+    """Run a command under its time budget and turn calcgrad's errors into a short message and
+    its exit status; never a traceback."""
 
     @wraps(command)
     def wrapper(*args, **kwargs):
+        # lazy: start-up speed (loaded only when this code runs)
+        from calcgrad.deadline import DeadlineExceeded, deadline
+
         try:
-            return command(*args, **kwargs)
+            with deadline(_command_seconds(), "this command"):
+                return command(*args, **kwargs)
+        except DeadlineExceeded as error:
+            click.echo(f"calcgrad: {error}", err=True)
+            sys.exit(error.exit_code)
+        except MemoryError:
+            if os.environ.get("CALCGRAD_DEBUG"):
+                raise
+            click.echo("calcgrad: this input needs more memory than calcgrad may use; try a "
+                       "smaller input (or a larger `calcgrad --memory`)", err=True)
+            sys.exit(2)
+        except RecursionError:
+            if os.environ.get("CALCGRAD_DEBUG"):
+                raise
+            click.echo("calcgrad: this input is nested too deeply to work through; try a "
+                       "smaller input", err=True)
+            sys.exit(2)
         except ParseError as error:
             _report_parse_error(error)
             sys.exit(error.exit_code)
@@ -80,7 +144,13 @@ def report_errors(command):
             sys.exit(error.exit_code)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
-        except Exception as error:  # a bug in calcgrad: say so briefly
+        except Exception as error:  # a library failing on the input, else a bug in calcgrad
+            # lazy: start-up speed (loaded only when this code runs)
+            from calcgrad.errors import as_input_error, raised_by_library
+
+            if raised_by_library(error) and not os.environ.get("CALCGRAD_DEBUG"):
+                click.echo(f"calcgrad: {as_input_error(error)}", err=True)
+                sys.exit(2)
             if os.environ.get("CALCGRAD_DEBUG"):
                 raise
             click.echo(f"calcgrad: internal error ({type(error).__name__}: {error}); "
@@ -88,6 +158,22 @@ def report_errors(command):
             sys.exit(1)
 
     return wrapper
+
+
+def _command_seconds() -> float:
+    """The group's --timeout, else the default budget of a command (of a whole batch for grade,
+    whose own --timeout bounds each answer)."""
+    # lazy: start-up speed (loaded only when this code runs)
+    from calcgrad import limits
+
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return limits.COMMAND_SECONDS
+    settings = context.find_root().obj
+    chosen = settings.get("timeout") if isinstance(settings, dict) else None
+    if chosen is not None:
+        return chosen
+    return limits.BATCH_SECONDS if context.info_name == "grade" else limits.COMMAND_SECONDS
 
 
 def _report_parse_error(error: ParseError) -> None:

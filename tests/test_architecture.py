@@ -19,8 +19,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "calcgrad"
 
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("foundation", ("calcgrad._version", "calcgrad.errors", "calcgrad.limits",
-                    "calcgrad.render.protocol", "calcgrad.render.escape")),
+    ("foundation", ("calcgrad._version", "calcgrad.errors", "calcgrad.limits", "calcgrad.deadline",
+                    "calcgrad.files", "calcgrad.render.protocol", "calcgrad.render.escape")),
     ("engine", ("calcgrad.engine",)),                  # function table, steps, derive
     ("read", ("calcgrad.read",)),                      # text → SymPy (uses the function table)
     ("notation", ("calcgrad.render.notation", "calcgrad.render.common")),  # SymPy → text, step numbering

@@ -8,6 +8,7 @@ from user text. Overflow, domain errors, division by zero and NaN stop the run w
 
 from __future__ import annotations
 
+import builtins
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import sympy
 from sympy import Expr, Symbol
 
 from calcgrad import limits
+from calcgrad.render.notation import to_text
 from calcgrad.engine.derivation import Derivation
 from calcgrad.engine.functions import numeric_functions
 from calcgrad.errors import LimitError, UsageError
@@ -82,8 +84,17 @@ convention …), beside Python's math module."""
 
 
 def numeric(variables: tuple[Symbol, ...], expr: Expr) -> Callable[..., float]:
-    """expr as a plain-Python function of the variables (SymPy tree → math module)."""
-    return sympy.lambdify(variables, expr, modules=[MATH_FUNCTIONS, "math"])
+    """expr as a plain-Python function of the variables (SymPy tree → math module, then mpmath
+    for what math lacks, such as polygamma). A function neither provides is refused here, with
+    its name, rather than failing with NameError in the middle of the iteration."""
+    function = sympy.lambdify(variables, expr, modules=[MATH_FUNCTIONS, "math", "mpmath"])
+    missing = sorted(name for name in function.__code__.co_names
+                     if name not in function.__globals__ and not hasattr(builtins, name))
+    if missing:
+        raise UsageError(f"{', '.join(missing)} (in {to_text(expr)}) has no numeric "
+                         "implementation, so this cannot be iterated with numbers; "
+                         "use calcgrad diff to see the derivative")
+    return function
 
 
 # --- the public entry point ------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sympy import Expr, Symbol
 from sympy.printing.str import StrPrinter
 
 from calcgrad import limits
+from calcgrad.deadline import deadline
 from calcgrad.engine.derivation import Derivation
 from calcgrad.engine.pointwise import PointStatus, status_at
 from calcgrad.errors import LimitError, UsageError
@@ -124,14 +125,20 @@ def standard_limits(h: Symbol) -> dict[str, StandardLimit]:
 # --- the public entry point ------------------------------------------------------------------
 
 
-def first_principles(expr, wrt=None, at=None, variables: Iterable[str] = ()) -> FirstPrinciples:
+def first_principles(expr, wrt=None, at=None, variables: Iterable[str] = (),
+                     timeout: float | None = None) -> FirstPrinciples:
     """The derivative of `expr` with respect to `wrt` from the definition, step by step.
 
     `expr` is text (read by calcgrad's parser) or a SymPy expression; `wrt` one variable (the
     only variable when omitted); `at` a point ("x=2", a mapping, or a bare 2 when there is one
     variable) at which the derivative is evaluated and the difference quotient tabulated for
-    shrinking h.
+    shrinking h. `timeout` is the time budget in seconds (default limits.API_SECONDS).
     """
+    with deadline(timeout, "working from first principles"):
+        return _first_principles(expr, wrt, at, variables)
+
+
+def _first_principles(expr, wrt, at, variables) -> FirstPrinciples:
 
     declared = request.declared_names(variables)
     source = expr if isinstance(expr, str) else None
@@ -194,6 +201,11 @@ def same(a: Expr, b: Expr, x: Symbol) -> bool:
 
 
 def _check_size(expression: Expr) -> None:
+    limits.check_magnitude(expression)
+    exponent = limits.max_exponent(expression)
+    if exponent > limits.MAX_FACTOR_DEGREE:  # checked before SymPy builds a polynomial of it
+        raise LimitError(f"degree {exponent:.6g} is too high to expand from first principles "
+                         f"(at most {limits.MAX_FIRST_PRINCIPLES_DEGREE}); use calcgrad diff")
     ops = sympy.count_ops(expression)
     if ops > limits.MAX_FIRST_PRINCIPLES_OPS:
         raise LimitError(f"the expression is too large to work from first principles ({ops} "

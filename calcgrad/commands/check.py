@@ -9,6 +9,7 @@ import click
 from calcgrad.cli import (RequestCommand, emit, format_option, from_stdin, renamed_option,
                           report_errors, variables_option, wrt_option)
 from calcgrad.errors import LimitError, UsageError
+from calcgrad.files import read_text
 
 MAX_SOLUTION_BYTES = 1_000_000
 """Largest worked-solution file read (its lines are limited by limits.MAX_SOLUTION_LINES)."""
@@ -22,13 +23,13 @@ MAX_SOLUTION_BYTES = 1_000_000
 @click.option("--order", type=click.IntRange(min=1), default=1, show_default=True,
               help="Order of the derivative in a single variable.")
 @click.option("--grad", is_flag=True, help="The answer is the gradient, a list such as \"[2x, 2y]\".")
-@click.option("--solution", "solution_file", type=click.File("r", encoding="utf-8"), default=None,
+@click.option("--solution", "solution_file", type=click.Path(dir_okay=False, allow_dash=True), default=None,
               metavar="FILE", help="Check a worked solution, one expression per line ('-' for stdin).")
 @format_option
 @variables_option
 @report_errors
 @renamed_option("--steps", "--solution", "solution_file",
-                type=click.File("r", encoding="utf-8"), default=None, metavar="FILE")
+                type=click.Path(dir_okay=False, allow_dash=True), default=None, metavar="FILE")
 def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int, grad: bool,
           solution_file, output_format: str | None, variables: tuple[str, ...]) -> None:
     """Check ANSWER, a derivative of EXPR; name the mistake if it is wrong.
@@ -56,9 +57,12 @@ def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int,
         # lazy: start-up speed (the command's code and SymPy load only when it runs)
         from calcgrad.grading.checking import check_steps
 
-        text = solution_file.read(MAX_SOLUTION_BYTES + 1)
-        if len(text) > MAX_SOLUTION_BYTES:
-            raise LimitError("the solution file is larger than 1 MB")
+        if solution_file == "-":
+            text = click.get_text_stream("stdin").read(MAX_SOLUTION_BYTES + 1)
+            if len(text) > MAX_SOLUTION_BYTES:
+                raise LimitError("the solution is larger than 1 MB")
+        else:
+            text = read_text(solution_file, MAX_SOLUTION_BYTES, "--solution")
         result = check_steps(text, of=expression, wrt=wrt, order=order, variables=variables)
     else:
         # lazy: start-up speed (the command's code and SymPy load only when it runs)

@@ -10,6 +10,7 @@ import click
 from calcgrad.cli import emit, report_errors, table_format_option
 from calcgrad import limits
 from calcgrad.errors import UsageError
+from calcgrad.files import check_writable, read_text, write_atomically
 
 
 @click.command()
@@ -20,9 +21,9 @@ from calcgrad.errors import UsageError
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write every row's result to report.csv or report.json.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes [default: one per core for 200 rows or more].")
+              help="Worker processes, at most one per core [default: one per core for 200 rows or more].")
 @click.option("--timeout", "seconds", type=click.FloatRange(min=0.1, max=600), default=None,
-              help="Time limit per answer in seconds [default: 10].")
+              help="Time limit per answer in seconds; a worker past it is stopped [default: 10].")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar [default: when stderr is a terminal].")
 @table_format_option
@@ -46,14 +47,10 @@ def grade(submissions: Path, key_path: Path, out_path: Path | None, jobs: int | 
 
     if out_path is not None and out_path.suffix.lower() not in (".csv", ".json"):
         raise UsageError(f"--out must end in .csv or .json, not {out_path.name!r}")
-    texts = []
-    for path in (submissions, key_path):
-        if path.stat().st_size > limits.MAX_GRADE_FILE_BYTES:
-            raise UsageError(f"{path.name} is larger than {limits.MAX_GRADE_FILE_BYTES // 1_000_000} MB")
-        try:
-            texts.append(path.read_text(encoding="utf-8-sig"))
-        except UnicodeDecodeError:
-            raise UsageError(f"{path.name} is not UTF-8 text") from None
+    if out_path is not None:
+        check_writable(out_path, inputs=(submissions, key_path))
+    texts = [read_text(submissions, limits.MAX_GRADE_FILE_BYTES, "submissions", "utf-8-sig"),
+             read_text(key_path, limits.MAX_GRADE_FILE_BYTES, "--key", "utf-8-sig")]
     show = sys.stderr.isatty() if progress is None else progress
     options = {"jobs": jobs}
     if seconds is not None:
@@ -68,6 +65,6 @@ def grade(submissions: Path, key_path: Path, out_path: Path | None, jobs: int | 
     else:
         report = grade_batch(texts[0], texts[1], **options)
     if out_path is not None:
-        out_path.write_text(report.render(out_path.suffix.lower().lstrip(".")), encoding="utf-8")
+        write_atomically(out_path, report.render(out_path.suffix.lower().lstrip(".")))
         click.echo(f"wrote {len(report.rows)} rows to {out_path}", err=True)
     emit(report, output_format)

@@ -78,6 +78,11 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
     if symbolic:
         if depth is not None and depth < 1:
             raise UsageError(f"--layers: expected a whole number ≥ 1, got {depth}")
+        # lazy: start-up speed (loaded only when this code runs)
+        from calcgrad import limits
+
+        if depth is not None and depth > limits.MAX_NETWORK_LAYERS:
+            raise UsageError(f"--layers: at most {limits.MAX_NETWORK_LAYERS} layers, got {depth}")
         layers = [1] * (depth + 1) if depth is not None else widths
         model = Network(layers, activation or "sigmoid", loss or "mse")
         if param is None and all(n == 1 for n in model.layers):

@@ -10,6 +10,8 @@ import sympy
 from sympy import Expr, Symbol
 
 from calcgrad import limits
+from calcgrad.deadline import check as check_deadline
+from calcgrad.deadline import deadline
 from calcgrad.engine.derivation import Derivation
 from calcgrad.engine.functions import entry_for
 from calcgrad.errors import LimitError, UsageError
@@ -51,6 +53,7 @@ class _Budget:
         if self.steps > limits.MAX_STEPS:
             raise LimitError(f"this derivative needs more than {limits.MAX_STEPS} steps; "
                              "it is too large to show step by step")
+        check_deadline()
         if self.steps % 64 == 0 and time.monotonic() > self.deadline:
             raise LimitError(f"this derivative takes longer than {limits.DERIVE_SECONDS:g} s to "
                              "work out step by step; try a smaller expression")
@@ -224,6 +227,7 @@ def diff(
     order: int = 1,
     at=None,
     variables: Iterable[str] = (),
+    timeout: float | None = None,
 ) -> Derivation:
     """Differentiate `expr` step by step.
 
@@ -232,8 +236,16 @@ def diff(
     `wrt` (``"x"``, ``"x,y"`` or a list), as in every other calcgrad function; with none given,
     the expression's only variable is used. `order` repeats a single variable. `at` is a point
     (``"x=3"``, a mapping, or a bare ``3`` when there is one variable) at which the result is
-    evaluated. `variables` declares multi-letter names ("loss", "loss,lr").
+    evaluated. `variables` declares multi-letter names ("loss", "loss,lr"). `timeout` is the
+    time budget in seconds (default limits.DERIVE_SECONDS); running out raises
+    calcgrad.deadline.DeadlineExceeded.
     """
+    seconds = limits.DERIVE_SECONDS if timeout is None else timeout
+    with deadline(seconds, "this derivative"):
+        return _diff(expr, by, wrt, order, at, variables)
+
+
+def _diff(expr, by, wrt, order, at, variables) -> Derivation:
     # lazy: start-up speed (the reader and parser load only when diff is used)
     from calcgrad.read import request
 
@@ -245,13 +257,18 @@ def diff(
                                         order, declared)
     known = (*dict.fromkeys(sequence), *_sorted_free(expression, sequence))
     point = request.point(at, known, declared, required=())
+    limits.check_magnitude(expression)
+    for symbol, value in point.items():
+        limits.check_magnitude(value, f"the value of {symbol.name}")
 
     budget = _Budget(time.monotonic() + limits.DERIVE_SECONDS)
     taken = frozenset(expression.free_symbols | set(sequence))
     steps: list[Step] = []
     prefer_sec = expression.has(sympy.tan, sympy.sec, sympy.cot, sympy.csc)
     current = last = expression
-    for variable in sequence:
+    for done, variable in enumerate(sequence):
+        if done:
+            _check_result_size(current, done)
         last = current
         step = derive_step(current, variable, _Context(budget, taken))
         simplified = SimplifyStep(step.result, *tidy_with_reason(step.result, prefer_sec))
@@ -261,6 +278,15 @@ def diff(
         steps.append(_evaluate(current, expression, last, point, sequence[-1]))
     return Derivation(expression, tuple(sequence), tuple(steps), tuple(point.items()), text,
                       reading.warnings)
+
+
+def _check_result_size(current: Expr, done: int) -> None:
+    """Refuse to differentiate again a result already too large to show (x^x^x^x^x, 5th order)."""
+    ops = sympy.count_ops(current)
+    if ops > limits.MAX_RESULT_OPS:
+        raise LimitError(f"derivative number {done} already has {ops} operations; the next one "
+                         f"would be too large to show step by step (at most {limits.MAX_RESULT_OPS}); "
+                         "ask for a lower order")
 
 
 def differentiation_sequence(expression, wrt, order, declared) -> list[Symbol]:
@@ -302,5 +328,7 @@ def _sorted_free(expression: Expr, sequence) -> list[Symbol]:
 
 def _evaluate(result: Expr, expression: Expr, last: Expr, point: dict,
               variable: Symbol) -> EvaluateStep:
+    limits.check_exact_power(result, point)
+    limits.check_exact_power(expression, point, "the function's value at this point")
     value, status = status_at(expression, last, result, point, variable)
     return EvaluateStep(result, tuple(point.items()), value, status)

@@ -12,6 +12,7 @@ import sympy
 from sympy import Expr
 
 from calcgrad import limits
+from calcgrad.deadline import check as check_deadline
 
 
 def tidy(expr: Expr) -> Expr:
@@ -29,12 +30,16 @@ def tidy_with_reason(expr: Expr, prefer_sec: bool = False) -> tuple[Expr, str]:
     """
     if expr.is_Atom or sympy.count_ops(expr) > limits.MAX_SIMPLIFY_OPS:
         return expr, ""
+    check_deadline()
+    if limits.max_exponent(expr) > limits.MAX_FACTOR_DEGREE:
+        return expr, ""  # a high power: one denominator or factoring can take hours
     candidates: list[tuple[Expr, str]] = [(expr, "")]
     signed = real_sign_identities(expr)
     if signed != expr:
         candidates.append((signed, "sign(u)·|u| = u for real u"))
         expr = signed
     candidates.append((sympy.factor_terms(expr), "take out common factors"))
+    check_deadline()
     together = sympy.together(expr)
     numerator, denominator = sympy.fraction(together)
     if denominator != 1 and cheap_to_expand(numerator):
@@ -47,6 +52,7 @@ def tidy_with_reason(expr: Expr, prefer_sec: bool = False) -> tuple[Expr, str]:
         candidates.append((expanded, "multiply out and collect like terms"))
         if not expr.is_Mul:
             candidates.append((sympy.factor_terms(expanded), "multiply out and collect like terms"))
+    check_deadline()
     best_so_far = min((c for c, _ in candidates), key=_size)
     if best_so_far.is_Mul and any(f.is_Add and cheap_to_expand(f) for f in best_so_far.args):
         inner = sympy.Mul(*(sympy.expand(f) if f.is_Add and cheap_to_expand(f) else f
@@ -135,9 +141,11 @@ def _size(expr: Expr) -> tuple[int, int]:
 
 
 def cheap_to_expand(expr: Expr) -> bool:
-    """Small, and small once multiplied out: expand and factor cost grows with the terms."""
+    """Small, and small once multiplied out: expand and factor cost grows with the terms and
+    with the degree (x^1024, and e^(10^10), which SymPy's polynomials read as a power of e)."""
     return (sympy.count_ops(expr) <= limits.MAX_EXPAND_OPS
-            and _expanded_terms(expr) <= limits.MAX_EXPANDED_TERMS)
+            and _expanded_terms(expr) <= limits.MAX_EXPANDED_TERMS
+            and limits.max_exponent(expr) <= limits.MAX_FACTOR_DEGREE)
 
 
 def _expanded_terms(expr: Expr) -> int:

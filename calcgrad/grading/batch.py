@@ -10,7 +10,6 @@ wrong answers (equal values at fixed points, whatever their form), so one look g
 from __future__ import annotations
 
 import csv
-import io
 import os
 import tomllib
 from collections import Counter, defaultdict
@@ -21,11 +20,12 @@ from typing import ClassVar
 import mpmath
 
 from calcgrad import limits
-from calcgrad.errors import CalcgradError, UsageError
-from calcgrad.render.protocol import Rendered
-from calcgrad.read.parser import parse
+from calcgrad.deadline import DeadlineExceeded, deadline, owns
+from calcgrad.errors import CalcgradError, UsageError, as_input_error, raised_by_library
 from calcgrad.grading import checking
-from calcgrad.grading.equivalence import CheckTimeout, numeric_function, sample_points, time_limit
+from calcgrad.grading.equivalence import numeric_function, sample_points
+from calcgrad.read.parser import parse
+from calcgrad.render.protocol import Rendered
 
 ERROR = "error"
 KINDS = ("derivative", "gradient")
@@ -159,14 +159,20 @@ class _Submission:
 
 
 def read_submissions(text: str) -> list[_Submission]:
-    """Rows of a CSV with the columns student, question, answer (a header row names them)."""
-    csv.field_size_limit(limits.MAX_INPUT_CHARS * 2)
-    reader = csv.reader(io.StringIO(text))
+    """Rows of a CSV with the columns student, question, answer (a header row names them).
+
+    One row per physical line, so that rows in = rows out: a blank line, and a line whose
+    quote is never closed, each become an error row with its line number instead of being
+    dropped or swallowing the lines after it. (An answer never needs a line break.)
+    """
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise UsageError("the submissions file is empty or starts with a blank line; it needs a "
+                         "header row student,question,answer")
+    if len(lines) - 1 > limits.MAX_GRADE_ROWS:
+        raise UsageError(f"more than {limits.MAX_GRADE_ROWS} rows; split the file")
     try:
-        header = next(reader)
-    except StopIteration:
-        raise UsageError("the submissions file is empty; it needs a header row "
-                         "student,question,answer") from None
+        header = _cells(lines[0])
     except csv.Error as error:
         raise UsageError(f"cannot read the header of the submissions file: {error}") from None
     names = [h.strip().lower().lstrip("\ufeff") for h in header]
@@ -176,27 +182,35 @@ def read_submissions(text: str) -> list[_Submission]:
                          f"missing {', '.join(missing)} (header: {', '.join(header)})")
     where = {c: names.index(c) for c in ("student", "question", "answer")}
     rows: list[_Submission] = []
-    while True:
-        line = reader.line_num + 1
+    for line, physical in enumerate(lines[1:], start=2):
+        if not physical.strip():
+            rows.append(_Submission(line, "", "", "", "blank line"))
+            continue
+        if len(physical) > limits.MAX_INPUT_CHARS * 2:
+            rows.append(_Submission(line, "", "", "", f"the row is longer than "
+                                    f"{limits.MAX_INPUT_CHARS * 2} characters"))
+            continue
         try:
-            record = next(reader)
-        except StopIteration:
-            break
+            record = _cells(physical)
         except csv.Error as error:
-            rows.append(_Submission(line, "", "", "", f"unreadable CSV row: {error}"))
+            hint = ("; a quote (\") opened in this row is not closed" if physical.count('"') % 2
+                    else "")
+            rows.append(_Submission(line, "", "", "", f"unreadable CSV row: {error}{hint}"))
             continue
-        if len(rows) >= limits.MAX_GRADE_ROWS:
-            raise UsageError(f"more than {limits.MAX_GRADE_ROWS} rows; split the file")
-        if not any(cell.strip() for cell in record):
-            continue
+        cells = [record[where[c]].strip() if where[c] < len(record) else ""
+                 for c in ("student", "question", "answer")]
         if len(record) != len(header):
-            cells = [record[where[c]].strip() if where[c] < len(record) else ""
-                     for c in ("student", "question", "answer")]
             rows.append(_Submission(line, *cells, f"expected {len(header)} fields, found {len(record)}"))
             continue
-        rows.append(_Submission(line, record[where["student"]].strip(),
-                                record[where["question"]].strip(), record[where["answer"]].strip()))
+        rows.append(_Submission(line, *cells))
     return rows
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of one CSV line; csv.Error when a quote is left open."""
+    csv.field_size_limit(limits.MAX_INPUT_CHARS * 2)
+    records = list(csv.reader([line], strict=True))
+    return records[0] if records else []
 
 
 # --- grading ------------------------------------------------------------------------------
@@ -222,9 +236,9 @@ def grade(submissions: str, key: str | dict[str, Question], *, jobs: int | None 
         elif not row.error and not row.answer:
             row = _Submission(row.line, row.student, row.question, row.answer, "empty answer")
         tasks.append((row, questions.get(row.question), seconds))
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    workers = min(jobs if jobs is not None else cores(), cores())
     if workers > 1 and len(tasks) >= limits.PARALLEL_ROWS:
-        graded = _grade_in_processes(tasks, workers, progress)
+        graded = _grade_in_processes(tasks, workers, seconds, progress)
     else:
         graded = []
         for task in tasks:
@@ -234,17 +248,100 @@ def grade(submissions: str, key: str | dict[str, Question], *, jobs: int | None 
     return GradeReport(tuple(graded), _summaries(graded, questions))
 
 
-def _grade_in_processes(tasks, workers: int, progress) -> list[GradedRow]:
-    # lazy: start-up speed (a process pool only for large batches)
-    from concurrent.futures import ProcessPoolExecutor
+def cores() -> int:
+    """The cores this process may use (the cap on --jobs)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
+
+def _grade_in_processes(tasks, workers: int, seconds: float, progress) -> list[GradedRow]:
+    """Rows over worker processes, each under a memory limit; a row whose worker runs past its
+    time, runs out of memory or dies is marked and its worker replaced; every other row is
+    graded. Interrupting or terminating the parent stops the workers."""
+    # lazy: start-up speed (a process pool, and pebble, only for large batches)
+    import signal
+    import threading
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    # lazy: start-up speed (loaded only when this code runs)
+    from pebble import ProcessExpired, ProcessPool
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGTERM) if main_thread else None
+    if main_thread:
+        signal.signal(signal.SIGTERM, _terminate)
+    pool = ProcessPool(max_workers=workers, initializer=_limit_worker_memory,
+                       initargs=(limits.WORKER_MEMORY_BYTES,))
     graded = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for row in pool.map(grade_row, tasks, chunksize=8):
-            graded.append(row)
+    try:
+        futures = [pool.schedule(grade_row, args=(task,), timeout=seconds * 2 + 5)
+                   for task in tasks]
+        for task, future in zip(tasks, futures):
+            row, _, _ = task
+            try:
+                graded.append(future.result())
+            except FutureTimeout:
+                graded.append(_failed(row, "undetermined", feedback=(
+                    f"The check took longer than {seconds:g} s and was stopped.",)))
+            except ProcessExpired as error:
+                graded.append(_failed(row, ERROR, error="cannot check this answer: its worker "
+                                      f"process ended ({_death(error)})"))
+            except MemoryError:
+                graded.append(_failed(row, ERROR, error="cannot check this answer: it needs "
+                                      "more memory than a worker may use"))
+            except Exception as error:  # noqa: BLE001 — one row's failure stays that row's
+                graded.append(_failed(row, ERROR,
+                                      error=f"cannot check this answer ({type(error).__name__})"))
             if progress:
                 progress(1)
+    finally:  # an interrupt or SIGTERM leaves rows undone: stop the workers, do not wait
+        if len(graded) == len(tasks):
+            pool.close()
+        else:
+            pool.stop()
+        pool.join()
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
     return graded
+
+
+def _terminate(signum, frame) -> None:
+    """SIGTERM while workers run: unwind (stopping the workers) and exit 143."""
+    raise SystemExit(128 + signum)
+
+
+def _limit_worker_memory(limit: int) -> None:
+    """Worker initializer: cap the worker's address space, so a memory blow-up ends in
+    MemoryError inside that worker (that row's error) instead of starving the machine."""
+    try:
+        import resource  # lazy: start-up speed (only in a worker process)
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        if soft == resource.RLIM_INFINITY or limit < soft:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def _death(error) -> str:
+    code = getattr(error, "exitcode", None)
+    if code is not None and code < 0:
+        import signal  # lazy: start-up speed (only in a worker process)
+
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            pass
+    return f"exit status {code}"
+
+
+def _failed(row: _Submission, verdict: str, *, error: str = "", feedback: tuple = ()) -> GradedRow:
+    return GradedRow(line=row.line, student=row.student, question=row.question, answer=row.answer,
+                     verdict=verdict, error=error, feedback=feedback)
 
 
 def grade_row(task) -> GradedRow:
@@ -253,27 +350,42 @@ def grade_row(task) -> GradedRow:
     base = dict(line=row.line, student=row.student, question=row.question, answer=row.answer)
     if row.error:
         return GradedRow(verdict=ERROR, error=row.error, **base)
+    budget = None
     try:
-        with time_limit(seconds):
+        with deadline(seconds, "checking this answer") as budget:
             verdict = checking.check(row.answer, of=question.expression, wrt=question.wrt,
                             order=question.order, grad=question.kind == "gradient",
                             variables=question.variables)
             fingerprint = _fingerprint(verdict) if verdict.verdict == "incorrect" else None
-    except CheckTimeout:
+    except DeadlineExceeded as error:
+        if not owns(error, budget):
+            raise
         return GradedRow(verdict="undetermined", feedback=(
             f"The check took longer than {seconds:g} s and was stopped.",), **base)
     except CalcgradError as error:
         message = getattr(error, "message", None) or str(error)
         return GradedRow(verdict=ERROR, error=f"cannot check this answer: {message}", **base)
-    except (RecursionError, MemoryError, ValueError, TypeError, ArithmeticError) as error:
-        return GradedRow(verdict=ERROR, error=f"cannot check this answer ({type(error).__name__})",
+    except RecursionError:
+        return GradedRow(verdict=ERROR, error="cannot check this answer: it is nested too deeply",
                          **base)
+    except MemoryError:
+        return GradedRow(verdict=ERROR, error="cannot check this answer: it needs too much memory",
+                         **base)
+    except Exception as error:  # noqa: BLE001 — any failure on one answer stays that row's
+
+        if raised_by_library(error):
+            return GradedRow(verdict=ERROR, error=f"cannot check this answer: "
+                             f"{as_input_error(error).args[0].removeprefix('cannot work with this input: ')}",
+                             **base)
+        return GradedRow(verdict=ERROR, error=f"cannot check this answer (internal error "
+                         f"{type(error).__name__}: {error})", **base)
     return GradedRow(verdict=verdict.verdict, mistakes=verdict.mistakes, feedback=verdict.feedback,
                      fingerprint=fingerprint, **base)
 
 
 def _fingerprint(verdict) -> tuple:
     """The answer's values at fixed points, rounded: equal answers in any form share it."""
+
     answers = verdict.answer if isinstance(verdict.answer, tuple) else (verdict.answer,)
     symbols = tuple(sorted(set(verdict.variables).union(*(a.free_symbols for a in answers)) |
                            verdict.problem.free_symbols, key=lambda s: s.name))

@@ -17,15 +17,13 @@ import sympy
 from sympy import Expr, Symbol
 
 from calcgrad import limits
+from calcgrad.deadline import DeadlineExceeded, deadline, owns
 from calcgrad.engine.derivation import Derivation
 from calcgrad.grading.equivalence import (
     DIFFERENT,
     EQUAL,
-    CheckTimeout,
     Counterexample,
     compare,
-    owned,
-    time_limit,
 )
 from calcgrad.errors import LimitError, ParseError, UsageError
 from calcgrad.render.protocol import Rendered
@@ -104,12 +102,12 @@ def derivation_of(problem: Expr, wrt: tuple, order: int, declared: tuple) -> Der
 
 def _check_against(derivation: Derivation, given: Expr) -> Verdict:
     """The verdict on one answer, within the time limit for a check."""
-    token = None
+    budget = None
     try:
-        with time_limit(limits.CHECK_SECONDS) as token:
+        with deadline(limits.CHECK_SECONDS, "the check") as budget:
             return _verdict(derivation, given)
-    except CheckTimeout as error:
-        if not owned(error, token):
+    except DeadlineExceeded as error:
+        if not owns(error, budget):
             raise
         return Verdict(UNDETERMINED, derivation.expression, derivation.variables,
                        derivation.result, given, feedback=(
@@ -132,12 +130,12 @@ def _verdict(derivation: Derivation, given: Expr) -> Verdict:
     if comparison.status != DIFFERENT:
         return Verdict(UNDETERMINED, feedback=(
             f"Could not decide whether the answer is right: {comparison.reason}.",), **base)
-    token = None
+    budget = None
     try:
-        with time_limit(limits.DIAGNOSE_SECONDS * 2) as token:
+        with deadline(limits.DIAGNOSE_SECONDS * 2, "naming the mistake") as budget:
             diagnosis = diagnose(derivation, given)
-    except CheckTimeout as error:
-        if not owned(error, token):
+    except DeadlineExceeded as error:
+        if not owns(error, budget):
             raise
         diagnosis = None
     except RecursionError:
@@ -214,8 +212,14 @@ def _check_gradient(answer, problem: Expr, wrt: tuple[Symbol, ...], declared) ->
 
 
 def _read(value, declared, what: str) -> Expr:
-    """An answer read as every request is; a SymPy one checked for unevaluated calculus."""
+    """Text through calcgrad's reader; a SymPy expression checked for unevaluated calculus;
+    either refused when it holds a constant too large to evaluate or print (e^e^e^e^3)."""
+    expr = _read_expression(value, declared, what)
+    limits.check_magnitude(expr, what)
+    return expr
 
+
+def _read_expression(value, declared, what: str) -> Expr:
     if isinstance(value, int) and not isinstance(value, bool):  # an answer may be a plain 0
         return sympy.Integer(value)
     if isinstance(value, sympy.Basic) and value.has(*_NOT_ANSWERS):

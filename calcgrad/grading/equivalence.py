@@ -22,10 +22,7 @@ trees, never user text.
 
 from __future__ import annotations
 
-import contextlib
 import random
-import signal
-import threading
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -36,6 +33,8 @@ import sympy
 from sympy import Expr, Symbol
 
 from calcgrad import limits
+from calcgrad.deadline import DeadlineExceeded, deadline, owns
+from calcgrad.deadline import check as check_deadline
 from calcgrad.errors import LimitError
 from calcgrad.engine.functions import DEEP_LEARNING_FUNCTIONS, FUNCTION_TABLE, entry_for, numeric_functions
 from calcgrad.engine.tidy import cheap_to_expand
@@ -113,16 +112,20 @@ def compare(expected: Expr, given: Expr, symbols=None, *, domain: Expr | None = 
     symbols = tuple(sorted(set(symbols) | expected.free_symbols | given.free_symbols,
                            key=lambda s: s.name))
     for expr in (expected, given):
+        try:
+            limits.check_magnitude(expr)
+        except LimitError as error:
+            return Comparison(UNDETERMINED, "none", reason=str(error))
         if sympy.count_ops(expr, visual=False) > limits.MAX_COMPARE_OPS:
             return Comparison(UNDETERMINED, "none", reason="the expression is too large to compare "
                               f"(more than {limits.MAX_COMPARE_OPS} operations)")
-    deadline = time.monotonic() + seconds
-    token = None
+    ends = time.monotonic() + seconds
+    budget = None
     try:
-        with time_limit(seconds * 2) as token:
-            return _compare(expected, given, symbols, domain, deadline)
-    except CheckTimeout as error:
-        if not owned(error, token):
+        with deadline(seconds * 2, "the comparison") as budget:
+            return _compare(expected, given, symbols, domain, ends)
+    except DeadlineExceeded as error:
+        if not owns(error, budget):
             raise
         return Comparison(UNDETERMINED, "none",
                           reason=f"the comparison did not finish within {seconds:g} s")
@@ -430,6 +433,7 @@ class Sampler:
         candidates = first + list(self.points())[len(NICE_VALUES):]
         agreed = 0
         for index, point in enumerate(candidates):
+            check_deadline()
             if time.monotonic() > deadline:
                 return Comparison(UNDETERMINED, "numeric", agreed,
                                   reason="the numeric comparison ran out of time after "
@@ -484,6 +488,7 @@ class Sampler:
         extra = (self.domain,) if self.domain is not None else ()
         found = []
         for root in _special_points(self.symbols[0], expected, given, *extra):  # cached
+            check_deadline()
             if time.monotonic() > deadline:
                 break
             with mpmath.workdps(DIGITS):
@@ -552,7 +557,8 @@ def _special_points(x: Symbol, *exprs: Expr) -> list[Fraction]:
                 break
     roots: set[Fraction] = set()
     for candidate in candidates:
-        if not candidate.has(x) or not candidate.is_polynomial(x):
+        if (not candidate.has(x) or limits.max_exponent(candidate) > 4
+                or not candidate.is_polynomial(x)):
             continue
         try:
             poly = sympy.Poly(candidate, x)
@@ -566,44 +572,19 @@ def _special_points(x: Symbol, *exprs: Expr) -> list[Fraction]:
     return sorted(roots)
 
 
-# --- a time limit that interrupts pure-Python work ----------------------------------------
+# --- the time limit (kept names; the mechanism is calcgrad.deadline) -----------------------
+
+CheckTimeout = DeadlineExceeded
+"""Deprecated alias of calcgrad.deadline.DeadlineExceeded (no longer a ValueError, so that no
+"undefined here" handler can swallow it)."""
 
 
-class CheckTimeout(LimitError):
-    """A time limit set by `time_limit` ran out; `token` says which one."""
-
-    def __init__(self, message: str, token: object):
-        super().__init__(message)
-        self.token = token
+def time_limit(seconds: float, what: str = "this check"):
+    """Deprecated spelling of calcgrad.deadline.deadline: raise DeadlineExceeded if the block
+    runs longer than `seconds`; yields the budget (the token `owned` compares)."""
+    return deadline(seconds, what)
 
 
-@contextlib.contextmanager
-def time_limit(seconds: float):
-    """Raise CheckTimeout if the block runs longer than `seconds`.
-
-    Uses a timer signal, so only in the main thread and only when no other limit is running
-    (an outer limit already bounds the block); yields a token that the raised error carries,
-    or None when no timer was set, so a caller can tell its own timeout from an outer one.
-    """
-    usable = (threading.current_thread() is threading.main_thread()
-              and hasattr(signal, "setitimer") and signal.getitimer(signal.ITIMER_REAL)[0] == 0)
-    if not usable:
-        yield None
-        return
-    token = object()
-
-    def expire(signum, frame):
-        raise CheckTimeout(f"this check took longer than {seconds:g} s", token)
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield token
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def owned(error: CheckTimeout, token) -> bool:
+def owned(error: DeadlineExceeded, token) -> bool:
     """True when the timeout is the one this caller set (not an outer limit's)."""
-    return token is not None and error.token is token
+    return owns(error, token)

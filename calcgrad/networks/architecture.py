@@ -22,6 +22,7 @@ from calcgrad import limits
 from calcgrad.engine.functions import ACTIVATIONS as ACTIVATION_ENTRIES
 from calcgrad.engine.functions import activation_formula
 from calcgrad.errors import CalcgradError, UsageError
+from calcgrad.files import read_text
 from calcgrad.read import request
 from calcgrad.read.parser import parse
 
@@ -177,10 +178,7 @@ def load_spec(source) -> dict:
         raise UsageError(f"spec: expected a path or a dict, got {type(source).__name__}")
     path = pathlib.Path(source)
     try:
-        size = path.stat().st_size
-        if size > limits.MAX_SPEC_BYTES:
-            raise UsageError(f"spec: {path} is {size:,} bytes; the limit is {limits.MAX_SPEC_BYTES:,}")
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, limits.MAX_SPEC_BYTES, "spec")
     except OSError as error:
         raise UsageError(f"spec: cannot read {path}: {error.strerror or error}") from None
     except UnicodeDecodeError:
@@ -193,6 +191,8 @@ def load_spec(source) -> dict:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             raise UsageError(f"spec: {path} is not valid TOML: {error}") from None
+        except RecursionError:
+            raise UsageError(f"spec: {path} is nested too deeply") from None
     else:
         try:
             data = json.loads(text)
@@ -213,7 +213,8 @@ def read_number(value: Any, field: str) -> Number:
         raise UsageError(f"{field}: expected a number, got {str(value).lower()}")
     if isinstance(value, int):
         if abs(value) > 10**300:
-            raise UsageError(f"{field}: {value:.3e} is too large (at most 1e300)")
+            raise UsageError(f"{field}: a whole number of {len(str(abs(value)))} digits is too "
+                             "large (at most 1e300)")
         return value
     if isinstance(value, float):
         if not math.isfinite(value):

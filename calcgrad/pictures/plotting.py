@@ -13,6 +13,7 @@ no window ever opens; Jupyter shows a returned Figure inline.
 
 from __future__ import annotations
 
+import builtins
 import io
 import math
 import warnings
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import sympy
 from sympy import Expr, Symbol
 
+from calcgrad import limits
 from calcgrad.errors import CalcgradError, UsageError
 from calcgrad.engine.derive import diff
 from calcgrad.engine.functions import DEEP_LEARNING_FUNCTIONS, entry_for, numeric_functions
@@ -134,6 +136,7 @@ def _request(expr, plotted_names, at, declared: Iterable[str]) -> _Request:
     request = request_reader
     declared = request.declared_names(declared)
     expression = request.expression(expr, declared)
+    limits.check_magnitude(expression)
     free = sorted(expression.free_symbols, key=lambda s: s.name)
     names = ", ".join(s.name for s in free) or "none"
     plotted = request.variables(plotted_names, declared)
@@ -175,6 +178,7 @@ def _range(requested, centre: float, half_width: float) -> tuple[float, float]:
 
 def _defined_value(expression: Expr, point: dict, request: _Request) -> Expr:
     """expression at point, or a UsageError saying the function is not defined there."""
+    limits.check_exact_power(expression, point)
     value = expression.subs(point)
     if not _is_real_finite(value):
         raise UsageError(f"{_text(request.expression)} is not defined (over the real numbers) at "
@@ -233,13 +237,24 @@ def numeric_function(expression: Expr, variables: Sequence[Symbol]):
                     values = None
             if values is None:
                 if pointwise is None:
-                    pointwise = sympy.lambdify(variables, expression,
-                                               modules=[_math_functions(), "math"])
+                    pointwise = _pointwise(variables, expression)
                 flat = [_one_value(pointwise, args) for args in zip(*(a.ravel() for a in arrays))]
                 values = np.array(flat, dtype=complex).reshape(shape)
         return _real_part(values)
 
     return evaluate
+
+
+def _pointwise(variables, expression):
+    """expression as a function of floats (math, then mpmath for what math lacks); a function
+    neither provides is refused with its name instead of a NameError at the first point."""
+    function = sympy.lambdify(variables, expression, modules=[_math_functions(), "math", "mpmath"])
+    missing = sorted(name for name in function.__code__.co_names
+                     if name not in function.__globals__ and not hasattr(builtins, name))
+    if missing:
+        raise UsageError(f"{', '.join(missing)} (in {to_text(expression)}) has no numeric "
+                         "implementation, so it cannot be drawn")
+    return function
 
 
 def _one_value(function, args) -> complex:

@@ -245,7 +245,7 @@ def report_markdown(report) -> str:
              "|---|---|---|---|---|---|---|"]
     for s in report.summaries:
         common = ", ".join(f"`{c}` ×{n}" for c, n in s.common_mistakes)
-        lines.append(f"| {s.question} | {s.correct}/{s.answered} | {s.percent_correct:g} | {s.incorrect} "
+        lines.append(f"| {markdown_text(s.question)} | {s.correct}/{s.answered} | {s.percent_correct:g} | {s.incorrect} "
                      f"| {s.undetermined} | {s.errors} | {common} |")
     lines += ["", "## Rows", "", "| line | student | question | verdict | mistakes / error |", "|---|---|---|---|---|"]
     for row in report.rows:

@@ -6,13 +6,14 @@ function for its target, so user text can never break the document it lands in.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
                   "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}"}
 _LATEX_UNICODE = {"′": "'", "−": "-", "·": r"$\cdot$", "≠": r"$\neq$", "σ": r"$\sigma$",
                   "ˣ": r"$^{x}$", "⇒": r"$\Rightarrow$", "≈": r"$\approx$"}
-_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>$|"})
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]$|#!~"})
 _CSV_FORMULA_START = ("=", "+", "-", "@")
 
 
@@ -23,8 +24,10 @@ def latex_text(words: str) -> str:
 
 
 def markdown_text(words: str) -> str:
-    """Words made safe in Markdown, also inside a table cell (| is escaped)."""
-    return words.translate(_MARKDOWN)
+    """Words made safe in Markdown, also inside a table cell: Markdown punctuation escaped, HTML
+    such as <script> as entities (Markdown renders raw HTML), line breaks as spaces."""
+    flat = " ".join(words.split()) if "\n" in words or "\r" in words else words
+    return html.escape(flat, quote=False).translate(_MARKDOWN)
 
 
 def csv_text(text: str) -> str:

@@ -128,8 +128,12 @@ def test_exact_decimals() -> None:
 
 
 def test_time_limit_interrupts() -> None:
-    """A block that runs too long is interrupted with a LimitError."""
-    with pytest.raises(LimitError):
+    """A block that runs too long is interrupted with DeadlineExceeded, which no ValueError
+    handler can swallow."""
+    from calcgrad.deadline import DeadlineExceeded
+
+    assert not issubclass(DeadlineExceeded, Exception)
+    with pytest.raises(DeadlineExceeded):
         with time_limit(0.05):
             while True:
                 pass

@@ -18,8 +18,8 @@ def test_latex_text_escapes_specials() -> None:
 
 
 def test_markdown_text_escapes_specials() -> None:
-    """Markdown emphasis, code, links, math and table bars are escaped."""
-    assert r"a\*b\_c \`d\` \[e\](f) \$x\$ g\|h \<i\>" == markdown_text("a*b_c `d` [e](f) $x$ g|h <i>")
+    """Markdown emphasis, code, links, math and table bars are escaped; HTML becomes entities."""
+    assert r"a\*b\_c \`d\` \[e\](f) \$x\$ g\|h &lt;i&gt;" == markdown_text("a*b_c `d` [e](f) $x$ g|h <i>")
 
 
 @pytest.mark.parametrize("text, expected", [
