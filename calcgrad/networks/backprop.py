@@ -87,25 +87,65 @@ def slope(name: str, z: list, a: list) -> list:
     raise UsageError(f"no elementwise derivative for {name!r}")
 
 
-def loss_value(name: str, a: list, y: list) -> Number:
-    """L(ŷ, y) for one example."""
+def _log_sum_exp(values: list) -> float:
+    """ln Σ e^v without overflow (−∞ for no values)."""
+    if not values:
+        return -math.inf
+    top = max(values)
+    return top + math.log(sum(math.exp(v - top) for v in values))
+
+
+def _log_probabilities(activation: str, z: list, a: list) -> tuple[list, list]:
+    """(ln ŷᵢ, ln(1 − ŷᵢ)) computed from z, so they stay finite where ŷ rounds to 0 or 1.
+
+    sigmoid: ln σ(z) = −softplus(−z), ln(1 − σ(z)) = −softplus(z);
+    softmax: ln ŷᵢ = zᵢ − ln Σⱼ e^(zⱼ), ln(1 − ŷᵢ) = ln Σⱼ≠ᵢ e^(zⱼ) − ln Σⱼ e^(zⱼ).
+    Any other output (or no z) falls back to ln of the rounded values.
+    """
+    if activation == "sigmoid" and z is not None:
+        return [-_softplus(-v) for v in z], [-_softplus(v) for v in z]
+    if activation == "softmax" and z is not None:
+        total = _log_sum_exp(z)
+        return ([v - total for v in z],
+                [_log_sum_exp(z[:i] + z[i + 1:]) - total for i in range(len(z))])
+    log = lambda v: math.log(v) if v > 0 else -math.inf  # noqa: E731
+    return [log(v) for v in a], [log(1 - v) for v in a]
+
+
+def loss_value(name: str, a: list, y: list, z: list | None = None, activation: str = "") -> Number:
+    """L(ŷ, y) for one example; bce and ce take their logarithms from z (see _log_probabilities),
+    so a saturated output gives the true, finite loss rather than ln 0."""
     n = len(a)
     if name in ("mse", "sse", "half_sse"):
         total = sum((yi - ai) ** 2 for ai, yi in zip(a, y))
         return total / n if name == "mse" else total / 2 if name == "half_sse" else total
-    if name == "bce":
-        _check_probabilities(a, "bce")
-        return -sum(yi * math.log(ai) + (1 - yi) * math.log(1 - ai) for ai, yi in zip(a, y)) / n
-    if name == "ce":
-        _check_probabilities(a, "ce")
-        return -sum(yi * math.log(ai) for ai, yi in zip(a, y) if yi)
+    if name in ("bce", "ce"):
+        log_a, log_rest = _log_probabilities(activation, z, a)
+        total = 0.0
+        for yi, la, lr in zip(y, log_a, log_rest):
+            if yi:  # a zero coefficient contributes 0 even where its log is −∞
+                total -= yi * la
+            if name == "bce" and 1 - yi:
+                total -= (1 - yi) * lr
+        return total / n if name == "bce" else total
     raise UsageError(f"unknown loss {name!r}")
 
 
-def _check_probabilities(a: list, loss: str) -> None:
-    if any(not 0 < v < 1 for v in a) and not (loss == "ce" and len(a) == 1):
-        raise UsageError(f"{loss}: the network's output {a} reaches 0 or 1, where ln is "
-                         "undefined; use smaller weights")
+def saturation_note(arch: Architecture, forward: list) -> str | None:
+    """A sentence when an output rounds to exactly 0 or 1 under a logarithmic loss, else None."""
+    if arch.loss not in ("bce", "ce"):
+        return None
+    for r, layers in enumerate(forward):
+        a = layers[-1][1]
+        if any(v <= 0 or v >= 1 for v in a) and not (arch.loss == "ce" and len(a) == 1):
+            row = f" (row {r})" if len(forward) > 1 else ""
+            return (f"the output ŷ{row} = [{', '.join(f'{float(v):.17g}' for v in a)}] is saturated: "
+                    "it rounds to exactly 0 or 1 in floating point, where ln ŷ or ln(1 − ŷ) would "
+                    "be ln 0 = −∞. calcgrad therefore takes the logarithms from z⁽ᴸ⁾ "
+                    "(ln σ(z) = −softplus(−z), ln softmax(z)ᵢ = zᵢ − ln Σⱼe^(zⱼ)), which gives the "
+                    "true finite loss, and δ⁽ᴸ⁾ from the cancelled form ŷ − y; the gradient is "
+                    "nearly that of a wrong answer at full confidence, so a step can be large")
+    return None
 
 
 def loss_gradient(name: str, a: list, y: list) -> list:
@@ -118,6 +158,11 @@ def loss_gradient(name: str, a: list, y: list) -> list:
     if name == "half_sse":
         return [ai - yi for ai, yi in zip(a, y)]
     if name == "bce":
+        if any(ai <= 0 or ai >= 1 for ai in a):
+            raise UsageError("bce: the softmax output reaches exactly 0 or 1, where ∂L/∂ŷ = "
+                             "(ŷ − y)/(ŷ(1 − ŷ)) divides by zero and softmax with bce has no "
+                             "cancelled form; use a sigmoid output with bce, softmax with ce, "
+                             "or smaller weights")
         return [(ai - yi) / (n * ai * (1 - ai)) for ai, yi in zip(a, y)]
     if name == "ce":
         return [-yi / ai for ai, yi in zip(a, y)]
@@ -125,11 +170,15 @@ def loss_gradient(name: str, a: list, y: list) -> list:
 
 
 def output_delta(arch: Architecture, z: list, a: list, y: list) -> list:
-    """δ⁽ᴸ⁾ = ∂L/∂z⁽ᴸ⁾."""
+    """δ⁽ᴸ⁾ = ∂L/∂z⁽ᴸ⁾, in the cancelled form where one exists (it stays finite when ŷ saturates):
+    softmax with ce gives ŷ − y, sigmoid with bce gives (ŷ − y)/n."""
     activation = arch.activations[-1]
     if activation == "softmax" and arch.loss == "ce":
         total = sum(y)  # 1 for a probability distribution, so δ = ŷ − y
         return [ai * total - yi for ai, yi in zip(a, y)]
+    if activation == "sigmoid" and arch.loss == "bce":
+        n = len(a)
+        return [(ai - yi) / n for ai, yi in zip(a, y)]
     gradient = loss_gradient(arch.loss, a, y)
     if activation == "softmax":
         weighted = sum(g * ai for g, ai in zip(gradient, a))
@@ -230,7 +279,7 @@ def full_pass(params: Parameters, inputs: list, targets: list, arch: Architectur
         y = [zero + v for v in y]
         layers = forward_row(params, x, arch)
         row_deltas = backward_row(params, x, y, layers, arch)
-        loss += loss_value(arch.loss, layers[-1][1], y)
+        loss += loss_value(arch.loss, layers[-1][1], y, layers[-1][0], arch.activations[-1])
         for l, delta in enumerate(row_deltas):
             a_prev = x if l == 0 else layers[l - 1][1]
             if count == 1:
@@ -299,7 +348,7 @@ def _perturbed_loss(params: Parameters, run: _Pass, inputs, targets, arch: Archi
             a = activate(name, z)
             if name in _RELU_FAMILY:
                 signs += [_sign(z[j])] if l == layer else [_sign(v) for v in z]
-        total += loss_value(arch.loss, a, y)
+        total += loss_value(arch.loss, a, y, z, arch.activations[-1])
     return total / len(inputs), signs
 
 
@@ -355,6 +404,7 @@ class Walkthrough(Rendered):
     epoch_losses: tuple = ()   # loss at the start of each epoch, with --epochs
     final_loss: Number | None = None
     final: dict = field(default_factory=dict)
+    notes: tuple = ()          # sentences on numerical trouble (a saturated output, …)
 
     @property
     def batch_size(self) -> int:
@@ -428,7 +478,8 @@ def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 
                        network.freeze_biases, exact, precision,
                        tuple(tuple((tuple(z), tuple(a)) for z, a in row) for row in run.forward),
                        run.loss, tuple(tuple(map(tuple, row)) for row in run.deltas),
-                       parameters, gradients, updated, checks, len(keys), losses, final_loss, final)
+                       parameters, gradients, updated, checks, len(keys), losses, final_loss, final,
+                       tuple(note for note in [saturation_note(arch, run.forward)] if note))
 
 
 def _check_size(params: Parameters, loss, exact: bool, epoch: int) -> None:

@@ -108,7 +108,8 @@ def _walkthrough_sections(w) -> list[Section]:
     sections.append(forward)
 
     mean = "mean over the batch, " if w.batch_size > 1 else ""
-    sections.append(Section("Loss", [f"L = {w.number(w.loss)}   ({mean}{LOSS_FORMULAS[arch.loss]})"]))
+    sections.append(Section("Loss", [f"L = {w.number(w.loss)}   ({mean}{LOSS_FORMULAS[arch.loss]})"]
+                            + [f"note: {note}" for note in w.notes]))
 
     backward = Section("Backward pass: δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾")
     depth = arch.depth
@@ -242,6 +243,8 @@ def walkthrough_dict(w) -> dict:
     }
     if w.freeze_biases:
         data["freeze_biases"] = True
+    if w.notes:
+        data["notes"] = list(w.notes)
     if w.epoch_losses:
         data["epochs"] = [{"epoch": i, "loss": value(v)} for i, v in enumerate(w.epoch_losses, 1)]
         data["final_loss"] = value(w.final_loss)

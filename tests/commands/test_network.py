@@ -77,7 +77,12 @@ def test_exact(tmp_path) -> None:
     ({"weights": [[[0.1, "x"], [-0.3, 0.4], [0.5, -0.6]], [[0.7, -0.8, 0.9]]]}, "weights[0][0][1]"),
     ({"activation": ["softmax", "tanh"]}, "softmax is for the output layer only"),
     ({"target": None}, "target: missing"),
-], ids=["shape", "activation", "loss", "non-numeric", "softmax-hidden", "missing-target"])
+    ({"learning_rate": -0.5}, "learning_rate: expected a positive number"),
+    ({"weights": [[[0.1, -0.3, 0.5], [0.2, 0.4, -0.6]], [[0.7, -0.8, 0.9]]]}, "the transpose of W1"),
+    ({"input": [[1, 2], [3, 4]], "target": [0, 1]}, "input is a batch of 2 rows, so target must be"),
+    ({"biases": [[0, None, 0], [1]]}, "biases[0][1]: expected a number, got null"),
+], ids=["shape", "activation", "loss", "non-numeric", "softmax-hidden", "missing-target",
+        "negative-rate", "transposed", "flat-target", "null"])
 def test_bad_spec_exits_2(tmp_path, change, message) -> None:
     """A bad spec prints what was wrong and exits with status 2, never a traceback."""
     spec = json.loads(EXAMPLE.read_text(encoding="utf-8"))
@@ -206,3 +211,15 @@ def test_matrix_errors_exit_2(args, message) -> None:
     result = run(*args)
     assert 2 == result.exit_code
     assert message in result.stderr
+
+
+def test_saturated_bce_is_not_a_crash(tmp_path) -> None:
+    """tanh → sigmoid with W2 = [[70, 80, 90]], b2 = [50], target 0: a finite loss and a note."""
+    spec = {"layers": [2, 3, 1], "activation": ["tanh", "sigmoid"], "loss": "bce",
+            "input": [1, 2], "target": [0], "learning_rate": 0.5,
+            "weights": [[[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]], [[70, 80, 90]]], "biases": [[0, 0, 0], [50]]}
+    path = tmp_path / "saturated.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    result = run(str(path))
+    assert 0 == result.exit_code, result.output
+    assert "L = 230.574939" in result.stdout and "is saturated" in result.stdout

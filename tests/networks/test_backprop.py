@@ -330,3 +330,47 @@ def test_large_batch_tables_are_cut() -> None:
     assert "row 4: layer 1" in text and "row 5: layer 1" not in text
     assert "… 7 more rows" in text
     assert 12 == len(result.to_dict()["forward"][0]["z"])
+
+
+# --- saturated outputs --------------------------------------------------------------------------
+
+SATURATED = {"layers": [2, 3, 1], "activation": ["tanh", "sigmoid"], "loss": "bce",
+             "input": [1.0, 2.0], "target": [0], "learning_rate": 0.5,
+             "weights": [[[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]], [[70, 80, 90]]],
+             "biases": [[0, 0, 0], [50]]}
+
+
+def test_saturated_sigmoid_bce_is_finite_and_right() -> None:
+    """ŷ rounds to 1.0, yet the loss is the true value ln(1 + e^z) and δ = ŷ − y (issue 13)."""
+    result = Network.from_spec(SATURATED).walkthrough()
+    assert 1.0 == result.forward[0][-1][1][0]
+    z = result.forward[0][-1][0][0]
+    assert close(result.loss, z + math.log1p(math.exp(-z)), 1e-15)
+    # by hand: δ⁽²⁾ = ŷ − y = 1 − e^(−z) ≈ 1, δ⁽¹⁾ⱼ = w⁽²⁾ⱼ(1 − a⁽¹⁾ⱼ²)
+    hidden = [math.tanh(0.1 + 0.4), math.tanh(0.3 + 0.8), math.tanh(0.5 + 1.2)]
+    assert 1.0 == result.gradients["b2[1]"]
+    for j, (w2, a) in enumerate(zip([70, 80, 90], hidden), start=1):
+        assert close(result.gradients[f"W2[1,{j}]"], a, 1e-15)
+        assert close(result.gradients[f"b1[{j}]"], w2 * (1 - a * a), 1e-12)
+        assert close(result.gradients[f"W1[{j},2]"], 2 * w2 * (1 - a * a), 1e-12)
+    assert all(check.ok for check in result.gradient_check.values())
+    assert "saturated" in result.notes[0] and "true finite loss" in result.notes[0]
+    assert "note: the output ŷ = [1] is saturated" in result.plain()
+    assert result.to_dict()["notes"] == list(result.notes)
+    assert Network.from_spec(SATURATED).backward()["b2[1]"] == 1.0
+
+
+def test_saturated_softmax_ce_is_finite_and_right() -> None:
+    """The probability of the target class underflows to 0; the loss comes from log-softmax."""
+    spec = {**SATURATED, "layers": [2, 3, 2], "activation": ["tanh", "softmax"], "loss": "ce",
+            "target": [0, 1], "weights": [SATURATED["weights"][0], [[70, 80, 90], [-70, -80, -90]]],
+            "biases": [[0, 0, 0], [50, 0]]}
+    result = Network.from_spec(spec).walkthrough()
+    z = result.forward[0][-1][0]
+    assert close(result.loss, z[0] - z[1], 1e-15)  # −ln softmax(z)₂ with e^(z₂ − z₁) ≈ 1e−179
+    assert [1.0, -1.0] == [result.gradients["b2[1]"], result.gradients["b2[2]"]]
+    assert result.notes
+
+
+def test_unsaturated_has_no_note() -> None:
+    assert () == Network.from_spec(EXAMPLE).walkthrough().notes
