@@ -140,3 +140,7 @@ MAX_GRADE_FILE_BYTES = 50_000_000
 
 MAX_PRACTICE_EXERCISES = 100
 """Most exercises in one practice set."""
+
+MAX_WRITTEN_UPDATES = 6
+"""The optimiser update is written out (formula, numbers, value) for this many parameters,
+evenly spread, first and last included."""

@@ -21,6 +21,7 @@ from typing import Callable, ClassVar
 from calcgrad import limits
 from calcgrad.errors import LimitError, UsageError
 from calcgrad.render.protocol import Rendered
+from calcgrad.networks import optimizers
 from calcgrad.networks.architecture import LEAKY_SLOPE, Architecture, Number, parse_key
 
 FINITE_DIFFERENCE_STEP = 1e-5
@@ -298,6 +299,27 @@ def full_pass(params: Parameters, inputs: list, targets: list, arch: Architectur
     return _Pass(forwards, loss / count, deltas, grad_w, grad_b)
 
 
+def unflat(values: list, like: Parameters, freeze_biases: bool) -> Parameters:
+    """Parameters shaped like `like` from a flat list in the order of Parameters.flat
+    (biases kept from `like` when frozen)."""
+    position = iter(values)
+    weights, biases = [], []
+    for matrix, vector in zip(like.weights, like.biases):
+        weights.append([[next(position) for _ in row] for row in matrix])
+        biases.append(list(vector) if freeze_biases else [next(position) for _ in vector])
+    return Parameters(weights, biases)
+
+
+def optimizer_step(params: Parameters, run: _Pass, rate: Number, freeze_biases: bool,
+                   optimizer: optimizers.Optimizer, state: optimizers.State,
+                   explain: frozenset = frozenset()) -> tuple[Parameters, dict]:
+    """One optimiser step on every parameter; the written-out lines for the indices in `explain`."""
+    values = params.flat(freeze_biases)
+    gradients = _flat(run.grad_weights, run.grad_biases, freeze_biases)
+    new_values, lines = optimizers.step(optimizer, rate, values, gradients, state, explain)
+    return unflat(new_values, params, freeze_biases), lines
+
+
 def update(params: Parameters, run: _Pass, rate: Number, freeze_biases: bool) -> Parameters:
     """w ← w − η ∂L/∂w for every parameter (biases kept when frozen)."""
     weights = [[[w - rate * g for w, g in zip(row, grow)] for row, grow in zip(wl, gl)]
@@ -405,6 +427,8 @@ class Walkthrough(Rendered):
     final_loss: Number | None = None
     final: dict = field(default_factory=dict)
     notes: tuple = ()          # sentences on numerical trouble (a saturated output, …)
+    optimizer: optimizers.Optimizer = optimizers.Optimizer()
+    update_lines: dict = field(default_factory=dict)  # key → the first step written out (Lines)
 
     @property
     def batch_size(self) -> int:
@@ -434,14 +458,19 @@ def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 
         if problem:
             raise UsageError(f"--exact: {problem}")
     rate = convert(network.learning_rate, exact)
+    optimizer = network.optimizer.converted(lambda v: convert(v, exact))
     inputs = [[convert(v, exact) for v in row] for row in network.inputs]
     targets = [[convert(v, exact) for v in row] for row in network.targets]
     params = Parameters.of(network, exact)
     run = full_pass(params, inputs, targets, arch)
-    after = update(params, run, rate, network.freeze_biases)
+    keys = arch.parameter_keys(network.freeze_biases)
+    state = optimizers.State()
+    explained = spread(list(range(len(keys))), limits.MAX_WRITTEN_UPDATES)
+    after, lines = optimizer_step(params, run, rate, network.freeze_biases, optimizer, state,
+                                  frozenset(explained))
+    update_lines = {keys[i]: tuple(lines[i]) for i in explained}
     _check_size(after, run.loss, exact, 1)
 
-    keys = arch.parameter_keys(network.freeze_biases)
     gradients = dict(zip(keys, _flat(run.grad_weights, run.grad_biases, network.freeze_biases)))
     parameters = dict(zip(keys, params.flat(network.freeze_biases)))
     updated = dict(zip(keys, after.flat(network.freeze_biases)))
@@ -466,7 +495,8 @@ def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 
         for epoch in range(2, epochs + 1):
             epoch_run = full_pass(current, inputs, targets, arch)
             losses_list.append(epoch_run.loss)
-            current = update(current, epoch_run, rate, network.freeze_biases)
+            current, _ = optimizer_step(current, epoch_run, rate, network.freeze_biases,
+                                        optimizer, state)
             _check_size(current, epoch_run.loss, exact, epoch)
             if progress:
                 progress(epoch)
@@ -479,7 +509,8 @@ def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 
                        tuple(tuple((tuple(z), tuple(a)) for z, a in row) for row in run.forward),
                        run.loss, tuple(tuple(map(tuple, row)) for row in run.deltas),
                        parameters, gradients, updated, checks, len(keys), losses, final_loss, final,
-                       tuple(note for note in [saturation_note(arch, run.forward)] if note))
+                       tuple(note for note in [saturation_note(arch, run.forward)] if note),
+                       optimizer, update_lines)
 
 
 def _check_size(params: Parameters, loss, exact: bool, epoch: int) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from calcgrad.errors import UsageError
 from calcgrad.networks import backprop, chain
+from calcgrad.networks.optimizers import EXACT_OPTIMIZERS, read_optimizer
 from calcgrad.networks.architecture import (
     EXACT_ACTIVATIONS,
     EXACT_LOSSES,
@@ -38,13 +39,15 @@ class Network:
 
     def __init__(self, layers: Sequence[int] = (1, 1), activation: str | Sequence[str] = "sigmoid",
                  loss: str = "mse", *, weights=None, biases=None, input=None, target=None,
-                 learning_rate: Any = 0.1, freeze_biases: bool = False) -> None:
+                 learning_rate: Any = 0.1, freeze_biases: bool = False, optimizer: Any = "sgd",
+                 weight_decay: Any = 0) -> None:
         self.architecture = architecture(layers, activation, loss)
         widths, depth = self.architecture.widths, self.architecture.depth
         self.learning_rate = read_number(learning_rate, "learning_rate")
         if not self.learning_rate > 0:
             raise UsageError(f"learning_rate: expected a positive number (the step size η in "
                              f"w ← w − η·∂L/∂w), got {learning_rate!r}")
+        self.optimizer = read_optimizer(optimizer, weight_decay)
         if not isinstance(freeze_biases, bool):
             raise UsageError(f"freeze_biases: expected true or false, got {freeze_biases!r}")
         self.freeze_biases = freeze_biases
@@ -87,8 +90,8 @@ class Network:
         for required in ("layers", "input", "target", "weights"):
             if required not in spec:
                 raise UsageError(f"{required}: missing; a spec needs layers, input, target and "
-                                 "weights (activation, loss, biases, learning_rate and "
-                                 "freeze_biases are optional)")
+                                 "weights (activation, loss, biases, learning_rate, "
+                                 "freeze_biases, optimizer and weight_decay are optional)")
         return cls(**spec)
 
     def _check_targets(self) -> None:
@@ -119,7 +122,11 @@ class Network:
                         f"needs activations {', '.join(EXACT_ACTIVATIONS)}")
         if arch.loss not in EXACT_LOSSES:
             return f"the loss {arch.loss} takes logarithms; exact arithmetic needs {', '.join(EXACT_LOSSES)}"
-        numbers = [self.learning_rate]
+        opt = self.optimizer
+        if opt.name not in EXACT_OPTIMIZERS:
+            return (f"the optimizer {opt.name} takes square roots; exact arithmetic needs "
+                    f"{' or '.join(EXACT_OPTIMIZERS)}")
+        numbers = [self.learning_rate, opt.momentum, opt.dampening, opt.weight_decay]
         for matrix in self.weights or []:
             for row in matrix:
                 numbers += row
@@ -148,7 +155,7 @@ class Network:
         return self.walkthrough(exact=exact, check=False).gradients
 
     def step(self, exact: bool = False) -> dict[str, Number]:
-        """Every parameter after one gradient-descent step w ← w − η ∂L/∂w."""
+        """Every parameter after one step of the network's optimiser (sgd: w ← w − η ∂L/∂w)."""
         return self.walkthrough(exact=exact, check=False).updated
 
     def walkthrough(self, epochs: int = 1, exact: bool = False, precision: int = 9,

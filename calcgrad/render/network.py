@@ -84,6 +84,8 @@ def _walkthrough_sections(w) -> list[Section]:
         + ("; biases frozen (not updated)" if w.freeze_biases else "")
         + ("; exact rational arithmetic" if w.exact else f"; numbers to {w.precision} significant digits"),
     ])
+    if not w.optimizer.is_plain:
+        head.items.append(f"optimizer {optimizer_text(w)}")
     for name in dict.fromkeys(arch.activations):
         head.items.append(f"{name}: {ACTIVATION_FORMULAS[name]}")
     if w.batch_size > 1:
@@ -134,8 +136,9 @@ def _walkthrough_sections(w) -> list[Section]:
             backward.items.append(_vector_table(w, [named("δ", l)], [deltas[l - 1]]))
     sections.append(backward)
 
-    params = Section(f"Gradients and one gradient-descent step: w ← w − η·∂L/∂w "
-                     f"({w.parameter_count:,} parameters)")
+    step_name = ("one gradient-descent step: w ← w − η·∂L/∂w" if w.optimizer.is_plain
+                 else f"one {w.optimizer.name} step")
+    params = Section(f"Gradients and {step_name} ({w.parameter_count:,} parameters)")
     if w.gradient_check:
         checked = len(w.gradient_check)
         every = "every parameter" if checked == w.parameter_count else \
@@ -155,13 +158,61 @@ def _walkthrough_sections(w) -> list[Section]:
         params.items.append(f"warning: gradient check failed for {', '.join(bad[:8])}")
     sections.append(params)
 
+    if w.update_lines:
+        shown = len(w.update_lines)
+        which = "every parameter" if shown == w.parameter_count else \
+            f"{shown} of {w.parameter_count:,} parameters, evenly spread"
+        written = Section(f"The update written out, step t = 1: formula = numbers put in = value "
+                          f"({which})")
+        if w.optimizer.name in ("sgd", "momentum") and w.optimizer.momentum:
+            written.items.append("PyTorch's momentum form: b ← μb + g, w ← w − η·b; the textbook "
+                                 "v ← μv − η·∇w, w ← w + v is the same with v = −η·b")
+        for key, lines in w.update_lines.items():
+            if len(lines) == 1:
+                written.items.append(f"{key}: {filled_line(w, lines[0])}")
+                continue
+            written.items.append(f"{key}:")
+            written.items.extend(f"  {filled_line(w, line)}" for line in lines)
+        sections.append(written)
+
     if w.epoch_losses:
-        epochs = Section(f"Loss per epoch ({len(w.epoch_losses)} gradient-descent steps)")
+        kind = "gradient-descent" if w.optimizer.is_plain else w.optimizer.name
+        epochs = Section(f"Loss per epoch ({len(w.epoch_losses)} {kind} steps)")
         rows = [[str(i), w.number(loss)] for i, loss in enumerate(w.epoch_losses, start=1)]
         rows.append(["after", w.number(w.final_loss)])
         epochs.items.append(Table([Math("epoch", r"\text{epoch}"), Math("loss L", "L")], rows))
         sections.append(epochs)
     return sections
+
+
+def optimizer_text(w) -> str:
+    """"adam (β₁ = 0.9, β₂ = 0.999, ε = 1e−08; weight decay λ = 0)", as PyTorch names them."""
+    opt = w.optimizer
+    symbols = {"momentum": "momentum μ", "dampening": "dampening τ", "alpha": "α", "eps": "ε",
+               "weight_decay": "weight decay λ"}
+    parts = []
+    for name, value in opt.settings().items():
+        if name == "nesterov":
+            parts.append("Nesterov" if value else "heavy ball")
+        elif name == "betas":
+            parts += [f"β₁ = {w.number(value[0])}", f"β₂ = {w.number(value[1])}"]
+        else:
+            parts.append(f"{symbols[name]} = {w.number(value)}")
+    return f"{opt.name} ({', '.join(parts)}), as torch.optim computes it"
+
+
+def filled_line(w, line) -> str:
+    """formula = the numbers put in = value; negative numbers after the first in brackets."""
+    texts = []
+    for i, operand in enumerate(line.operands):
+        text = w.number(operand)
+        texts.append(f"({text})" if text.startswith("−") and (i or not line.template.startswith("{}"))
+                     else text)
+    numbers = line.template.format(*texts)
+    value = w.number(line.value)
+    if numbers == value:
+        return f"{line.formula} = {value}"
+    return f"{line.formula} = {numbers} = {value}"
 
 
 def _vector_table(w, headers: list[Math], columns: list) -> Table:
@@ -245,6 +296,14 @@ def walkthrough_dict(w) -> dict:
         data["freeze_biases"] = True
     if w.notes:
         data["notes"] = list(w.notes)
+    settings = w.optimizer.settings()
+    data["optimizer"] = {"name": w.optimizer.name,
+                         **{k: (list(map(value, v)) if k == "betas" else
+                                v if isinstance(v, bool) else value(v)) for k, v in settings.items()}}
+    data["update_written_out"] = {
+        key: [{"formula": line.formula, "numbers": filled_line(w, line).replace("−", "-"),
+               "value": value(line.value)} for line in lines]
+        for key, lines in w.update_lines.items()}
     if w.epoch_losses:
         data["epochs"] = [{"epoch": i, "loss": value(v)} for i, v in enumerate(w.epoch_losses, 1)]
         data["final_loss"] = value(w.final_loss)
