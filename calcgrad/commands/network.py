@@ -101,11 +101,14 @@ class NetworkCommand(click.Command):
 @click.option("--graph", "graph_out", metavar="FILE",
               help="With a spec: also draw the network as a computation graph with a, δ and "
                    "∂L/∂w after the backward pass (.svg, .png or .pdf). Needs matplotlib.")
+@click.option("--plot", "plot_out", metavar="FILE",
+              help="With a spec: draw the gradient size per layer (log scale) and, with --epochs, "
+                   "the loss curve (.svg, .png or .pdf). Needs matplotlib.")
 @table_format_option
 @report_errors
 def network(spec: str | None, depth: int | None, widths: str | None, param: str | None, activation: str | None, loss: str | None,
             expand: bool, epochs: int, precision: int, exact: bool,
-            graph_out: str | None, output_format: str | None) -> None:
+            graph_out: str | None, plot_out: str | None, output_format: str | None) -> None:
     """Backpropagation, step by step, for a small feed-forward network.
 
     \b
@@ -117,6 +120,7 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
       calcgrad network examples/network_2_3_1.json
       calcgrad network examples/network_2_3_1.json --epochs 20
       calcgrad network examples/network_2_3_1.json --graph network.svg
+      calcgrad network spec.json --epochs 50 --plot sizes.png
       calcgrad network spec.toml --format json --precision 6
       calcgrad network init --widths 2,3,1 --activation tanh --init xavier --seed 7 > spec.json
 
@@ -131,15 +135,18 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
     from calcgrad.networks.network import Network
 
     symbolic = depth is not None or widths is not None
-    if graph_out is not None:  # matplotlib only when a picture is asked for; fail before the work
+    for option, out in (("--graph", graph_out), ("--plot", plot_out)):
+        if out is None:
+            continue
+        # matplotlib only when a picture is asked for; fail before the work
         # lazy: start-up speed (pictures and matplotlib load only when a picture is asked for)
         from calcgrad.pictures import plotting
 
         if spec is None:
-            raise UsageError("--graph draws a network with numbers: give a spec file, e.g. "
-                             "calcgrad network examples/network_2_3_1.json --graph network.svg")
+            raise UsageError(f"{option} draws a network with numbers: give a spec file, e.g. "
+                             f"calcgrad network examples/network_2_3_1.json {option} network.svg")
         plotting.require_matplotlib()
-        plotting.picture_format(graph_out)
+        plotting.picture_format(out)
     if spec is not None and (symbolic or activation or loss or expand or param):
         raise UsageError("a spec file sets the architecture itself; --layers, --widths, "
                          "--activation, --loss, --expand and --param are for the symbolic "
@@ -175,6 +182,12 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
 
         written = plotting.save_figure(plot_network(result), graph_out)
         click.echo(f"wrote {written}", err=True)  # stderr: stdout stays the walkthrough
+    if plot_out is not None:
+        # lazy: start-up speed (pictures and matplotlib load only when a picture is asked for)
+        from calcgrad.pictures.gradient_sizes import plot_gradient_sizes
+
+        written = plotting.save_figure(plot_gradient_sizes(result), plot_out)
+        click.echo(f"wrote {written}", err=True)
 
 
 def _progress_bar(epochs: int, output_format: str | None):

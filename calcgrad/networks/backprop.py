@@ -27,6 +27,9 @@ from calcgrad.networks.architecture import LEAKY_SLOPE, Architecture, Number, pa
 FINITE_DIFFERENCE_STEP = 1e-5
 """h in (L(w + h) − L(w − h)) / 2h."""
 
+VANISHING_RATIO = 100
+"""A last/first-layer gradient ratio beyond 100 (or below 1/100) is called vanishing (exploding)."""
+
 RELATIVE_TOLERANCE = 1e-4
 """A gradient check passes when |g − g_fd| / max(|g|, |g_fd|, 1e-6) is below this."""
 
@@ -398,6 +401,28 @@ def spread(keys: list[str], count: int) -> list[str]:
     return [keys[round(i * (len(keys) - 1) / (count - 1))] for i in range(count)]
 
 
+@dataclass(frozen=True)
+class LayerSize:
+    """How large the backward signal is at one layer (Euclidean/Frobenius norms, as floats)."""
+
+    layer: int
+    delta: float            # ‖δ⁽ˡ⁾‖, the mean over the batch rows
+    weight_gradient: float  # ‖∂L/∂W⁽ˡ⁾‖ of the mean gradient
+
+
+def _norm(values) -> float:
+    return math.sqrt(sum(float(v) ** 2 for v in values))
+
+
+def gradient_sizes(run: _Pass) -> tuple[LayerSize, ...]:
+    """‖δ⁽ˡ⁾‖ and ‖∂L/∂W⁽ˡ⁾‖ for every layer l = 1…L."""
+    sizes = []
+    for l, matrix in enumerate(run.grad_weights):
+        delta = sum(_norm(row[l]) for row in run.deltas) / len(run.deltas)
+        sizes.append(LayerSize(l + 1, delta, _norm(v for row in matrix for v in row)))
+    return tuple(sizes)
+
+
 # --- the walkthrough result -----------------------------------------------------------------
 
 
@@ -429,6 +454,41 @@ class Walkthrough(Rendered):
     notes: tuple = ()          # sentences on numerical trouble (a saturated output, …)
     optimizer: optimizers.Optimizer = optimizers.Optimizer()
     update_lines: dict = field(default_factory=dict)  # key → the first step written out (Lines)
+    gradient_sizes: tuple = ()  # per layer 1…L: LayerSize (how big δ and ∂L/∂W are there)
+
+    @property
+    def gradient_ratio(self) -> float | None:
+        """‖∂L/∂W⁽ᴸ⁾‖ / ‖∂L/∂W⁽¹⁾‖: far above 1, the gradient vanishes on its way back; far
+        below 1, it explodes (inf when the first layer's gradient is exactly 0)."""
+        if len(self.gradient_sizes) < 2:
+            return None
+        first, last = self.gradient_sizes[0].weight_gradient, self.gradient_sizes[-1].weight_gradient
+        if first == 0:
+            return math.inf if last else None
+        return last / first
+
+    def gradient_sentence(self) -> str | None:
+        """One sentence on what the ratio means, for networks of 3 or more layers."""
+        ratio = self.gradient_ratio
+        if ratio is None or self.architecture.depth < 3:
+            return None
+        depth = self.architecture.depth
+        if math.isinf(ratio):
+            return (f"the first layer's gradient is exactly 0 (no signal reaches it, e.g. ReLUs "
+                    f"with z ≤ 0), so W⁽¹⁾ does not learn from this input")
+        if ratio >= VANISHING_RATIO:
+            return (f"vanishing gradient: layer 1's gradient is {ratio:.3g} times smaller than layer "
+                    f"{depth}'s. Every layer on the way back multiplies δ by (W)ᵀ and by f′(z) "
+                    "(at most 1/4 for sigmoid), so the first layers barely move in a step and "
+                    "learn far more slowly than the last")
+        if ratio <= 1 / VANISHING_RATIO:
+            return (f"exploding gradient: layer 1's gradient is {1 / ratio:.3g} times larger than "
+                    f"layer {depth}'s. The factors (W)ᵀ and f′(z) multiplied on the way back exceed "
+                    "1, so a step that suits the last layer throws the first ones far off; "
+                    "smaller weights or a smaller learning rate help")
+        return (f"the gradient keeps its size on the way back (layer {depth} / layer 1 = "
+                f"{ratio:.3g}): neither vanishing nor exploding, so every layer learns at a "
+                "similar pace")
 
     @property
     def batch_size(self) -> int:
@@ -510,7 +570,7 @@ def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 
                        run.loss, tuple(tuple(map(tuple, row)) for row in run.deltas),
                        parameters, gradients, updated, checks, len(keys), losses, final_loss, final,
                        tuple(note for note in [saturation_note(arch, run.forward)] if note),
-                       optimizer, update_lines)
+                       optimizer, update_lines, gradient_sizes(run))
 
 
 def _check_size(params: Parameters, loss, exact: bool, epoch: int) -> None:

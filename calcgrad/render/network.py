@@ -157,6 +157,8 @@ def _walkthrough_sections(w) -> list[Section]:
     if bad:
         params.items.append(f"warning: gradient check failed for {', '.join(bad[:8])}")
     sections.append(params)
+    if w.gradient_sizes and arch.depth > 1:
+        sections.append(_size_section(w))
 
     if w.update_lines:
         shown = len(w.update_lines)
@@ -183,6 +185,33 @@ def _walkthrough_sections(w) -> list[Section]:
         epochs.items.append(Table([Math("epoch", r"\text{epoch}"), Math("loss L", "L")], rows))
         sections.append(epochs)
     return sections
+
+
+def _size_section(w) -> Section:
+    """‖δ⁽ˡ⁾‖ and ‖∂L/∂W⁽ˡ⁾‖ per layer, the last/first ratio and what it means."""
+    section = Section("Gradient size per layer (vanishing or exploding gradients)")
+    mean = ", ‖δ⁽ˡ⁾‖ the mean over the batch rows" if w.batch_size > 1 else ""
+    section.items.append(f"Euclidean norms, ‖∂L/∂W⁽ˡ⁾‖ the Frobenius norm of the gradient{mean}")
+    sizes = w.gradient_sizes
+    shown = sizes if len(sizes) <= limits.MAX_TABLE_ROWS else sizes[:limits.MAX_TABLE_ROWS // 2] + sizes[-(limits.MAX_TABLE_ROWS // 2):]
+    rows = [[str(size.layer), _float(size.delta), _float(size.weight_gradient)] for size in shown]
+    note = (f"… {len(sizes) - len(shown):,} layers between are left out (--format json lists all)"
+            if len(shown) < len(sizes) else "")
+    section.items.append(Table([Math("layer l", r"l"), Math("‖δ⁽ˡ⁾‖", r"\lVert\delta^{(l)}\rVert"),
+                                Math("‖∂L/∂W⁽ˡ⁾‖", r"\lVert\partial L/\partial W^{(l)}\rVert")], rows, note))
+    ratio = w.gradient_ratio
+    if ratio is not None:
+        depth = w.architecture.depth
+        section.items.append(f"ratio ‖∂L/∂W{sup(depth)}‖ / ‖∂L/∂W⁽¹⁾‖ = {_float(ratio)}")
+    sentence = w.gradient_sentence()
+    if sentence:
+        section.items.append(sentence)
+    return section
+
+
+def _float(value: float) -> str:
+    """A norm or ratio: 4 significant digits (scientific when tiny or huge)."""
+    return f"{value:.4g}".replace("-", "−").replace("inf", "∞")
 
 
 def optimizer_text(w) -> str:
@@ -296,6 +325,13 @@ def walkthrough_dict(w) -> dict:
         data["freeze_biases"] = True
     if w.notes:
         data["notes"] = list(w.notes)
+    if w.gradient_sizes:
+        data["gradient_sizes"] = [{"layer": size.layer, "delta_norm": float(f"{size.delta:.{w.precision}g}"),
+                                   "weight_gradient_norm": float(f"{size.weight_gradient:.{w.precision}g}")}
+                                  for size in w.gradient_sizes]
+        ratio = w.gradient_ratio
+        if ratio is not None:
+            data["gradient_ratio_last_to_first"] = None if ratio == float("inf") else float(f"{ratio:.{w.precision}g}")
     settings = w.optimizer.settings()
     data["optimizer"] = {"name": w.optimizer.name,
                          **{k: (list(map(value, v)) if k == "betas" else

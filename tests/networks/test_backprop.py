@@ -374,3 +374,49 @@ def test_saturated_softmax_ce_is_finite_and_right() -> None:
 
 def test_unsaturated_has_no_note() -> None:
     assert () == Network.from_spec(EXAMPLE).walkthrough().notes
+
+
+# --- gradient size per layer ----------------------------------------------------------------------
+
+
+def _deep(activation: str, init: str) -> dict:
+    from calcgrad.networks.architecture import architecture
+    from calcgrad.networks.initial import starting_spec
+
+    acts = [activation] * 7 + ["linear" if activation == "relu" else activation]
+    return starting_spec(architecture([4] * 8 + [1], acts, "mse"), init, 1)
+
+
+def test_gradient_sizes_are_norms() -> None:
+    result = Network.from_spec(EXAMPLE).walkthrough()
+    for size in result.gradient_sizes:
+        l = size.layer
+        expected = math.sqrt(sum(v * v for k, v in result.gradients.items() if k.startswith(f"W{l}[")))
+        assert close(size.weight_gradient, expected, 1e-15)
+        assert close(size.delta, math.sqrt(sum(d * d for d in result.deltas[0][l - 1])), 1e-15)
+    assert close(result.gradient_ratio, result.gradient_sizes[1].weight_gradient
+                 / result.gradient_sizes[0].weight_gradient, 1e-15)
+    assert result.gradient_sentence() is None  # two layers: no verdict on depth
+
+
+def test_eight_layer_sigmoid_vanishes_relu_he_does_not() -> None:
+    """The lecture's two commands: sigmoid's first layer is orders of magnitude smaller."""
+    sigmoid = Network.from_spec(_deep("sigmoid", "xavier")).walkthrough(check=False)
+    relu = Network.from_spec(_deep("relu", "he")).walkthrough(check=False)
+    assert sigmoid.gradient_ratio > 1000
+    assert sigmoid.gradient_sentence().startswith("vanishing gradient: layer 1's gradient is")
+    assert 0.01 < relu.gradient_ratio < 100
+    assert "neither vanishing nor exploding" in relu.gradient_sentence()
+    text = sigmoid.plain()
+    assert "Gradient size per layer" in text and "ratio ‖∂L/∂W⁽⁸⁾‖ / ‖∂L/∂W⁽¹⁾‖ = " in text
+    data = sigmoid.to_dict()
+    assert 8 == len(data["gradient_sizes"]) and data["gradient_ratio_last_to_first"] > 1000
+
+
+def test_exploding_is_named() -> None:
+    spec = {"layers": [1, 1, 1, 1, 1], "activation": "linear", "loss": "half_sse", "input": [1],
+            "target": [0], "weights": [[[0.01]], [[30]], [[30]], [[30]]], "learning_rate": 0.01}
+    result = Network.from_spec(spec).walkthrough()
+    # a = 0.01, 0.3, 9, 270; δ⁽⁴⁾ = 270, δ⁽¹⁾ = 270·30³; ∂L/∂W⁽⁴⁾ = 270·9, ∂L/∂W⁽¹⁾ = 270·30³·1
+    assert close(result.gradient_ratio, 1 / 3000, 1e-12)
+    assert result.gradient_sentence().startswith("exploding gradient")
