@@ -442,11 +442,13 @@ _MATH_CHARS = {"δ": r"\delta", "η": r"\eta", "∂": r"\partial", "Σ": r"\Sigm
                "⊙": r"\odot", "ᵀ": "^{T}", "←": r"\leftarrow", "→": r"\to", "∇": r"\nabla",
                "ŷ": r"\hat{y}", "′": "'", "×": r"\times", "…": r"\ldots", "½": r"\tfrac{1}{2}",
                "≤": r"\le", "≥": r"\ge", "ζ": r"\zeta", "ₐ": "_{a}", "ε": r"\varepsilon",
-               "²": "^{2}", "⁻": "^{-}", "·": r"\cdot", "−": "-"}
+               "²": "^{2}", "⁻": "^{-}", "·": r"\cdot", "−": "-", "α": r"\alpha", "β": r"\beta",
+               "λ": r"\lambda", "μ": r"\mu", "τ": r"\tau", "‖": r"\Vert", "√": r"\surd", "ᵗ": "^{t}"}
 
 
 def _latex_text(words: str) -> str:
     """Words with Unicode math (z⁽¹⁾, δ, ⊙, ∂L/∂w) as LaTeX: \\text{…} around the words only."""
+    words = re.sub("(\\w)\u0302", lambda m: "\x00\\hat{" + m[1] + "}\x01", words)  # m̂, v̂
     words = _LAYER_MARK.sub(lambda m: "\x00^{(" + m[1].translate(_SUPERSCRIPT_BACK) + ")}\x01", words)
     words = _SUPERSCRIPT_RUN.sub(lambda m: "\x00^{" + m[0].translate(_SUPERSCRIPT_BACK) + "}\x01", words)
     words = _SUBSCRIPT_RUN.sub(lambda m: "\x00_{" + m[0].translate(_SUBSCRIPT_BACK) + "}\x01", words)
