@@ -63,7 +63,7 @@ MAX_FUNCTIONS = 10
 MATRIX_SECONDS = 30.0
 """Wall-clock budget for all the derivations of one gradient, Jacobian or Hessian together."""
 
-MAX_NETWORK_LAYERS = 200
+MAX_NETWORK_LAYERS = 1_000
 """Most layers a network (numeric or symbolic) may have."""
 
 MAX_LAYER_WIDTH = 4_096

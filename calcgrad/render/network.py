@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sympy import Symbol
+from sympy import Basic, Mul, Symbol
 
 from calcgrad import limits
 from calcgrad.networks.architecture import ACTIVATION_FORMULAS, CONVENTIONS, LOSS_FORMULAS
@@ -17,6 +17,7 @@ from calcgrad.networks.chain import renamed
 from calcgrad.render import plain
 from calcgrad.render.common import outline
 from calcgrad.render.escape import csv_table, latex_text, markdown_text
+from calcgrad.render.json import derivation_dict
 from calcgrad.render.latex import equation
 from calcgrad.render.notation import SUPERSCRIPT, to_ascii, to_latex, to_text
 
@@ -407,6 +408,7 @@ def _aligned(table: Table) -> list[str]:
 
 
 def sections_markdown(sections: list[Section]) -> str:
+    latex = _memo(to_latex)  # deep chains print the same terms in many steps
     lines = []
     for section in sections:
         lines += [f"### {section.title}", ""]
@@ -422,15 +424,15 @@ def sections_markdown(sections: list[Section]) -> str:
             elif isinstance(item, Math):
                 lines += [f"$${item.latex}$$", ""]
             elif isinstance(item, Steps):
-                lines += _steps_markdown(item.derivation) + [""]
+                lines += _steps_markdown(item.derivation, latex) + [""]
             else:
                 lines += [markdown_text(item), ""]
     return "\n".join(lines)
 
 
-def _steps_markdown(derivation) -> list[str]:
+def _steps_markdown(derivation, latex=None) -> list[str]:
     return [f"{'   ' * line.depth}{line.number.rsplit('.', 1)[-1]}. {line.step.title}: "
-            f"${equation(derivation, line.step)}$" for line in outline(derivation)]
+            f"${equation(derivation, line.step, latex)}$" for line in outline(derivation)]
 
 
 _SUPERSCRIPT_BACK = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹ᴸˡ⁺⁻", "0123456789Ll+-")
@@ -475,6 +477,7 @@ def _latex_text(words: str) -> str:
 
 
 def _latex_blocks(sections: list[Section]) -> list[str]:
+    latex = _memo(to_latex)  # deep chains print the same terms in many steps
     blocks = []
     for section in sections:
         blocks.append(r"\boldsymbol{" + _latex_text(section.title) + "}")
@@ -492,15 +495,15 @@ def _latex_blocks(sections: list[Section]) -> list[str]:
             elif isinstance(item, Math):
                 blocks.append(item.latex)
             elif isinstance(item, Steps):
-                blocks += _steps_latex(item.derivation)
+                blocks += _steps_latex(item.derivation, latex)
             else:
                 blocks.append(_latex_text(item))
     return blocks
 
 
-def _steps_latex(derivation) -> list[str]:
+def _steps_latex(derivation, latex=None) -> list[str]:
     return [r"\quad" * (line.depth + 1) + rf"\text{{{line.number}. {latex_text(line.step.title)}: }}"
-            + equation(derivation, line.step) for line in outline(derivation)]
+            + equation(derivation, line.step, latex) for line in outline(derivation)]
 
 
 def sections_latex(sections: list[Section]) -> str:
@@ -672,8 +675,8 @@ def _chain_sections(chain, latex: bool = True, to_text=None) -> list[Section]:
 
 
 def _latex_printer(latex: bool):
-    """to_latex, or a stand-in that skips the work when only text is drawn."""
-    return to_latex if latex else _no_latex
+    """to_latex (memoised for one rendering), or a stand-in that skips the work for text only."""
+    return _memo(to_latex) if latex else _no_latex
 
 
 def _partial_latex_fn(latex: bool):
@@ -697,30 +700,71 @@ def _ascii_names(chain) -> dict:
     return names
 
 
+def _memo(printer):
+    """`printer` with a cache for one rendering."""
+    cache: dict = {}
+
+    def printed(expr) -> str:
+        if expr not in cache:
+            cache[expr] = printer(expr)
+        return cache[expr]
+
+    return printed
+
+
 def chain_dict(chain) -> dict:
     """JSON: definitions, factors (with their derivation steps), and each parameter's chain."""
     names = _ascii_names(chain)
+    # memoised printers: a deep chain prints the same few thousand terms many times over
+    plain_ascii, plain_latex, plain_text = _memo(to_ascii), _memo(to_latex), _memo(to_text)
+
+    def in_names(printer):  # the printer of the renamed expression, each term renamed once
+        return _memo(lambda expr: printer(expr.xreplace(names) if isinstance(expr, Basic) else expr))
+
+    renamed_ascii, renamed_latex, renamed_text = in_names(to_ascii), in_names(to_latex), in_names(to_text)
 
     def ascii(expr):
-        return to_ascii(expr.xreplace(names))
+        return renamed_ascii(expr)
 
     factor_ids = {id(f): i for i, f in enumerate(chain.factors)}
     arch = chain.architecture
     data = {
         "layers": list(arch.widths), "activations": list(arch.activations), "loss_function": arch.loss,
         "names": {to_ascii(new): to_text(old) for old, new in sorted(names.items(), key=lambda p: p[1].name)},
-        "definitions": [{"symbol": ascii(s), "expression": ascii(d), "latex": f"{to_latex(s)} = {to_latex(d)}"}
+        "definitions": [{"symbol": ascii(s), "expression": ascii(d), "latex": f"{plain_latex(s)} = {plain_latex(d)}"}
                         for s, d in chain.definitions],
         "factors": [{"factor": _partial_text(f.top, f.bottom), "latex": _partial_latex(f.top, f.bottom),
                      "expression": ascii(f.definition), "variable": ascii(f.bottom),
-                     "result": ascii(f.result), "result_latex": to_latex(f.result),
-                     "steps": renamed(f.derivation, names).to_dict()["steps"]}
+                     "result": ascii(f.result), "result_latex": plain_latex(f.result),
+                     "steps": derivation_dict(f.derivation, renamed_ascii, renamed_latex,
+                                              renamed_text)["steps"]}
                     for f in chain.factors],
         "chains": [],
     }
-    for c in chain.chains:
-        entry = {"parameter": ascii(c.parameter), "factors": [factor_ids[id(f)] for f in c.factors],
-                 "product": ascii(c.product), "product_latex": to_latex(c.product)}
+    depth = arch.depth
+    full = depth <= limits.MAX_FULL_CHAIN_LAYERS
+    data["written"] = "in full" if full else "through delta"
+    data["deltas"] = []
+    for l in range(depth, 0, -1):  # δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾ = δ⁽ˡ⁺¹⁾ · ∂z⁽ˡ⁺¹⁾/∂a⁽ˡ⁾ · ∂a⁽ˡ⁾/∂z⁽ˡ⁾
+        first = chain.chains[2 * (depth - l)]
+        own = first.factors[:2] if l == depth else first.factors[-3:-1]
+        own_product = ascii(Mul(*(f.result for f in own)))
+        own_latex = r" \cdot ".join(plain_latex(f.result) for f in own)
+        data["deltas"].append({
+            "layer": l, "delta": f"delta{l}", "factors": [factor_ids[id(f)] for f in own],
+            "product": own_product if l == depth else f"delta{l + 1}*({own_product})",
+            "product_latex": own_latex if l == depth else rf"\delta^{{({l + 1})}} \cdot {own_latex}"})
+    for index, c in enumerate(chain.chains):
+        l = depth - index // 2
+        last = c.factors[-1]
+        entry = {"parameter": ascii(c.parameter), "delta": f"delta{l}",
+                 "through_delta": f"delta{l}*({ascii(last.result)})",
+                 "through_delta_latex": rf"\delta^{{({l})}} \cdot {plain_latex(last.result)}"}
+        if full:  # every factor and the whole product: quadratic in depth, so only when shallow
+            entry.update({"factors": [factor_ids[id(f)] for f in c.factors],
+                          "product": ascii(c.product), "product_latex": to_latex(c.product)})
+        else:
+            entry["factors"] = [factor_ids[id(last)]]
         if c.expanded is not None:
             entry["expanded"] = ascii(c.expanded)
         data["chains"].append(entry)
