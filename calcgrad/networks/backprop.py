@@ -99,6 +99,11 @@ def _log_sum_exp(values: list) -> float:
     return top + math.log(sum(math.exp(v - top) for v in values))
 
 
+def _log_one_plus_exp(v: float) -> float:
+    """ln(1 + e^v) (softplus) without overflow, for the logarithms of a sigmoid output."""
+    return v + math.log1p(math.exp(-v)) if v > 0 else math.log1p(math.exp(v))
+
+
 def _log_probabilities(activation: str, z: list, a: list) -> tuple[list, list]:
     """(ln ŷᵢ, ln(1 − ŷᵢ)) computed from z, so they stay finite where ŷ rounds to 0 or 1.
 
@@ -107,7 +112,7 @@ def _log_probabilities(activation: str, z: list, a: list) -> tuple[list, list]:
     Any other output (or no z) falls back to ln of the rounded values.
     """
     if activation == "sigmoid" and z is not None:
-        return [-_softplus(-v) for v in z], [-_softplus(v) for v in z]
+        return [-_log_one_plus_exp(-v) for v in z], [-_log_one_plus_exp(v) for v in z]
     if activation == "softmax" and z is not None:
         total = _log_sum_exp(z)
         return ([v - total for v in z],
