@@ -460,6 +460,7 @@ class Walkthrough(Rendered):
     optimizer: optimizers.Optimizer = optimizers.Optimizer()
     update_lines: dict = field(default_factory=dict)  # key → the first step written out (Lines)
     gradient_sizes: tuple = ()  # per layer 1…L: LayerSize (how big δ and ∂L/∂W are there)
+    last_update_lines: dict = field(default_factory=dict)  # with --epochs: the last step written out
 
     @property
     def gradient_ratio(self) -> float | None:
@@ -551,7 +552,7 @@ def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 
         checks = gradient_check(floats, float_run, [[float(v) for v in row] for row in inputs],
                                 [[float(v) for v in row] for row in targets], arch, chosen, gradients)
 
-    losses, final_loss, final = (), None, {}
+    losses, final_loss, final, last_lines = (), None, {}, {}
     if epochs > 1:
         losses_list = [run.loss]
         current = after
@@ -560,8 +561,11 @@ def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 
         for epoch in range(2, epochs + 1):
             epoch_run = full_pass(current, inputs, targets, arch)
             losses_list.append(epoch_run.loss)
-            current, _ = optimizer_step(current, epoch_run, rate, network.freeze_biases,
-                                        optimizer, state)
+            last = epoch == epochs  # the last step is written out too: by then b, m, v are not 0
+            current, lines = optimizer_step(current, epoch_run, rate, network.freeze_biases,
+                                            optimizer, state, frozenset(explained) if last else frozenset())
+            if last:
+                last_lines = {keys[i]: tuple(lines[i]) for i in explained}
             _check_size(current, epoch_run.loss, exact, epoch)
             if progress:
                 progress(epoch)
@@ -575,7 +579,7 @@ def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 
                        run.loss, tuple(tuple(map(tuple, row)) for row in run.deltas),
                        parameters, gradients, updated, checks, len(keys), losses, final_loss, final,
                        tuple(note for note in [saturation_note(arch, run.forward)] if note),
-                       optimizer, update_lines, gradient_sizes(run))
+                       optimizer, update_lines, gradient_sizes(run), last_lines)
 
 
 def _check_size(params: Parameters, loss, exact: bool, epoch: int) -> None:

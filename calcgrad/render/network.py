@@ -161,22 +161,12 @@ def _walkthrough_sections(w) -> list[Section]:
     if w.gradient_sizes and arch.depth > 1:
         sections.append(_size_section(w))
 
-    if w.update_lines:
-        shown = len(w.update_lines)
-        which = "every parameter" if shown == w.parameter_count else \
-            f"{shown} of {w.parameter_count:,} parameters, evenly spread"
-        written = Section(f"The update written out, step t = 1: formula = numbers put in = value "
-                          f"({which})")
-        if w.optimizer.name in ("sgd", "momentum") and w.optimizer.momentum:
-            written.items.append("PyTorch's momentum form: b ← μb + g, w ← w − η·b; the textbook "
-                                 "v ← μv − η·∇w, w ← w + v is the same with v = −η·b")
-        for key, lines in w.update_lines.items():
-            if len(lines) == 1:
-                written.items.append(f"{key}: {filled_line(w, lines[0])}")
-                continue
-            written.items.append(f"{key}:")
-            written.items.extend(f"  {filled_line(w, line)}" for line in lines)
-        sections.append(written)
+    steps = [(1, w.update_lines)]
+    if w.last_update_lines:
+        steps.append((len(w.epoch_losses), w.last_update_lines))
+    for t, update_lines in steps:
+        if update_lines:
+            sections.append(_written_section(w, t, update_lines))
 
     if w.epoch_losses:
         kind = "gradient-descent" if w.optimizer.is_plain else w.optimizer.name
@@ -213,6 +203,27 @@ def _size_section(w) -> Section:
 def _float(value: float) -> str:
     """A norm or ratio: 4 significant digits (scientific when tiny or huge)."""
     return f"{value:.4g}".replace("-", "−").replace("inf", "∞")
+
+
+def _written_section(w, t: int, update_lines: dict) -> Section:
+    """Step t of the optimiser for a spread of parameters: formula = numbers put in = value."""
+    shown = len(update_lines)
+    which = "every parameter" if shown == w.parameter_count else \
+        f"{shown} of {w.parameter_count:,} parameters, evenly spread"
+    written = Section(f"The update written out, step t = {t}: formula = numbers put in = value "
+                      f"({which})")
+    if w.optimizer.name in ("sgd", "momentum") and w.optimizer.momentum and t == 1:
+        written.items.append("PyTorch's momentum form: b ← μb + g, w ← w − η·b; the textbook "
+                             "v ← μv − η·∇w, w ← w + v is the same with v = −η·b")
+    if t > 1:
+        written.items.append(f"g is ∂L/∂w at the start of step {t}, with the parameters after step {t - 1}")
+    for key, lines in update_lines.items():
+        if len(lines) == 1:
+            written.items.append(f"{key}: {filled_line(w, lines[0])}")
+            continue
+        written.items.append(f"{key}:")
+        written.items.extend(f"  {filled_line(w, line)}" for line in lines)
+    return written
 
 
 def optimizer_text(w) -> str:
@@ -337,10 +348,15 @@ def walkthrough_dict(w) -> dict:
     data["optimizer"] = {"name": w.optimizer.name,
                          **{k: (list(map(value, v)) if k == "betas" else
                                 v if isinstance(v, bool) else value(v)) for k, v in settings.items()}}
-    data["update_written_out"] = {
-        key: [{"formula": line.formula, "numbers": filled_line(w, line).replace("−", "-"),
-               "value": value(line.value)} for line in lines]
-        for key, lines in w.update_lines.items()}
+    def written(update_lines):
+        return {key: [{"formula": line.formula, "numbers": filled_line(w, line).replace("−", "-"),
+                       "value": value(line.value)} for line in lines]
+                for key, lines in update_lines.items()}
+
+    data["update_written_out"] = written(w.update_lines)
+    if w.last_update_lines:
+        data["last_update_written_out"] = {"step": len(w.epoch_losses),
+                                           "parameters": written(w.last_update_lines)}
     if w.epoch_losses:
         data["epochs"] = [{"epoch": i, "loss": value(v)} for i, v in enumerate(w.epoch_losses, 1)]
         data["final_loss"] = value(w.final_loss)

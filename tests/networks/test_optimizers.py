@@ -274,3 +274,16 @@ def test_exact_momentum_and_refused_adam() -> None:
 def test_bad_optimizer(optimizer, weight_decay, message) -> None:
     with pytest.raises(UsageError, match=message):
         Network.from_spec({**EXAMPLE, "optimizer": optimizer, "weight_decay": weight_decay})
+
+
+def test_last_step_written_out_with_state() -> None:
+    """With --epochs the last step is written out too, where the buffers are no longer 0."""
+    spec = {**EXAMPLE, "optimizer": {"name": "momentum", "momentum": 0.9}}
+    result = Network.from_spec(spec).walkthrough(epochs=3)
+    lines = result.last_update_lines["W1[1,1]"]
+    assert ["g = ∂L/∂w", "b ← μb + g", "w ← w − η·b"] == [line.formula for line in lines]
+    momentum, old_buffer, g = lines[1].operands
+    assert 0.9 == momentum and old_buffer != 0 and lines[1].value == 0.9 * old_buffer + g
+    assert result.final["W1[1,1]"] == lines[2].value
+    assert "The update written out, step t = 3" in result.plain()
+    assert 3 == result.to_dict()["last_update_written_out"]["step"]
