@@ -83,6 +83,9 @@ def read_optimizer(value, weight_decay=0) -> Optimizer:
         raise UsageError(f"optimizer: expected a name ({', '.join(OPTIMIZERS)}) or an object such "
                          f'as {{"name": "momentum", "momentum": 0.9}}, got {describe(value)}')
     name = value.get("name")
+    if name is None:
+        raise UsageError(f"optimizer.name: missing; an optimizer object needs a name, one of "
+                         f'{", ".join(OPTIMIZERS)}, e.g. {{"name": "momentum", "momentum": 0.9}}')
     if name not in OPTIMIZERS:
         raise UsageError(f"optimizer: unknown optimizer {name!r}; expected one of "
                          f"{', '.join(OPTIMIZERS)}")

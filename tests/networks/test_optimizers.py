@@ -270,6 +270,7 @@ def test_exact_momentum_and_refused_adam() -> None:
     ("sgd", -0.1, "weight_decay: expected a number ≥ 0"),
     ("sgd", "lots", "weight_decay: expected a number"),
     (3, 0, "optimizer: expected a name"),
+    ({"momentum": 0.9}, 0, "optimizer.name: missing; an optimizer object needs a name"),
 ])
 def test_bad_optimizer(optimizer, weight_decay, message) -> None:
     with pytest.raises(UsageError, match=message):
