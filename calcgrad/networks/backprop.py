@@ -367,15 +367,26 @@ def _perturbed_loss(params: Parameters, run: _Pass, inputs, targets, arch: Archi
     if kind == "W":
         weights_row = list(weights_row)
         weights_row[k] += change
+    # only what the parameter reaches is recomputed: z⁽ˡ⁾ⱼ and a⁽ˡ⁾ⱼ of its own neuron, then
+    # z⁽ˡ⁺¹⁾ = z⁽ˡ⁺¹⁾ + W⁽ˡ⁺¹⁾[:, j]·Δa⁽ˡ⁾ⱼ (one column, not the whole product), then the layers after
+    next_column = ([row[j] for row in params.weights[layer]] if layer < arch.depth else None)
     for x, y, layers in zip(inputs, targets, run.forward):
         a_prev = x if layer == 1 else layers[layer - 2][1]
         z = list(layers[layer - 1][0])
         z[j] = sum(map(mul, weights_row, a_prev)) + bias
         for l in range(layer, arch.depth + 1):
-            if l > layer:
-                z = _affine(params.weights[l - 1], a, params.biases[l - 1])
             name = arch.activations[l - 1]
-            a = activate(name, z)
+            if l == layer and name != "softmax":
+                a = list(layers[l - 1][1])
+                a[j] = activate(name, [z[j]])[0]
+                change_of_a = a[j] - layers[l - 1][1][j]
+            elif l == layer + 1:
+                z = [old + w * change_of_a for old, w in zip(layers[l - 1][0], next_column)]
+                a = activate(name, z)
+            else:
+                if l > layer:
+                    z = _affine(params.weights[l - 1], a, params.biases[l - 1])
+                a = activate(name, z)
             if name in _RELU_FAMILY:
                 signs += [_sign(z[j])] if l == layer else [_sign(v) for v in z]
         total += loss_value(arch.loss, a, y, z, arch.activations[-1])
