@@ -2,12 +2,14 @@
 
     δ⁽ᴸ⁾ = ∇ₐL ⊙ f′(z⁽ᴸ⁾)            (softmax with cross-entropy: δ⁽ᴸ⁾ = ŷ − y)
     δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀδ⁽ˡ⁺¹⁾ ⊙ f′(z⁽ˡ⁾)
-    ∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ,  ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾,  w ← w − η ∂L/∂w
+    ∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ,  ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾,  then one optimiser step (sgd: w ← w − η ∂L/∂w;
+    the others in calcgrad.networks.optimizers)
 
 Numbers are Python floats, or Fractions when exact arithmetic is asked for (only activations
 and losses that keep rationals rational allow it). Lists of lists, no NumPy: a [784, 128, 10]
 network on one input takes well under a second. Every gradient is checked against a central
-finite difference, computed by re-running the forward pass from the parameter's layer.
+finite difference, recomputing only what the parameter reaches (its neuron, one column of the
+next layer, then the layers after).
 """
 
 from __future__ import annotations
@@ -298,15 +300,6 @@ def optimizer_step(params: Parameters, run: _Pass, rate: Number, freeze_biases: 
     gradients = _flat(run.grad_weights, run.grad_biases, freeze_biases)
     new_values, lines = optimizers.step(optimizer, rate, values, gradients, state, explain)
     return unflat(new_values, params, freeze_biases), lines
-
-
-def update(params: Parameters, run: _Pass, rate: Number, freeze_biases: bool) -> Parameters:
-    """w ← w − η ∂L/∂w for every parameter (biases kept when frozen)."""
-    weights = [[[w - rate * g for w, g in zip(row, grow)] for row, grow in zip(wl, gl)]
-               for wl, gl in zip(params.weights, run.grad_weights)]
-    biases = params.biases if freeze_biases else [
-        [b - rate * g for b, g in zip(bl, gl)] for bl, gl in zip(params.biases, run.grad_biases)]
-    return Parameters(weights, biases)
 
 
 # --- gradient check -------------------------------------------------------------------------
