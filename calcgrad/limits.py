@@ -86,7 +86,7 @@ MAX_FUNCTIONS = 10
 MATRIX_SECONDS = 30.0
 """Wall-clock budget for all the derivations of one gradient, Jacobian or Hessian together."""
 
-MAX_NETWORK_LAYERS = 200
+MAX_NETWORK_LAYERS = 1_000
 """Most layers a network (numeric or symbolic) may have."""
 
 MAX_LAYER_WIDTH = 4_096
@@ -164,6 +164,9 @@ MAX_GRADE_FILE_BYTES = 50_000_000
 MAX_PRACTICE_EXERCISES = 100
 """Most exercises in one practice set."""
 
+MAX_WRITTEN_UPDATES = 6
+"""The optimiser update is written out (formula, numbers, value) for this many parameters,
+evenly spread, first and last included."""
 MAX_LOG10_MAGNITUDE = 1e15
 """Largest number (in digits, i.e. log10 of its size) a constant in an expression may reach:
 towers such as e^e^e^e^3 (about 10^(2×10⁸) digits) are refused before anything evaluates them."""

@@ -58,7 +58,7 @@ EXACT_LOSSES = ("mse", "sse", "half_sse")
 """With --exact every value must stay rational: only these keep rational inputs rational."""
 
 SPEC_FIELDS = ("layers", "activation", "loss", "input", "target", "weights", "biases",
-               "learning_rate", "freeze_biases")
+               "learning_rate", "freeze_biases", "optimizer", "weight_decay")
 
 CONVENTIONS = ("z⁽ˡ⁾ = W⁽ˡ⁾a⁽ˡ⁻¹⁾ + b⁽ˡ⁾, a⁽ˡ⁾ = f⁽ˡ⁾(z⁽ˡ⁾), a⁽⁰⁾ = x; W⁽ˡ⁾ has shape (nₗ, nₗ₋₁) "
                "and W⁽ˡ⁾[j,k] connects neuron k of layer l−1 to neuron j of layer l (counted from 1)")
@@ -207,6 +207,21 @@ def load_spec(source) -> dict:
     return data
 
 
+def describe(value: Any) -> str:
+    """A spec value as the user wrote it in JSON: null, true, "text", a list of 3 values, an object."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, list):
+        return f"a list of {len(value)} value{'s' if len(value) != 1 else ''}"
+    if isinstance(value, Mapping):
+        return "an object {…}"
+    return repr(value)
+
+
 def read_number(value: Any, field: str) -> Number:
     """A JSON/TOML number as is; text such as "1/3" through calcgrad's parser; else UsageError."""
     if isinstance(value, bool):
@@ -233,19 +248,30 @@ def read_number(value: Any, field: str) -> Number:
         if number.imag != 0 or not math.isfinite(number.real):
             raise UsageError(f"{field}: {value!r} is not a finite real number")
         return InexactNumber(number.real)
-    raise UsageError(f"{field}: expected a number, got {type(value).__name__} {value!r}")
+    raise UsageError(f"{field}: expected a number, got {describe(value)}")
 
 
 def read_vector(value, length: int, field: str) -> list[Number]:
     if not isinstance(value, list) or len(value) != length:
-        got = f"{len(value)} values" if isinstance(value, list) else repr(value)
+        got = f"{len(value)} values" if isinstance(value, list) else describe(value)
         raise UsageError(f"{field}: expected a list of {length} numbers, got {got}")
     return [read_number(v, f"{field}[{i}]") for i, v in enumerate(value)]
 
 
-def read_rows(value, width: int, field: str) -> list[list[Number]]:
-    """One row or a batch (list of rows), each of `width` numbers."""
-    if isinstance(value, list) and value and all(isinstance(row, list) for row in value):
+def read_rows(value, width: int, field: str, batch: int | None = None,
+              batch_field: str = "input") -> list[list[Number]]:
+    """One row or a batch (list of rows), each of `width` numbers; with `batch`, that many rows
+    are expected (the target of a batch input is a batch too)."""
+    is_batch = isinstance(value, list) and bool(value) and all(isinstance(row, list) for row in value)
+    if batch is not None and batch > 1 and not is_batch:
+        got = (f"a flat list of {len(value)} value{'s' if len(value) != 1 else ''}"
+               if isinstance(value, list)
+               else describe(value))
+        raise UsageError(f"{field}: {batch_field} is a batch of {batch} rows, so {field} must be "
+                         f"a list of {batch} rows of {width} number{'s' if width != 1 else ''} "
+                         f"(e.g. {[[0] * width for _ in range(min(batch, 2))]}"
+                         f"{' …' if batch > 2 else ''}), got {got}")
+    if is_batch:
         if len(value) > limits.MAX_BATCH_ROWS:
             raise UsageError(f"{field}: at most {limits.MAX_BATCH_ROWS} rows, got {len(value)}")
         return [read_vector(row, width, f"{field}[{i}]") for i, row in enumerate(value)]
@@ -254,13 +280,18 @@ def read_rows(value, width: int, field: str) -> list[list[Number]]:
 
 def read_matrix(value, rows: int, cols: int, field: str, name: str) -> list[list[Number]]:
     shape = f"a {rows}×{cols} matrix for {name} (a list of {rows} rows of {cols} numbers)"
+    if (rows != cols and isinstance(value, list) and len(value) == cols
+            and all(isinstance(row, list) and len(row) == rows for row in value)):
+        raise UsageError(f"{field}: expected {shape}, got a {cols}×{rows} matrix: this is the "
+                         f"transpose of {name}. Row j of {name} holds the weights into neuron j "
+                         f"of its layer (shape (nₗ, nₗ₋₁)); transpose it")
     if not isinstance(value, list) or len(value) != rows:
-        got = f"{len(value)} rows" if isinstance(value, list) else repr(value)
+        got = f"{len(value)} rows" if isinstance(value, list) else describe(value)
         raise UsageError(f"{field}: expected {shape}, got {got}")
     matrix = []
     for j, row in enumerate(value):
         if not isinstance(row, list) or len(row) != cols:
-            got = f"{len(row)} numbers" if isinstance(row, list) else repr(row)
+            got = f"{len(row)} numbers" if isinstance(row, list) else describe(row)
             raise UsageError(f"{field}[{j}]: expected {cols} numbers (row {j} of {name}, "
                              f"shape ({rows}, {cols})), got {got}")
         # plain finite floats (the bulk of a large spec) pass straight through

@@ -2,12 +2,14 @@
 
     δ⁽ᴸ⁾ = ∇ₐL ⊙ f′(z⁽ᴸ⁾)            (softmax with cross-entropy: δ⁽ᴸ⁾ = ŷ − y)
     δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀδ⁽ˡ⁺¹⁾ ⊙ f′(z⁽ˡ⁾)
-    ∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ,  ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾,  w ← w − η ∂L/∂w
+    ∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ,  ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾,  then one optimiser step (sgd: w ← w − η ∂L/∂w;
+    the others in calcgrad.networks.optimizers)
 
 Numbers are Python floats, or Fractions when exact arithmetic is asked for (only activations
 and losses that keep rationals rational allow it). Lists of lists, no NumPy: a [784, 128, 10]
 network on one input takes well under a second. Every gradient is checked against a central
-finite difference, computed by re-running the forward pass from the parameter's layer.
+finite difference, recomputing only what the parameter reaches (its neuron, one column of the
+next layer, then the layers after).
 """
 
 from __future__ import annotations
@@ -22,10 +24,14 @@ from calcgrad import limits
 from calcgrad.errors import LimitError, UsageError
 from calcgrad.engine.functions import ACTIVATIONS
 from calcgrad.render.protocol import Rendered
+from calcgrad.networks import optimizers
 from calcgrad.networks.architecture import Architecture, Number, parse_key
 
 FINITE_DIFFERENCE_STEP = 1e-5
 """h in (L(w + h) − L(w − h)) / 2h."""
+
+VANISHING_RATIO = 100
+"""A last/first-layer gradient ratio beyond 100 (or below 1/100) is called vanishing (exploding)."""
 
 RELATIVE_TOLERANCE = 1e-4
 """A gradient check passes when |g − g_fd| / max(|g|, |g_fd|, 1e-6) is below this."""
@@ -59,25 +65,70 @@ def slope(name: str, z: list, a: list) -> list:
     return [entry.float_slope(v) for v in z]
 
 
-def loss_value(name: str, a: list, y: list) -> Number:
-    """L(ŷ, y) for one example."""
+def _log_sum_exp(values: list) -> float:
+    """ln Σ e^v without overflow (−∞ for no values)."""
+    if not values:
+        return -math.inf
+    top = max(values)
+    return top + math.log(sum(math.exp(v - top) for v in values))
+
+
+def _log_one_plus_exp(v: float) -> float:
+    """ln(1 + e^v) (softplus) without overflow, for the logarithms of a sigmoid output."""
+    return v + math.log1p(math.exp(-v)) if v > 0 else math.log1p(math.exp(v))
+
+
+def _log_probabilities(activation: str, z: list, a: list) -> tuple[list, list]:
+    """(ln ŷᵢ, ln(1 − ŷᵢ)) computed from z, so they stay finite where ŷ rounds to 0 or 1.
+
+    sigmoid: ln σ(z) = −softplus(−z), ln(1 − σ(z)) = −softplus(z);
+    softmax: ln ŷᵢ = zᵢ − ln Σⱼ e^(zⱼ), ln(1 − ŷᵢ) = ln Σⱼ≠ᵢ e^(zⱼ) − ln Σⱼ e^(zⱼ).
+    Any other output (or no z) falls back to ln of the rounded values.
+    """
+    if activation == "sigmoid" and z is not None:
+        return [-_log_one_plus_exp(-v) for v in z], [-_log_one_plus_exp(v) for v in z]
+    if activation == "softmax" and z is not None:
+        total = _log_sum_exp(z)
+        return ([v - total for v in z],
+                [_log_sum_exp(z[:i] + z[i + 1:]) - total for i in range(len(z))])
+    log = lambda v: math.log(v) if v > 0 else -math.inf  # noqa: E731
+    return [log(v) for v in a], [log(1 - v) for v in a]
+
+
+def loss_value(name: str, a: list, y: list, z: list | None = None, activation: str = "") -> Number:
+    """L(ŷ, y) for one example; bce and ce take their logarithms from z (see _log_probabilities),
+    so a saturated output gives the true, finite loss rather than ln 0."""
     n = len(a)
     if name in ("mse", "sse", "half_sse"):
         total = sum((yi - ai) ** 2 for ai, yi in zip(a, y))
         return total / n if name == "mse" else total / 2 if name == "half_sse" else total
-    if name == "bce":
-        _check_probabilities(a, "bce")
-        return -sum(yi * math.log(ai) + (1 - yi) * math.log(1 - ai) for ai, yi in zip(a, y)) / n
-    if name == "ce":
-        _check_probabilities(a, "ce")
-        return -sum(yi * math.log(ai) for ai, yi in zip(a, y) if yi)
+    if name in ("bce", "ce"):
+        log_a, log_rest = _log_probabilities(activation, z, a)
+        total = 0.0
+        for yi, la, lr in zip(y, log_a, log_rest):
+            if yi:  # a zero coefficient contributes 0 even where its log is −∞
+                total -= yi * la
+            if name == "bce" and 1 - yi:
+                total -= (1 - yi) * lr
+        return total / n if name == "bce" else total
     raise UsageError(f"unknown loss {name!r}")
 
 
-def _check_probabilities(a: list, loss: str) -> None:
-    if any(not 0 < v < 1 for v in a) and not (loss == "ce" and len(a) == 1):
-        raise UsageError(f"{loss}: the network's output {a} reaches 0 or 1, where ln is "
-                         "undefined; use smaller weights")
+def saturation_note(arch: Architecture, forward: list) -> str | None:
+    """A sentence when an output rounds to exactly 0 or 1 under a logarithmic loss, else None."""
+    if arch.loss not in ("bce", "ce"):
+        return None
+    for r, layers in enumerate(forward):
+        a = layers[-1][1]
+        if any(v <= 0 or v >= 1 for v in a) and not (arch.loss == "ce" and len(a) == 1):
+            row = f" (row {r})" if len(forward) > 1 else ""
+            return (f"the output ŷ{row} = [{', '.join(f'{float(v):.17g}' for v in a)}] is saturated: "
+                    "it rounds to exactly 0 or 1 in floating point, where ln ŷ or ln(1 − ŷ) would "
+                    "be ln 0 = −∞. calcgrad therefore takes the logarithms from z⁽ᴸ⁾ "
+                    "(ln σ(z) = −softplus(−z), ln softmax(z)ᵢ = zᵢ − ln Σⱼe^(zⱼ)), which gives the "
+                    "true finite loss, and δ⁽ᴸ⁾ from the cancelled form ŷ − y; the gradient is "
+                    "nearly that of a wrong answer at full confidence, so a step can be large")
+    return None
 
 
 def loss_gradient(name: str, a: list, y: list) -> list:
@@ -90,6 +141,11 @@ def loss_gradient(name: str, a: list, y: list) -> list:
     if name == "half_sse":
         return [ai - yi for ai, yi in zip(a, y)]
     if name == "bce":
+        if any(ai <= 0 or ai >= 1 for ai in a):
+            raise UsageError("bce: the softmax output reaches exactly 0 or 1, where ∂L/∂ŷ = "
+                             "(ŷ − y)/(ŷ(1 − ŷ)) divides by zero and softmax with bce has no "
+                             "cancelled form; use a sigmoid output with bce, softmax with ce, "
+                             "or smaller weights")
         return [(ai - yi) / (n * ai * (1 - ai)) for ai, yi in zip(a, y)]
     if name == "ce":
         return [-yi / ai for ai, yi in zip(a, y)]
@@ -97,11 +153,15 @@ def loss_gradient(name: str, a: list, y: list) -> list:
 
 
 def output_delta(arch: Architecture, z: list, a: list, y: list) -> list:
-    """δ⁽ᴸ⁾ = ∂L/∂z⁽ᴸ⁾."""
+    """δ⁽ᴸ⁾ = ∂L/∂z⁽ᴸ⁾, in the cancelled form where one exists (it stays finite when ŷ saturates):
+    softmax with ce gives ŷ − y, sigmoid with bce gives (ŷ − y)/n."""
     activation = arch.activations[-1]
     if activation == "softmax" and arch.loss == "ce":
         total = sum(y)  # 1 for a probability distribution, so δ = ŷ − y
         return [ai * total - yi for ai, yi in zip(a, y)]
+    if activation == "sigmoid" and arch.loss == "bce":
+        n = len(a)
+        return [(ai - yi) / n for ai, yi in zip(a, y)]
     gradient = loss_gradient(arch.loss, a, y)
     if activation == "softmax":
         weighted = sum(g * ai for g, ai in zip(gradient, a))
@@ -202,7 +262,7 @@ def full_pass(params: Parameters, inputs: list, targets: list, arch: Architectur
         y = [zero + v for v in y]
         layers = forward_row(params, x, arch)
         row_deltas = backward_row(params, x, y, layers, arch)
-        loss += loss_value(arch.loss, layers[-1][1], y)
+        loss += loss_value(arch.loss, layers[-1][1], y, layers[-1][0], arch.activations[-1])
         for l, delta in enumerate(row_deltas):
             a_prev = x if l == 0 else layers[l - 1][1]
             if count == 1:
@@ -221,13 +281,25 @@ def full_pass(params: Parameters, inputs: list, targets: list, arch: Architectur
     return _Pass(forwards, loss / count, deltas, grad_w, grad_b)
 
 
-def update(params: Parameters, run: _Pass, rate: Number, freeze_biases: bool) -> Parameters:
-    """w ← w − η ∂L/∂w for every parameter (biases kept when frozen)."""
-    weights = [[[w - rate * g for w, g in zip(row, grow)] for row, grow in zip(wl, gl)]
-               for wl, gl in zip(params.weights, run.grad_weights)]
-    biases = params.biases if freeze_biases else [
-        [b - rate * g for b, g in zip(bl, gl)] for bl, gl in zip(params.biases, run.grad_biases)]
+def unflat(values: list, like: Parameters, freeze_biases: bool) -> Parameters:
+    """Parameters shaped like `like` from a flat list in the order of Parameters.flat
+    (biases kept from `like` when frozen)."""
+    position = iter(values)
+    weights, biases = [], []
+    for matrix, vector in zip(like.weights, like.biases):
+        weights.append([[next(position) for _ in row] for row in matrix])
+        biases.append(list(vector) if freeze_biases else [next(position) for _ in vector])
     return Parameters(weights, biases)
+
+
+def optimizer_step(params: Parameters, run: _Pass, rate: Number, freeze_biases: bool,
+                   optimizer: optimizers.Optimizer, state: optimizers.State,
+                   explain: frozenset = frozenset()) -> tuple[Parameters, dict]:
+    """One optimiser step on every parameter; the written-out lines for the indices in `explain`."""
+    values = params.flat(freeze_biases)
+    gradients = _flat(run.grad_weights, run.grad_biases, freeze_biases)
+    new_values, lines = optimizers.step(optimizer, rate, values, gradients, state, explain)
+    return unflat(new_values, params, freeze_biases), lines
 
 
 # --- gradient check -------------------------------------------------------------------------
@@ -260,18 +332,29 @@ def _perturbed_loss(params: Parameters, run: _Pass, inputs, targets, arch: Archi
     if kind == "W":
         weights_row = list(weights_row)
         weights_row[k] += change
+    # only what the parameter reaches is recomputed: z⁽ˡ⁾ⱼ and a⁽ˡ⁾ⱼ of its own neuron, then
+    # z⁽ˡ⁺¹⁾ = z⁽ˡ⁺¹⁾ + W⁽ˡ⁺¹⁾[:, j]·Δa⁽ˡ⁾ⱼ (one column, not the whole product), then the layers after
+    next_column = ([row[j] for row in params.weights[layer]] if layer < arch.depth else None)
     for x, y, layers in zip(inputs, targets, run.forward):
         a_prev = x if layer == 1 else layers[layer - 2][1]
         z = list(layers[layer - 1][0])
         z[j] = sum(map(mul, weights_row, a_prev)) + bias
         for l in range(layer, arch.depth + 1):
-            if l > layer:
-                z = _affine(params.weights[l - 1], a, params.biases[l - 1])
             name = arch.activations[l - 1]
-            a = activate(name, z)
+            if l == layer and name != "softmax":
+                a = list(layers[l - 1][1])
+                a[j] = activate(name, [z[j]])[0]
+                change_of_a = a[j] - layers[l - 1][1][j]
+            elif l == layer + 1:
+                z = [old + w * change_of_a for old, w in zip(layers[l - 1][0], next_column)]
+                a = activate(name, z)
+            else:
+                if l > layer:
+                    z = _affine(params.weights[l - 1], a, params.biases[l - 1])
+                a = activate(name, z)
             if name in _KINKED:
                 signs += [_sign(z[j])] if l == layer else [_sign(v) for v in z]
-        total += loss_value(arch.loss, a, y)
+        total += loss_value(arch.loss, a, y, z, arch.activations[-1])
     return total / len(inputs), signs
 
 
@@ -297,6 +380,28 @@ def spread(keys: list[str], count: int) -> list[str]:
     if len(keys) <= count:
         return keys
     return [keys[round(i * (len(keys) - 1) / (count - 1))] for i in range(count)]
+
+
+@dataclass(frozen=True)
+class LayerSize:
+    """How large the backward signal is at one layer (Euclidean/Frobenius norms, as floats)."""
+
+    layer: int
+    delta: float            # ‖δ⁽ˡ⁾‖, the mean over the batch rows
+    weight_gradient: float  # ‖∂L/∂W⁽ˡ⁾‖ of the mean gradient
+
+
+def _norm(values) -> float:
+    return math.sqrt(sum(float(v) ** 2 for v in values))
+
+
+def gradient_sizes(run: _Pass) -> tuple[LayerSize, ...]:
+    """‖δ⁽ˡ⁾‖ and ‖∂L/∂W⁽ˡ⁾‖ for every layer l = 1…L."""
+    sizes = []
+    for l, matrix in enumerate(run.grad_weights):
+        delta = sum(_norm(row[l]) for row in run.deltas) / len(run.deltas)
+        sizes.append(LayerSize(l + 1, delta, _norm(v for row in matrix for v in row)))
+    return tuple(sizes)
 
 
 # --- the walkthrough result -----------------------------------------------------------------
@@ -327,6 +432,45 @@ class Walkthrough(Rendered):
     epoch_losses: tuple = ()   # loss at the start of each epoch, with --epochs
     final_loss: Number | None = None
     final: dict = field(default_factory=dict)
+    notes: tuple = ()          # sentences on numerical trouble (a saturated output, …)
+    optimizer: optimizers.Optimizer = optimizers.Optimizer()
+    update_lines: dict = field(default_factory=dict)  # key → the first step written out (Lines)
+    gradient_sizes: tuple = ()  # per layer 1…L: LayerSize (how big δ and ∂L/∂W are there)
+    last_update_lines: dict = field(default_factory=dict)  # with --epochs: the last step written out
+
+    @property
+    def gradient_ratio(self) -> float | None:
+        """‖∂L/∂W⁽ᴸ⁾‖ / ‖∂L/∂W⁽¹⁾‖: far above 1, the gradient vanishes on its way back; far
+        below 1, it explodes (inf when the first layer's gradient is exactly 0)."""
+        if len(self.gradient_sizes) < 2:
+            return None
+        first, last = self.gradient_sizes[0].weight_gradient, self.gradient_sizes[-1].weight_gradient
+        if first == 0:
+            return math.inf if last else None
+        return last / first
+
+    def gradient_sentence(self) -> str | None:
+        """One sentence on what the ratio means, for networks of 3 or more layers."""
+        ratio = self.gradient_ratio
+        if ratio is None or self.architecture.depth < 3:
+            return None
+        depth = self.architecture.depth
+        if math.isinf(ratio):
+            return ("the first layer's gradient is exactly 0 (no signal reaches it, e.g. ReLUs "
+                    "with z ≤ 0), so W⁽¹⁾ does not learn from this input")
+        if ratio >= VANISHING_RATIO:
+            return (f"vanishing gradient: layer 1's gradient is {ratio:.3g} times smaller than layer "
+                    f"{depth}'s. Every layer on the way back multiplies δ by (W)ᵀ and by f′(z) "
+                    "(at most 1/4 for sigmoid), so the first layers barely move in a step and "
+                    "learn far more slowly than the last")
+        if ratio <= 1 / VANISHING_RATIO:
+            return (f"exploding gradient: layer 1's gradient is {1 / ratio:.3g} times larger than "
+                    f"layer {depth}'s. The factors (W)ᵀ and f′(z) multiplied on the way back exceed "
+                    "1, so a step that suits the last layer throws the first ones far off; "
+                    "smaller weights or a smaller learning rate help")
+        return (f"the gradient keeps its size on the way back (layer {depth} / layer 1 = "
+                f"{ratio:.3g}): neither vanishing nor exploding, so every layer learns at a "
+                "similar pace")
 
     @property
     def batch_size(self) -> int:
@@ -356,14 +500,19 @@ def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 
         if problem:
             raise UsageError(f"--exact: {problem}")
     rate = convert(network.learning_rate, exact)
+    optimizer = network.optimizer.converted(lambda v: convert(v, exact))
     inputs = [[convert(v, exact) for v in row] for row in network.inputs]
     targets = [[convert(v, exact) for v in row] for row in network.targets]
     params = Parameters.of(network, exact)
     run = full_pass(params, inputs, targets, arch)
-    after = update(params, run, rate, network.freeze_biases)
+    keys = arch.parameter_keys(network.freeze_biases)
+    state = optimizers.State()
+    explained = spread(list(range(len(keys))), limits.MAX_WRITTEN_UPDATES)
+    after, lines = optimizer_step(params, run, rate, network.freeze_biases, optimizer, state,
+                                  frozenset(explained))
+    update_lines = {keys[i]: tuple(lines[i]) for i in explained}
     _check_size(after, run.loss, exact, 1)
 
-    keys = arch.parameter_keys(network.freeze_biases)
     gradients = dict(zip(keys, _flat(run.grad_weights, run.grad_biases, network.freeze_biases)))
     parameters = dict(zip(keys, params.flat(network.freeze_biases)))
     updated = dict(zip(keys, after.flat(network.freeze_biases)))
@@ -379,7 +528,7 @@ def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 
         checks = gradient_check(floats, float_run, [[float(v) for v in row] for row in inputs],
                                 [[float(v) for v in row] for row in targets], arch, chosen, gradients)
 
-    losses, final_loss, final = (), None, {}
+    losses, final_loss, final, last_lines = (), None, {}, {}
     if epochs > 1:
         losses_list = [run.loss]
         current = after
@@ -388,7 +537,11 @@ def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 
         for epoch in range(2, epochs + 1):
             epoch_run = full_pass(current, inputs, targets, arch)
             losses_list.append(epoch_run.loss)
-            current = update(current, epoch_run, rate, network.freeze_biases)
+            last = epoch == epochs  # the last step is written out too: by then b, m, v are not 0
+            current, lines = optimizer_step(current, epoch_run, rate, network.freeze_biases,
+                                            optimizer, state, frozenset(explained) if last else frozenset())
+            if last:
+                last_lines = {keys[i]: tuple(lines[i]) for i in explained}
             _check_size(current, epoch_run.loss, exact, epoch)
             if progress:
                 progress(epoch)
@@ -400,7 +553,9 @@ def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 
                        network.freeze_biases, exact, precision,
                        tuple(tuple((tuple(z), tuple(a)) for z, a in row) for row in run.forward),
                        run.loss, tuple(tuple(map(tuple, row)) for row in run.deltas),
-                       parameters, gradients, updated, checks, len(keys), losses, final_loss, final)
+                       parameters, gradients, updated, checks, len(keys), losses, final_loss, final,
+                       tuple(note for note in [saturation_note(arch, run.forward)] if note),
+                       optimizer, update_lines, gradient_sizes(run), last_lines)
 
 
 def _check_size(params: Parameters, loss, exact: bool, epoch: int) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from calcgrad.errors import UsageError
 from calcgrad.networks import backprop, chain
+from calcgrad.networks.optimizers import EXACT_OPTIMIZERS, read_optimizer
 from calcgrad.networks.architecture import (
     EXACT_ACTIVATIONS,
     EXACT_LOSSES,
@@ -20,6 +21,7 @@ from calcgrad.networks.architecture import (
     InexactNumber,
     Number,
     architecture,
+    describe,
     load_spec,
     read_matrix,
     read_number,
@@ -37,17 +39,22 @@ class Network:
 
     def __init__(self, layers: Sequence[int] = (1, 1), activation: str | Sequence[str] = "sigmoid",
                  loss: str = "mse", *, weights=None, biases=None, input=None, target=None,
-                 learning_rate: Any = 0.1, freeze_biases: bool = False) -> None:
+                 learning_rate: Any = 0.1, freeze_biases: bool = False, optimizer: Any = "sgd",
+                 weight_decay: Any = 0) -> None:
         self.architecture = architecture(layers, activation, loss)
         widths, depth = self.architecture.widths, self.architecture.depth
         self.learning_rate = read_number(learning_rate, "learning_rate")
+        if not self.learning_rate > 0:
+            raise UsageError(f"learning_rate: expected a positive number (the step size η in "
+                             f"w ← w − η·∂L/∂w), got {learning_rate!r}")
+        self.optimizer = read_optimizer(optimizer, weight_decay)
         if not isinstance(freeze_biases, bool):
             raise UsageError(f"freeze_biases: expected true or false, got {freeze_biases!r}")
         self.freeze_biases = freeze_biases
         self.weights = None
         if weights is not None:
             if not isinstance(weights, list) or len(weights) != depth:
-                got = f"{len(weights)} matrices" if isinstance(weights, list) else repr(weights)
+                got = f"{len(weights)} matrices" if isinstance(weights, list) else describe(weights)
                 raise UsageError(f"weights: expected {depth} matrices (W1…W{depth}), got {got}")
             self.weights = [read_matrix(w, widths[l + 1], widths[l], f"weights[{l}]", f"W{l + 1}")
                             for l, w in enumerate(weights)]
@@ -55,11 +62,12 @@ class Network:
             self.biases = [[0] * widths[l] for l in range(1, depth + 1)]
         else:
             if not isinstance(biases, list) or len(biases) != depth:
-                got = f"{len(biases)} vectors" if isinstance(biases, list) else repr(biases)
+                got = f"{len(biases)} vectors" if isinstance(biases, list) else describe(biases)
                 raise UsageError(f"biases: expected {depth} vectors (b1…b{depth}), got {got}")
             self.biases = [read_vector(b, widths[l + 1], f"biases[{l}]") for l, b in enumerate(biases)]
         self.inputs = None if input is None else read_rows(input, widths[0], "input")
-        self.targets = None if target is None else read_rows(target, widths[-1], "target")
+        batch = len(self.inputs) if self.inputs is not None else None
+        self.targets = None if target is None else read_rows(target, widths[-1], "target", batch)
         if self.inputs is not None and self.targets is not None:
             if len(self.inputs) != len(self.targets):
                 raise UsageError(f"target: expected {len(self.inputs)} rows, one per input row, "
@@ -74,11 +82,16 @@ class Network:
         if unknown:
             raise UsageError(f"spec: unknown field {unknown[0]!r}; expected fields "
                              f"{', '.join(SPEC_FIELDS)}")
+        for name, value in spec.items():
+            if value is None:
+                raise UsageError(f"{name}: got null; give a value, or leave the field out if it "
+                                 "is optional (activation, loss, biases, learning_rate, "
+                                 "freeze_biases, optimizer, weight_decay)")
         for required in ("layers", "input", "target", "weights"):
             if required not in spec:
                 raise UsageError(f"{required}: missing; a spec needs layers, input, target and "
-                                 "weights (activation, loss, biases, learning_rate and "
-                                 "freeze_biases are optional)")
+                                 "weights (activation, loss, biases, learning_rate, "
+                                 "freeze_biases, optimizer and weight_decay are optional)")
         return cls(**spec)
 
     def _check_targets(self) -> None:
@@ -109,7 +122,11 @@ class Network:
                         f"needs activations {', '.join(EXACT_ACTIVATIONS)}")
         if arch.loss not in EXACT_LOSSES:
             return f"the loss {arch.loss} takes logarithms; exact arithmetic needs {', '.join(EXACT_LOSSES)}"
-        numbers = [self.learning_rate]
+        opt = self.optimizer
+        if opt.name not in EXACT_OPTIMIZERS:
+            return (f"the optimizer {opt.name} takes square roots; exact arithmetic needs "
+                    f"{' or '.join(EXACT_OPTIMIZERS)}")
+        numbers = [self.learning_rate, opt.momentum, opt.dampening, opt.weight_decay]
         for matrix in self.weights or []:
             for row in matrix:
                 numbers += row
@@ -138,7 +155,7 @@ class Network:
         return self.walkthrough(exact=exact, check=False).gradients
 
     def step(self, exact: bool = False) -> dict[str, Number]:
-        """Every parameter after one gradient-descent step w ← w − η ∂L/∂w."""
+        """Every parameter after one step of the network's optimiser (sgd: w ← w − η ∂L/∂w)."""
         return self.walkthrough(exact=exact, check=False).updated
 
     def walkthrough(self, epochs: int = 1, exact: bool = False, precision: int = 9,

@@ -8,16 +8,17 @@ from calcgrad.render.common import explanation_parts
 from calcgrad.engine.steps import DiffStep, EvaluateStep, Step
 
 
-def derivation_dict(derivation: Derivation) -> dict:
-    """The documented dict: expression, variables, result, result_latex, steps (and value)."""
+def derivation_dict(derivation: Derivation, ascii=to_ascii, latex=to_latex, text=to_text) -> dict:
+    """The documented dict: expression, variables, result, result_latex, steps (and value).
+    The printers can be swapped for memoised ones when many derivations share terms."""
     data = {
-        "expression": to_ascii(derivation.expression),
-        "interpreted_as": to_text(derivation.expression),
+        "expression": ascii(derivation.expression),
+        "interpreted_as": text(derivation.expression),
         "warnings": list(derivation.warnings),
-        "variables": [to_ascii(v) for v in derivation.variables],
-        "result": to_ascii(derivation.result),
-        "result_latex": to_latex(derivation.result),
-        "steps": [step_dict(step) for step in derivation.steps],
+        "variables": [ascii(v) for v in derivation.variables],
+        "result": ascii(derivation.result),
+        "result_latex": latex(derivation.result),
+        "steps": [step_dict(step, ascii, text) for step in derivation.steps],
     }
     if derivation.value is not None:
         data["point"] = {to_ascii(s): to_ascii(v) for s, v in derivation.point}
@@ -37,22 +38,23 @@ def status_dict(status) -> dict:
     return data
 
 
-def step_dict(step: Step) -> dict:
+def step_dict(step: Step, ascii=to_ascii, text=to_text) -> dict:
+    """One step and its substeps; the printers as in derivation_dict."""
     data = {
         "rule": step.rule,
         "title": step.title,
-        "expression": to_ascii(step.expression),
-        "result": to_ascii(step.result),
-        "explanation": explanation_parts(step.explanation, str, to_text),
+        "expression": ascii(step.expression),
+        "result": ascii(step.result),
+        "explanation": explanation_parts(step.explanation, str, text),
     }
     if isinstance(step, DiffStep):
-        data["variable"] = to_ascii(step.variable)
+        data["variable"] = ascii(step.variable)
     if isinstance(step, EvaluateStep):
-        data["point"] = {to_ascii(s): to_ascii(v) for s, v in step.point}
+        data["point"] = {ascii(s): ascii(v) for s, v in step.point}
         data["status"] = status_dict(step.status)
         if not step.exists:
             data["result"] = None
-    data["substeps"] = [step_dict(sub) for sub in step.substeps]
+    data["substeps"] = [step_dict(sub, ascii, text) for sub in step.substeps]
     return data
 
 

@@ -39,17 +39,19 @@ def _rows(derivation: Derivation) -> list[str]:
     return rows
 
 
-def equation(derivation: Derivation, step: Step) -> str:
+def equation(derivation: Derivation, step: Step, latex=None) -> str:
+    """One step as LaTeX; `latex` may be a memoised to_latex when many steps share terms."""
+    printed = latex or to_latex
     if isinstance(step, DiffStep):
-        op = operator_latex((step.variable,), is_partial(derivation, step), to_latex)
-        return rf"{op}\left({to_latex(step.expression)}\right) = {to_latex(step.result)}"
+        op = operator_latex((step.variable,), is_partial(derivation, step), printed)
+        return rf"{op}\left({printed(step.expression)}\right) = {printed(step.result)}"
     if isinstance(step, SimplifyStep) and step.result != step.expression:
-        return rf"{to_latex(step.expression)} = {to_latex(step.result)}"
+        return rf"{printed(step.expression)} = {printed(step.result)}"
     if isinstance(step, EvaluateStep):
-        at = ",\\ ".join(f"{to_latex(s)} = {to_latex(v)}" for s, v in step.point)
-        value = to_latex(step.result) if step.exists else r"\text{does not exist}"
-        return rf"\left.{to_latex(step.expression)}\right|_{{{at}}} = {value}"
-    return to_latex(step.result)
+        at = ",\\ ".join(f"{printed(s)} = {printed(v)}" for s, v in step.point)
+        value = printed(step.result) if step.exists else r"\text{does not exist}"
+        return rf"\left.{printed(step.expression)}\right|_{{{at}}} = {value}"
+    return printed(step.result)
 
 
 def explanation(step: Step) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sympy import Symbol
+from sympy import Basic, Mul, Symbol
 
 from calcgrad import limits
 from calcgrad.networks.architecture import ACTIVATION_FORMULAS, CONVENTIONS, LOSS_FORMULAS
@@ -17,6 +17,7 @@ from calcgrad.networks.chain import renamed
 from calcgrad.render import plain
 from calcgrad.render.common import outline
 from calcgrad.render.escape import csv_table, latex_text, markdown_text
+from calcgrad.render.json import derivation_dict
 from calcgrad.render.latex import equation
 from calcgrad.render.notation import SUPERSCRIPT, to_ascii, to_latex, to_text
 
@@ -84,6 +85,8 @@ def _walkthrough_sections(w) -> list[Section]:
         + ("; biases frozen (not updated)" if w.freeze_biases else "")
         + ("; exact rational arithmetic" if w.exact else f"; numbers to {w.precision} significant digits"),
     ])
+    if not w.optimizer.is_plain:
+        head.items.append(f"optimizer {optimizer_text(w)}")
     for name in dict.fromkeys(arch.activations):
         head.items.append(f"{name}: {ACTIVATION_FORMULAS[name]}")
     if w.batch_size > 1:
@@ -108,7 +111,8 @@ def _walkthrough_sections(w) -> list[Section]:
     sections.append(forward)
 
     mean = "mean over the batch, " if w.batch_size > 1 else ""
-    sections.append(Section("Loss", [f"L = {w.number(w.loss)}   ({mean}{LOSS_FORMULAS[arch.loss]})"]))
+    sections.append(Section("Loss", [f"L = {w.number(w.loss)}   ({mean}{LOSS_FORMULAS[arch.loss]})"]
+                            + [f"note: {note}" for note in w.notes]))
 
     backward = Section("Backward pass: δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾")
     depth = arch.depth
@@ -133,8 +137,9 @@ def _walkthrough_sections(w) -> list[Section]:
             backward.items.append(_vector_table(w, [named("δ", l)], [deltas[l - 1]]))
     sections.append(backward)
 
-    params = Section(f"Gradients and one gradient-descent step: w ← w − η·∂L/∂w "
-                     f"({w.parameter_count:,} parameters)")
+    step_name = ("one gradient-descent step: w ← w − η·∂L/∂w" if w.optimizer.is_plain
+                 else f"one {w.optimizer.name} step")
+    params = Section(f"Gradients and {step_name} ({w.parameter_count:,} parameters)")
     if w.gradient_check:
         checked = len(w.gradient_check)
         every = "every parameter" if checked == w.parameter_count else \
@@ -153,14 +158,102 @@ def _walkthrough_sections(w) -> list[Section]:
     if bad:
         params.items.append(f"warning: gradient check failed for {', '.join(bad[:8])}")
     sections.append(params)
+    if w.gradient_sizes and arch.depth > 1:
+        sections.append(_size_section(w))
+
+    steps = [(1, w.update_lines)]
+    if w.last_update_lines:
+        steps.append((len(w.epoch_losses), w.last_update_lines))
+    for t, update_lines in steps:
+        if update_lines:
+            sections.append(_written_section(w, t, update_lines))
 
     if w.epoch_losses:
-        epochs = Section(f"Loss per epoch ({len(w.epoch_losses)} gradient-descent steps)")
+        kind = "gradient-descent" if w.optimizer.is_plain else w.optimizer.name
+        epochs = Section(f"Loss per epoch ({len(w.epoch_losses)} {kind} steps)")
         rows = [[str(i), w.number(loss)] for i, loss in enumerate(w.epoch_losses, start=1)]
         rows.append(["after", w.number(w.final_loss)])
         epochs.items.append(Table([Math("epoch", r"\text{epoch}"), Math("loss L", "L")], rows))
         sections.append(epochs)
     return sections
+
+
+def _size_section(w) -> Section:
+    """‖δ⁽ˡ⁾‖ and ‖∂L/∂W⁽ˡ⁾‖ per layer, the last/first ratio and what it means."""
+    section = Section("Gradient size per layer (vanishing or exploding gradients)")
+    mean = ", ‖δ⁽ˡ⁾‖ the mean over the batch rows" if w.batch_size > 1 else ""
+    section.items.append(f"Euclidean norms, ‖∂L/∂W⁽ˡ⁾‖ the Frobenius norm of the gradient{mean}")
+    sizes = w.gradient_sizes
+    shown = sizes if len(sizes) <= limits.MAX_TABLE_ROWS else sizes[:limits.MAX_TABLE_ROWS // 2] + sizes[-(limits.MAX_TABLE_ROWS // 2):]
+    rows = [[str(size.layer), _float(size.delta), _float(size.weight_gradient)] for size in shown]
+    note = (f"… {len(sizes) - len(shown):,} layers between are left out (--format json lists all)"
+            if len(shown) < len(sizes) else "")
+    section.items.append(Table([Math("layer l", r"l"), Math("‖δ⁽ˡ⁾‖", r"\lVert\delta^{(l)}\rVert"),
+                                Math("‖∂L/∂W⁽ˡ⁾‖", r"\lVert\partial L/\partial W^{(l)}\rVert")], rows, note))
+    ratio = w.gradient_ratio
+    if ratio is not None:
+        depth = w.architecture.depth
+        section.items.append(f"ratio ‖∂L/∂W{sup(depth)}‖ / ‖∂L/∂W⁽¹⁾‖ = {_float(ratio)}")
+    sentence = w.gradient_sentence()
+    if sentence:
+        section.items.append(sentence)
+    return section
+
+
+def _float(value: float) -> str:
+    """A norm or ratio: 4 significant digits (scientific when tiny or huge)."""
+    return f"{value:.4g}".replace("-", "−").replace("inf", "∞")
+
+
+def _written_section(w, t: int, update_lines: dict) -> Section:
+    """Step t of the optimiser for a spread of parameters: formula = numbers put in = value."""
+    shown = len(update_lines)
+    which = "every parameter" if shown == w.parameter_count else \
+        f"{shown} of {w.parameter_count:,} parameters, evenly spread"
+    written = Section(f"The update written out, step t = {t}: formula = numbers put in = value "
+                      f"({which})")
+    if w.optimizer.name in ("sgd", "momentum") and w.optimizer.momentum and t == 1:
+        written.items.append("PyTorch's momentum form: b ← μb + g, w ← w − η·b; the textbook "
+                             "v ← μv − η·∇w, w ← w + v is the same with v = −η·b")
+    if t > 1:
+        written.items.append(f"g is ∂L/∂w at the start of step {t}, with the parameters after step {t - 1}")
+    for key, lines in update_lines.items():
+        if len(lines) == 1:
+            written.items.append(f"{key}: {filled_line(w, lines[0])}")
+            continue
+        written.items.append(f"{key}:")
+        written.items.extend(f"  {filled_line(w, line)}" for line in lines)
+    return written
+
+
+def optimizer_text(w) -> str:
+    """"adam (β₁ = 0.9, β₂ = 0.999, ε = 1e−08; weight decay λ = 0)", as PyTorch names them."""
+    opt = w.optimizer
+    symbols = {"momentum": "momentum μ", "dampening": "dampening τ", "alpha": "α", "eps": "ε",
+               "weight_decay": "weight decay λ"}
+    parts = []
+    for name, value in opt.settings().items():
+        if name == "nesterov":
+            parts.append("Nesterov" if value else "heavy ball")
+        elif name == "betas":
+            parts += [f"β₁ = {w.number(value[0])}", f"β₂ = {w.number(value[1])}"]
+        else:
+            parts.append(f"{symbols[name]} = {w.number(value)}")
+    return f"{opt.name} ({', '.join(parts)}), as torch.optim computes it"
+
+
+def filled_line(w, line) -> str:
+    """formula = the numbers put in = value; negative numbers after the first in brackets."""
+    texts = []
+    for i, operand in enumerate(line.operands):
+        text = w.number(operand)
+        texts.append(f"({text})" if text.startswith("−") and (i or not line.template.startswith("{}"))
+                     else text)
+    numbers = line.template.format(*texts)
+    value = w.number(line.value)
+    if numbers == value:
+        return f"{line.formula} = {value}"
+    return f"{line.formula} = {numbers} = {value}"
 
 
 def _vector_table(w, headers: list[Math], columns: list) -> Table:
@@ -242,6 +335,28 @@ def walkthrough_dict(w) -> dict:
     }
     if w.freeze_biases:
         data["freeze_biases"] = True
+    if w.notes:
+        data["notes"] = list(w.notes)
+    if w.gradient_sizes:
+        data["gradient_sizes"] = [{"layer": size.layer, "delta_norm": float(f"{size.delta:.{w.precision}g}"),
+                                   "weight_gradient_norm": float(f"{size.weight_gradient:.{w.precision}g}")}
+                                  for size in w.gradient_sizes]
+        ratio = w.gradient_ratio
+        if ratio is not None:
+            data["gradient_ratio_last_to_first"] = None if ratio == float("inf") else float(f"{ratio:.{w.precision}g}")
+    settings = w.optimizer.settings()
+    data["optimizer"] = {"name": w.optimizer.name,
+                         **{k: (list(map(value, v)) if k == "betas" else
+                                v if isinstance(v, bool) else value(v)) for k, v in settings.items()}}
+    def written(update_lines):
+        return {key: [{"formula": line.formula, "numbers": filled_line(w, line).replace("−", "-"),
+                       "value": value(line.value)} for line in lines]
+                for key, lines in update_lines.items()}
+
+    data["update_written_out"] = written(w.update_lines)
+    if w.last_update_lines:
+        data["last_update_written_out"] = {"step": len(w.epoch_losses),
+                                           "parameters": written(w.last_update_lines)}
     if w.epoch_losses:
         data["epochs"] = [{"epoch": i, "loss": value(v)} for i, v in enumerate(w.epoch_losses, 1)]
         data["final_loss"] = value(w.final_loss)
@@ -309,6 +424,7 @@ def _aligned(table: Table) -> list[str]:
 
 
 def sections_markdown(sections: list[Section]) -> str:
+    latex = _memo(to_latex)  # deep chains print the same terms in many steps
     lines = []
     for section in sections:
         lines += [f"### {section.title}", ""]
@@ -324,15 +440,15 @@ def sections_markdown(sections: list[Section]) -> str:
             elif isinstance(item, Math):
                 lines += [f"$${item.latex}$$", ""]
             elif isinstance(item, Steps):
-                lines += _steps_markdown(item.derivation) + [""]
+                lines += _steps_markdown(item.derivation, latex) + [""]
             else:
                 lines += [markdown_text(item), ""]
     return "\n".join(lines)
 
 
-def _steps_markdown(derivation) -> list[str]:
+def _steps_markdown(derivation, latex=None) -> list[str]:
     return [f"{'   ' * line.depth}{line.number.rsplit('.', 1)[-1]}. {line.step.title}: "
-            f"${equation(derivation, line.step)}$" for line in outline(derivation)]
+            f"${equation(derivation, line.step, latex)}$" for line in outline(derivation)]
 
 
 _SUPERSCRIPT_BACK = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹ᴸˡ⁺⁻", "0123456789Ll+-")
@@ -344,11 +460,13 @@ _MATH_CHARS = {"δ": r"\delta", "η": r"\eta", "∂": r"\partial", "Σ": r"\Sigm
                "⊙": r"\odot", "ᵀ": "^{T}", "←": r"\leftarrow", "→": r"\to", "∇": r"\nabla",
                "ŷ": r"\hat{y}", "′": "'", "×": r"\times", "…": r"\ldots", "½": r"\tfrac{1}{2}",
                "≤": r"\le", "≥": r"\ge", "ζ": r"\zeta", "ₐ": "_{a}", "ε": r"\varepsilon",
-               "²": "^{2}", "⁻": "^{-}", "·": r"\cdot", "−": "-"}
+               "²": "^{2}", "⁻": "^{-}", "·": r"\cdot", "−": "-", "α": r"\alpha", "β": r"\beta",
+               "λ": r"\lambda", "μ": r"\mu", "τ": r"\tau", "‖": r"\Vert", "√": r"\surd", "ᵗ": "^{t}"}
 
 
 def _latex_text(words: str) -> str:
     """Words with Unicode math (z⁽¹⁾, δ, ⊙, ∂L/∂w) as LaTeX: \\text{…} around the words only."""
+    words = re.sub("(\\w)\u0302", lambda m: "\x00\\hat{" + m[1] + "}\x01", words)  # m̂, v̂
     words = _LAYER_MARK.sub(lambda m: "\x00^{(" + m[1].translate(_SUPERSCRIPT_BACK) + ")}\x01", words)
     words = _SUPERSCRIPT_RUN.sub(lambda m: "\x00^{" + m[0].translate(_SUPERSCRIPT_BACK) + "}\x01", words)
     words = _SUBSCRIPT_RUN.sub(lambda m: "\x00_{" + m[0].translate(_SUBSCRIPT_BACK) + "}\x01", words)
@@ -375,6 +493,7 @@ def _latex_text(words: str) -> str:
 
 
 def _latex_blocks(sections: list[Section]) -> list[str]:
+    latex = _memo(to_latex)  # deep chains print the same terms in many steps
     blocks = []
     for section in sections:
         blocks.append(r"\boldsymbol{" + _latex_text(section.title) + "}")
@@ -392,15 +511,15 @@ def _latex_blocks(sections: list[Section]) -> list[str]:
             elif isinstance(item, Math):
                 blocks.append(item.latex)
             elif isinstance(item, Steps):
-                blocks += _steps_latex(item.derivation)
+                blocks += _steps_latex(item.derivation, latex)
             else:
                 blocks.append(_latex_text(item))
     return blocks
 
 
-def _steps_latex(derivation) -> list[str]:
+def _steps_latex(derivation, latex=None) -> list[str]:
     return [r"\quad" * (line.depth + 1) + rf"\text{{{line.number}. {latex_text(line.step.title)}: }}"
-            + equation(derivation, line.step) for line in outline(derivation)]
+            + equation(derivation, line.step, latex) for line in outline(derivation)]
 
 
 def sections_latex(sections: list[Section]) -> str:
@@ -572,8 +691,8 @@ def _chain_sections(chain, latex: bool = True, to_text=None) -> list[Section]:
 
 
 def _latex_printer(latex: bool):
-    """to_latex, or a stand-in that skips the work when only text is drawn."""
-    return to_latex if latex else _no_latex
+    """to_latex (memoised for one rendering), or a stand-in that skips the work for text only."""
+    return _memo(to_latex) if latex else _no_latex
 
 
 def _partial_latex_fn(latex: bool):
@@ -597,30 +716,71 @@ def _ascii_names(chain) -> dict:
     return names
 
 
+def _memo(printer):
+    """`printer` with a cache for one rendering."""
+    cache: dict = {}
+
+    def printed(expr) -> str:
+        if expr not in cache:
+            cache[expr] = printer(expr)
+        return cache[expr]
+
+    return printed
+
+
 def chain_dict(chain) -> dict:
     """JSON: definitions, factors (with their derivation steps), and each parameter's chain."""
     names = _ascii_names(chain)
+    # memoised printers: a deep chain prints the same few thousand terms many times over
+    plain_latex = _memo(to_latex)
+
+    def in_names(printer):  # the printer of the renamed expression, each term renamed once
+        return _memo(lambda expr: printer(expr.xreplace(names) if isinstance(expr, Basic) else expr))
+
+    renamed_ascii, renamed_latex, renamed_text = in_names(to_ascii), in_names(to_latex), in_names(to_text)
 
     def ascii(expr):
-        return to_ascii(expr.xreplace(names))
+        return renamed_ascii(expr)
 
     factor_ids = {id(f): i for i, f in enumerate(chain.factors)}
     arch = chain.architecture
     data = {
         "layers": list(arch.widths), "activations": list(arch.activations), "loss_function": arch.loss,
         "names": {to_ascii(new): to_text(old) for old, new in sorted(names.items(), key=lambda p: p[1].name)},
-        "definitions": [{"symbol": ascii(s), "expression": ascii(d), "latex": f"{to_latex(s)} = {to_latex(d)}"}
+        "definitions": [{"symbol": ascii(s), "expression": ascii(d), "latex": f"{plain_latex(s)} = {plain_latex(d)}"}
                         for s, d in chain.definitions],
         "factors": [{"factor": _partial_text(f.top, f.bottom), "latex": _partial_latex(f.top, f.bottom),
                      "expression": ascii(f.definition), "variable": ascii(f.bottom),
-                     "result": ascii(f.result), "result_latex": to_latex(f.result),
-                     "steps": renamed(f.derivation, names).to_dict()["steps"]}
+                     "result": ascii(f.result), "result_latex": plain_latex(f.result),
+                     "steps": derivation_dict(f.derivation, renamed_ascii, renamed_latex,
+                                              renamed_text)["steps"]}
                     for f in chain.factors],
         "chains": [],
     }
-    for c in chain.chains:
-        entry = {"parameter": ascii(c.parameter), "factors": [factor_ids[id(f)] for f in c.factors],
-                 "product": ascii(c.product), "product_latex": to_latex(c.product)}
+    depth = arch.depth
+    full = depth <= limits.MAX_FULL_CHAIN_LAYERS
+    data["written"] = "in full" if full else "through delta"
+    data["deltas"] = []
+    for l in range(depth, 0, -1):  # δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾ = δ⁽ˡ⁺¹⁾ · ∂z⁽ˡ⁺¹⁾/∂a⁽ˡ⁾ · ∂a⁽ˡ⁾/∂z⁽ˡ⁾
+        first = chain.chains[2 * (depth - l)]
+        own = first.factors[:2] if l == depth else first.factors[-3:-1]
+        own_product = ascii(Mul(*(f.result for f in own)))
+        own_latex = r" \cdot ".join(plain_latex(f.result) for f in own)
+        data["deltas"].append({
+            "layer": l, "delta": f"delta{l}", "factors": [factor_ids[id(f)] for f in own],
+            "product": own_product if l == depth else f"delta{l + 1}*({own_product})",
+            "product_latex": own_latex if l == depth else rf"\delta^{{({l + 1})}} \cdot {own_latex}"})
+    for index, c in enumerate(chain.chains):
+        l = depth - index // 2
+        last = c.factors[-1]
+        entry = {"parameter": ascii(c.parameter), "delta": f"delta{l}",
+                 "through_delta": f"delta{l}*({ascii(last.result)})",
+                 "through_delta_latex": rf"\delta^{{({l})}} \cdot {plain_latex(last.result)}"}
+        if full:  # every factor and the whole product: quadratic in depth, so only when shallow
+            entry.update({"factors": [factor_ids[id(f)] for f in c.factors],
+                          "product": ascii(c.product), "product_latex": to_latex(c.product)})
+        else:
+            entry["factors"] = [factor_ids[id(last)]]
         if c.expanded is not None:
             entry["expanded"] = ascii(c.expanded)
         data["chains"].append(entry)

@@ -77,7 +77,12 @@ def test_exact(tmp_path) -> None:
     ({"weights": [[[0.1, "x"], [-0.3, 0.4], [0.5, -0.6]], [[0.7, -0.8, 0.9]]]}, "weights[0][0][1]"),
     ({"activation": ["softmax", "tanh"]}, "softmax is for the output layer only"),
     ({"target": None}, "target: missing"),
-], ids=["shape", "activation", "loss", "non-numeric", "softmax-hidden", "missing-target"])
+    ({"learning_rate": -0.5}, "learning_rate: expected a positive number"),
+    ({"weights": [[[0.1, -0.3, 0.5], [0.2, 0.4, -0.6]], [[0.7, -0.8, 0.9]]]}, "the transpose of W1"),
+    ({"input": [[1, 2], [3, 4]], "target": [0, 1]}, "input is a batch of 2 rows, so target must be"),
+    ({"biases": [[0, None, 0], [1]]}, "biases[0][1]: expected a number, got null"),
+], ids=["shape", "activation", "loss", "non-numeric", "softmax-hidden", "missing-target",
+        "negative-rate", "transposed", "flat-target", "null"])
 def test_bad_spec_exits_2(tmp_path, change, message) -> None:
     """A bad spec prints what was wrong and exits with status 2, never a traceback."""
     spec = json.loads(EXAMPLE.read_text(encoding="utf-8"))
@@ -206,3 +211,66 @@ def test_matrix_errors_exit_2(args, message) -> None:
     result = run(*args)
     assert 2 == result.exit_code
     assert message in result.stderr
+
+
+def test_saturated_bce_is_not_a_crash(tmp_path) -> None:
+    """tanh → sigmoid with W2 = [[70, 80, 90]], b2 = [50], target 0: a finite loss and a note."""
+    spec = {"layers": [2, 3, 1], "activation": ["tanh", "sigmoid"], "loss": "bce",
+            "input": [1, 2], "target": [0], "learning_rate": 0.5,
+            "weights": [[[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]], [[70, 80, 90]]], "biases": [[0, 0, 0], [50]]}
+    path = tmp_path / "saturated.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    result = run(str(path))
+    assert 0 == result.exit_code, result.output
+    assert "L = 230.574939" in result.stdout and "is saturated" in result.stdout
+
+
+# --- network init ---------------------------------------------------------------------------------
+
+INIT = ["init", "--widths", "2,3,1", "--activation", "tanh", "--loss", "mse", "--init", "xavier",
+        "--seed", "7"]
+
+
+def test_init_writes_a_spec_that_loads_back(tmp_path) -> None:
+    """The issue's command: seeded, reproducible, and `calcgrad network spec.json` reads it."""
+    first, second = run(*INIT), run(*INIT)
+    assert 0 == first.exit_code, first.output
+    assert first.stdout == second.stdout
+    spec = json.loads(first.stdout)
+    assert [2, 3, 1] == spec["layers"] and "tanh" == spec["activation"] and "mse" == spec["loss"]
+    assert 2 == len(spec["input"]) and 1 == len(spec["target"])
+    assert all(abs(v) <= (6 / 5) ** 0.5 for row in spec["weights"][0] for v in row)  # √(6/(2+3))
+    path = tmp_path / "spec.json"
+    path.write_text(first.stdout, encoding="utf-8")
+    walked = run(str(path))
+    assert 0 == walked.exit_code and "Forward pass" in walked.stdout
+    assert run(*INIT[:-1], "8").stdout != first.stdout
+
+
+def test_init_given_input_target_and_batch() -> None:
+    result = run("init", "--widths", "2,2", "--activation", "softmax", "--loss", "ce",
+                 "--input", "1,2;3,4", "--target", "1,0;0,1", "--init", "he")
+    spec = json.loads(result.stdout)
+    assert [[1, 2], [3, 4]] == spec["input"] and [[1, 0], [0, 1]] == spec["target"]
+    batch = json.loads(run("init", "--widths", "3,2", "--batch", "4", "--loss", "bce").stdout)
+    assert 4 == len(batch["input"]) and all(v in (0, 1) for row in batch["target"] for v in row)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["init", "--widths", "2,3", "--input", "1,2,3"], "input: expected a list of 2 numbers, got 3 values"),
+    (["init", "--widths", "2,0"], "layers[1]: expected a whole number ≥ 1"),
+    (["init", "--widths", "2,2", "--input", "1,x"], "--input row 1, number 2"),
+    (["init", "--widths", "2,2", "--init", "glorot"], "Invalid value for '--init'"),
+])
+def test_init_errors_exit_2(args, message) -> None:
+    result = run(*args)
+    assert 2 == result.exit_code
+    assert message in result.output
+
+
+def test_spec_file_named_init(tmp_path, monkeypatch) -> None:
+    """`init` in first place is the subcommand; a spec file of that name is reached as ./init."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "init").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    result = run("./init")
+    assert 0 == result.exit_code and "L = 0.0837469903" in result.stdout

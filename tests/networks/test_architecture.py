@@ -83,7 +83,17 @@ BAD_SPECS = [
     ({"layers": [2]}, "layers: expected a list of at least two widths"),
     ({"freeze_biases": "yes"}, "freeze_biases: expected true or false"),
     ({"colour": "blue"}, "unknown field 'colour'"),
-    ({"input": [[1.0, -2.0], [0.0, 1.0]]}, "target: expected 2 rows"),
+    ({"input": [[1.0, -2.0], [0.0, 1.0]]},
+     r"target: input is a batch of 2 rows, so target must be a list of 2 rows of 1 number "
+     r"\(e.g. \[\[0\], \[0\]\]\), got a flat list of 1 value$"),
+    ({"input": [[1.0, -2.0], [0.0, 1.0]], "target": [0.5, 1]}, "got a flat list of 2 values$"),
+    ({"weights": [[[0.1, -0.3, 0.5], [0.2, 0.4, -0.6]], [[0.7, -0.8, 0.9]]]},
+     r"weights\[0\]: expected a 3×2 matrix for W1 .*got a 2×3 matrix: this is the transpose of W1"),
+    ({"learning_rate": -0.1}, r"learning_rate: expected a positive number .* got -0.1"),
+    ({"learning_rate": 0}, "learning_rate: expected a positive number"),
+    ({"biases": [[0.1, None, 0.1], [0.2]]}, r"biases\[0\]\[1\]: expected a number, got null$"),
+    ({"weights": [[[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]], "W2"]},
+     r"weights\[1\]: expected a 1×3 matrix .* got the text 'W2'"),
 ]
 
 
@@ -158,3 +168,10 @@ def test_render_protocol() -> None:
     console = Console(width=100, color_system=None, record=True)
     console.print(walk)
     assert "Backward pass" in console.export_text()
+
+
+@pytest.mark.parametrize("field", ["input", "target", "weights", "learning_rate", "optimizer"])
+def test_null_names_the_field(field) -> None:
+    """A JSON null is called null (not NoneType) and the message names the field."""
+    with pytest.raises(UsageError, match=f"^{field}: got null; give a value"):
+        Network.from_spec({**EXAMPLE, field: None})

@@ -333,3 +333,93 @@ def test_large_batch_tables_are_cut() -> None:
     assert "row 4: layer 1" in text and "row 5: layer 1" not in text
     assert "… 7 more rows" in text
     assert 12 == len(result.to_dict()["forward"][0]["z"])
+
+
+# --- saturated outputs --------------------------------------------------------------------------
+
+SATURATED = {"layers": [2, 3, 1], "activation": ["tanh", "sigmoid"], "loss": "bce",
+             "input": [1.0, 2.0], "target": [0], "learning_rate": 0.5,
+             "weights": [[[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]], [[70, 80, 90]]],
+             "biases": [[0, 0, 0], [50]]}
+
+
+def test_saturated_sigmoid_bce_is_finite_and_right() -> None:
+    """ŷ rounds to 1.0, yet the loss is the true value ln(1 + e^z) and δ = ŷ − y (issue 13)."""
+    result = Network.from_spec(SATURATED).walkthrough()
+    assert 1.0 == result.forward[0][-1][1][0]
+    z = result.forward[0][-1][0][0]
+    assert close(result.loss, z + math.log1p(math.exp(-z)), 1e-15)
+    # by hand: δ⁽²⁾ = ŷ − y = 1 − e^(−z) ≈ 1, δ⁽¹⁾ⱼ = w⁽²⁾ⱼ(1 − a⁽¹⁾ⱼ²)
+    hidden = [math.tanh(0.1 + 0.4), math.tanh(0.3 + 0.8), math.tanh(0.5 + 1.2)]
+    assert 1.0 == result.gradients["b2[1]"]
+    for j, (w2, a) in enumerate(zip([70, 80, 90], hidden), start=1):
+        assert close(result.gradients[f"W2[1,{j}]"], a, 1e-15)
+        assert close(result.gradients[f"b1[{j}]"], w2 * (1 - a * a), 1e-12)
+        assert close(result.gradients[f"W1[{j},2]"], 2 * w2 * (1 - a * a), 1e-12)
+    assert all(check.ok for check in result.gradient_check.values())
+    assert "saturated" in result.notes[0] and "true finite loss" in result.notes[0]
+    assert "note: the output ŷ = [1] is saturated" in result.plain()
+    assert result.to_dict()["notes"] == list(result.notes)
+    assert Network.from_spec(SATURATED).backward()["b2[1]"] == 1.0
+
+
+def test_saturated_softmax_ce_is_finite_and_right() -> None:
+    """The probability of the target class underflows to 0; the loss comes from log-softmax."""
+    spec = {**SATURATED, "layers": [2, 3, 2], "activation": ["tanh", "softmax"], "loss": "ce",
+            "target": [0, 1], "weights": [SATURATED["weights"][0], [[70, 80, 90], [-70, -80, -90]]],
+            "biases": [[0, 0, 0], [50, 0]]}
+    result = Network.from_spec(spec).walkthrough()
+    z = result.forward[0][-1][0]
+    assert close(result.loss, z[0] - z[1], 1e-15)  # −ln softmax(z)₂ with e^(z₂ − z₁) ≈ 1e−179
+    assert [1.0, -1.0] == [result.gradients["b2[1]"], result.gradients["b2[2]"]]
+    assert result.notes
+
+
+def test_unsaturated_has_no_note() -> None:
+    assert () == Network.from_spec(EXAMPLE).walkthrough().notes
+
+
+# --- gradient size per layer ----------------------------------------------------------------------
+
+
+def _deep(activation: str, init: str) -> dict:
+    from calcgrad.networks.architecture import architecture
+    from calcgrad.networks.initial import starting_spec
+
+    acts = [activation] * 7 + ["linear" if activation == "relu" else activation]
+    return starting_spec(architecture([4] * 8 + [1], acts, "mse"), init, 1)
+
+
+def test_gradient_sizes_are_norms() -> None:
+    result = Network.from_spec(EXAMPLE).walkthrough()
+    for size in result.gradient_sizes:
+        l = size.layer
+        expected = math.sqrt(sum(v * v for k, v in result.gradients.items() if k.startswith(f"W{l}[")))
+        assert close(size.weight_gradient, expected, 1e-15)
+        assert close(size.delta, math.sqrt(sum(d * d for d in result.deltas[0][l - 1])), 1e-15)
+    assert close(result.gradient_ratio, result.gradient_sizes[1].weight_gradient
+                 / result.gradient_sizes[0].weight_gradient, 1e-15)
+    assert result.gradient_sentence() is None  # two layers: no verdict on depth
+
+
+def test_eight_layer_sigmoid_vanishes_relu_he_does_not() -> None:
+    """The lecture's two commands: sigmoid's first layer is orders of magnitude smaller."""
+    sigmoid = Network.from_spec(_deep("sigmoid", "xavier")).walkthrough(check=False)
+    relu = Network.from_spec(_deep("relu", "he")).walkthrough(check=False)
+    assert sigmoid.gradient_ratio > 1000
+    assert sigmoid.gradient_sentence().startswith("vanishing gradient: layer 1's gradient is")
+    assert 0.01 < relu.gradient_ratio < 100
+    assert "neither vanishing nor exploding" in relu.gradient_sentence()
+    text = sigmoid.plain()
+    assert "Gradient size per layer" in text and "ratio ‖∂L/∂W⁽⁸⁾‖ / ‖∂L/∂W⁽¹⁾‖ = " in text
+    data = sigmoid.to_dict()
+    assert 8 == len(data["gradient_sizes"]) and data["gradient_ratio_last_to_first"] > 1000
+
+
+def test_exploding_is_named() -> None:
+    spec = {"layers": [1, 1, 1, 1, 1], "activation": "linear", "loss": "half_sse", "input": [1],
+            "target": [0], "weights": [[[0.01]], [[30]], [[30]], [[30]]], "learning_rate": 0.01}
+    result = Network.from_spec(spec).walkthrough()
+    # a = 0.01, 0.3, 9, 270; δ⁽⁴⁾ = 270, δ⁽¹⁾ = 270·30³; ∂L/∂W⁽⁴⁾ = 270·9, ∂L/∂W⁽¹⁾ = 270·30³·1
+    assert close(result.gradient_ratio, 1 / 3000, 1e-12)
+    assert result.gradient_sentence().startswith("exploding gradient")

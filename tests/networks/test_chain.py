@@ -300,3 +300,37 @@ def test_latex_is_plain_ascii() -> None:
     for result in results:
         for latex in (result.latex(), result._repr_latex_()):
             assert latex.isascii(), sorted({c for c in latex if not c.isascii()})
+
+
+def test_deep_json_is_written_through_delta() -> None:
+    """Past MAX_FULL_CHAIN_LAYERS the JSON writes each chain as δ⁽ˡ⁾ times its last factor, as
+    the text does, and the δ recursion once: its size grows linearly with depth (issue 13)."""
+    import json
+
+    from calcgrad import limits
+
+    depth = limits.MAX_FULL_CHAIN_LAYERS + 2
+    data = Network([1] * (depth + 1), "sigmoid", "mse").chain().to_dict()
+    assert "through delta" == data["written"]
+    assert [depth, depth - 1] == [d["layer"] for d in data["deltas"][:2]]
+    assert data["deltas"][1]["product"].startswith(f"delta{depth}*(")
+    first = data["chains"][-2]  # w1
+    assert "w1" == first["parameter"] and "delta1*(x)" == first["through_delta"]
+    assert 1 == len(first["factors"]) and "product" not in first
+    for entry in data["deltas"]:
+        calcgrad.parse(entry["product"])
+    sizes = {n: len(json.dumps(Network([1] * (n + 1), "sigmoid", "mse").chain().to_dict()))
+             for n in (20, 40)}
+    assert sizes[40] / sizes[20] <= 2.1, sizes
+    shallow = Network([1, 1, 1], "sigmoid", "mse").chain().to_dict()
+    assert "in full" == shallow["written"] and 3 == len(shallow["chains"][0]["factors"])
+    assert "delta2*(a1)" == shallow["chains"][0]["through_delta"]
+
+
+def test_depth_limit_is_1000() -> None:
+    from calcgrad import limits
+    from calcgrad.errors import UsageError
+
+    assert 1000 == limits.MAX_NETWORK_LAYERS
+    with pytest.raises(UsageError, match="at most 1000 layers, got 1001"):
+        Network([1] * 1002)
