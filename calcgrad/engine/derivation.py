@@ -26,6 +26,8 @@ class Derivation(Rendered):
     source: str | None = None
     warnings: tuple[str, ...] = ()
     """Where the input's documented reading may not be what was meant (e^2x is e²·x)."""
+    written: tuple[Expr, ...] = ()
+    """The input's terms and factors in the order they were typed, for printing it as typed."""
 
     RENDERER: ClassVar[str] = "calcgrad.render.derivation"
 

@@ -247,7 +247,7 @@ def diff(
     if point:
         steps.append(_evaluate(current, expression, last, point, sequence[-1]))
     return Derivation(expression, tuple(sequence), tuple(steps), tuple(point.items()), text,
-                      reading.warnings)
+                      reading.warnings, reading.written)
 
 
 def differentiation_sequence(expression, wrt, order, declared) -> list[Symbol]:

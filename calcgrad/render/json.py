@@ -11,8 +11,8 @@ from calcgrad.engine.steps import DiffStep, EvaluateStep, Step
 def derivation_dict(derivation: Derivation) -> dict:
     """The documented dict: expression, variables, result, result_latex, steps (and value)."""
     data = {
-        "expression": to_ascii(derivation.expression),
-        "interpreted_as": to_text(derivation.expression),
+        "expression": to_ascii(derivation.expression, derivation.written),
+        "interpreted_as": to_text(derivation.expression, derivation.written),
         "warnings": list(derivation.warnings),
         "variables": [to_ascii(v) for v in derivation.variables],
         "result": to_ascii(derivation.result),

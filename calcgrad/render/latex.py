@@ -22,7 +22,7 @@ def render_aligned(derivation: Derivation) -> str:
 
 def _rows(derivation: Derivation) -> list[str]:
     op = operator_latex(derivation.variables, derivation.partial, to_latex)
-    head = rf"&{op}\left({to_latex(derivation.expression)}\right)"
+    head = rf"&{op}\left({to_latex(derivation.expression, derivation.written)}\right)"
     held = held_constant(derivation, derivation.stages[0])
     if held:
         head += r" && \text{holding " + ", ".join(f"${to_latex(s)}$" for s in held) + " constant}"
@@ -32,7 +32,7 @@ def _rows(derivation: Derivation) -> list[str]:
         rows.append(rf"&{indent}\text{{{line.number}. {latex_text(line.step.title)}}}\quad "
                     rf"{equation(derivation, line.step)}")
         rows.append(rf"&{indent}\qquad\text{{{explanation(line.step)}}}")
-    rows.append(rf"&\text{{Result: }} {op}\left({to_latex(derivation.expression)}\right) = "
+    rows.append(rf"&\text{{Result: }} {op}\left({to_latex(derivation.expression, derivation.written)}\right) = "
                 rf"{to_latex(derivation.result)}")
     if derivation.value is not None:
         rows.append(rf"&\text{{Value: }} {equation(derivation, derivation.steps[-1])}")
@@ -42,9 +42,10 @@ def _rows(derivation: Derivation) -> list[str]:
 def equation(derivation: Derivation, step: Step) -> str:
     if isinstance(step, DiffStep):
         op = operator_latex((step.variable,), is_partial(derivation, step), to_latex)
-        return rf"{op}\left({to_latex(step.expression)}\right) = {to_latex(step.result)}"
+        return (rf"{op}\left({to_latex(step.expression, derivation.written)}\right) = "
+                rf"{to_latex(step.result, derivation.written)}")
     if isinstance(step, SimplifyStep) and step.result != step.expression:
-        return rf"{to_latex(step.expression)} = {to_latex(step.result)}"
+        return rf"{to_latex(step.expression, derivation.written)} = {to_latex(step.result)}"
     if isinstance(step, EvaluateStep):
         at = ",\\ ".join(f"{to_latex(s)} = {to_latex(v)}" for s, v in step.point)
         value = to_latex(step.result) if step.exists else r"\text{does not exist}"
