@@ -221,7 +221,7 @@ def _rows(fp: FirstPrinciples) -> list[str]:
 
 def render_latex(fp: FirstPrinciples) -> str:
     lines = ["\\begin{align*}", "\\\\\n".join(_rows(fp)), "\\end{align*}"]
-    lines.append(f"% Check: {check_text(fp)}")
+    lines.append(f"% Check: {latex_text(check_text(fp))}")
     if fp.point:
         lines += ["\\begin{tabular}{rrr}", r"$h$ & $\frac{f(a+h)-f(a)}{h}$ & difference from $f'(a)$ \\ \hline"]
         lines += [f"{h_text(r.h)} & {number(r.quotient)} & {number(r.error)} \\\\" for r in fp.table]

@@ -31,6 +31,8 @@ def _rows(derivation: Derivation) -> list[str]:
         indent = r"\quad " * (line.depth + 1)
         rows.append(rf"&{indent}\text{{{line.number}. {latex_text(line.step.title)}}}\quad "
                     rf"{equation(derivation, line.step)}")
+        if line.step.formula is not None:
+            rows.append(rf"&{indent}\qquad\text{{rule: }} {line.step.formula.latex}")
         rows.append(rf"&{indent}\qquad\text{{{explanation(line.step)}}}")
     rows.append(rf"&\text{{Result: }} {op}\left({to_latex(derivation.expression, derivation.written)}\right) = "
                 rf"{to_latex(derivation.result)}")

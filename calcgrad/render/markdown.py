@@ -25,6 +25,8 @@ def render_markdown(derivation: Derivation) -> str:
         step = line.step
         lines.append(f"{pad}{line.number.rsplit('.', 1)[-1]}. **{step.title}**: "
                      f"${equation(derivation, step)}$  ")
+        if step.formula is not None:
+            lines.append(f"{pad}   rule: ${step.formula.latex}$  ")
         lines.append(f"{pad}   {explanation_parts(step.explanation, markdown_text, math)}")
     lines += ["", f"**Result** ${op}\\left({to_latex(derivation.expression, derivation.written)}\\right) = "
                   f"{to_latex(derivation.result)}$"]

@@ -121,9 +121,15 @@ def _symbol_text(name: str) -> str:
 
 
 def _is_letter(expr) -> bool:
-    """A one-letter Latin symbol (not e): these alone are juxtaposed, as in 3xy²."""
+    """A one-letter Latin symbol (not e), or a layer's one-letter name (w⁽¹⁾): these alone are
+    juxtaposed, as in 3xy² and w⁽²⁾a⁽¹⁾ + b⁽²⁾."""
     name = getattr(expr, "name", "")
-    return expr.is_Symbol and len(name) == 1 and name.isascii() and name.isalpha() and name != "e"
+    if not expr.is_Symbol:
+        return False
+    layer = _LAYER_NAME.fullmatch(name)
+    if layer and not layer["index"]:
+        name = layer["base"]
+    return len(name) == 1 and name.isascii() and name.isalpha() and name != "e"
 
 
 def _negative_exponent(expr) -> bool:
@@ -149,11 +155,11 @@ def _is_negative_term(term) -> bool:
 
 
 def _by_typed_rank(args, typed):
-    """Arguments the user typed keep their typed order; any others follow, as they were."""
-    if not typed:
+    """A sum or product exactly as the user typed it keeps the typed order; any other (a step's
+    result, where typed pieces meet new ones) keeps the textbook order it came in."""
+    if not typed or not all(a in typed for a in args):
         return list(args)
-    known = sorted((a for a in args if a in typed), key=typed.__getitem__)
-    return known + [a for a in args if a not in typed]
+    return sorted(args, key=typed.__getitem__)
 
 
 def textbook_terms(terms, typed=None) -> list:
@@ -176,9 +182,11 @@ def _is_weight(factor) -> bool:
 def _factor_rank(factor) -> tuple[int, int]:
     """Numbers, then letters (weights before activations: w·a), then polynomial sums
     ((2x + 1)·e^x, (1 − y)·ln(1 − a)), then functions, then sums of functions (σ·(1 − σ))."""
-    base = factor.base if factor.is_Pow and factor.exp.is_Number else factor
+    base = factor.base if factor.is_Pow else factor
     if factor.is_Number:
         return (0, 0)
+    if factor.is_number and not factor.is_Add and not factor.has(sympy.Function, sympy.exp):
+        return (0, 1)  # √2·x, π·r²
     if base.is_Symbol or base is sympy.pi:
         return (1, 0 if _is_weight(factor) else 1)
     if base.is_Add and not base.has(sympy.Function, sympy.exp, sympy.E):
@@ -202,7 +210,12 @@ def _is_log_likelihood(terms) -> bool:
 
 def _ordered_mul(expr, typed):
     """The same product with its factors in textbook order, not re-sorted by SymPy."""
-    args = [a for a in sympy.Mul.make_args(expr) if a != 1] or [sympy.S.One]
+    def flat(product):  # an unevaluated product of products (2x)·sin(x) prints as 2x·sin(x)
+        return [f for a in sympy.Mul.make_args(product) for f in (flat(a) if a.is_Mul else [a])]
+
+    factors = flat(expr)
+    coefficient = sympy.Mul(*(f for f in factors if f.is_Number))
+    args = [coefficient] * (coefficient != 1) + [f for f in factors if not f.is_Number] or [sympy.S.One]
     if len(args) == 1:
         return args[0]
     return sympy.Mul._from_args(tuple(textbook_factors(args, typed)), expr.is_commutative)
