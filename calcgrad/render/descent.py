@@ -146,6 +146,8 @@ def rich_renderable(descent: Descent):
     from rich.table import Table
     from rich.text import Text
 
+    from calcgrad.render.fit import fitted  # lazy: start-up speed (Rich loads only for the terminal)
+
     parts = [Text.assemble(("Interpreted as ", "dim"), (to_text(descent.expression), "bold"))]
     parts += [Text.assemble((f"{label:<10}", "bold"), text) for label, text in _intro(descent)]
     table = Table(caption=(f"{omitted(descent)} rows not shown; --format csv or json gives the "
@@ -154,7 +156,7 @@ def rich_renderable(descent: Descent):
         table.add_column(column, justify="right")
     for row in shown_rows(descent):
         table.add_row(*(_cells(row) if row else ["…"] + [""] * 5))
-    parts.append(table)
+    parts.append(fitted(table))
     style = "bold green" if descent.converged else "bold yellow"
     for label, text in _outro(descent):
         parts.append(Text.assemble((f"{label:<10}", "bold"),

@@ -174,7 +174,9 @@ def rich_renderable(fp: FirstPrinciples):
         table.add_column("difference from f′(a)", justify="right")
         for row in fp.table:
             table.add_row(h_text(row.h), number(row.quotient), number(row.error))
-        parts.append(table)
+        from calcgrad.render.fit import fitted  # lazy: start-up speed (Rich loads only for the terminal)
+
+        parts.append(fitted(table))
     return Group(*parts)
 
 

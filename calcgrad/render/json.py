@@ -17,7 +17,7 @@ def derivation_dict(derivation: Derivation) -> dict:
         "variables": [to_ascii(v) for v in derivation.variables],
         "result": to_ascii(derivation.result),
         "result_latex": to_latex(derivation.result),
-        "steps": [step_dict(step) for step in derivation.steps],
+        "steps": [step_dict(step, derivation.written) for step in derivation.steps],
     }
     if derivation.value is not None:
         data["point"] = {to_ascii(s): to_ascii(v) for s, v in derivation.point}
@@ -37,12 +37,13 @@ def status_dict(status) -> dict:
     return data
 
 
-def step_dict(step: Step) -> dict:
+def step_dict(step: Step, written: tuple = ()) -> dict:
+    """One step and its substeps; `written` (the input's typed order) prints the input as typed."""
     data = {
         "rule": step.rule,
         "title": step.title,
-        "expression": to_ascii(step.expression),
-        "result": to_ascii(step.result),
+        "expression": to_ascii(step.expression, written),
+        "result": to_ascii(step.result, written),
         "explanation": explanation_parts(step.explanation, str, to_text),
     }
     if isinstance(step, DiffStep):
@@ -52,7 +53,7 @@ def step_dict(step: Step) -> dict:
         data["status"] = status_dict(step.status)
         if not step.exists:
             data["result"] = None
-    data["substeps"] = [step_dict(sub) for sub in step.substeps]
+    data["substeps"] = [step_dict(sub, written) for sub in step.substeps]
     return data
 
 

@@ -213,7 +213,7 @@ def _ordered_mul(expr, typed):
     def flat(product):  # an unevaluated product of products (2x)·sin(x) prints as 2x·sin(x)
         return [f for a in sympy.Mul.make_args(product) for f in (flat(a) if a.is_Mul else [a])]
 
-    factors = flat(expr)
+    factors = sorted(flat(expr), key=lambda f: f.sort_key()) if expr.is_commutative else flat(expr)
     coefficient = sympy.Mul(*(f for f in factors if f.is_Number))
     args = [coefficient] * (coefficient != 1) + [f for f in factors if not f.is_Number] or [sympy.S.One]
     if len(args) == 1:
