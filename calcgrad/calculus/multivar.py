@@ -12,6 +12,8 @@ Rows and columns are numbered from 1, as on paper.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import re
 import time
 from collections.abc import Iterable, Sequence
@@ -198,6 +200,20 @@ class Hessian(_DerivationGrid):
     entry: tuple[int, int] | None = None
     classification: Classification | None = None
     source: str | None = None
+
+    @cached_property
+    def matrix(self) -> ImmutableMatrix:
+        """H, with each pair of equal mixed partials in one form (the simpler of the two, the
+        upper one on a tie), so that H₁₂ and H₂₁ print identically wherever H is shown."""
+        n = len(self.variables)
+        rows = [[d.result for d in row] for row in self.entries]
+        for i in range(n):
+            for j in range(i + 1, n):
+                upper, lower = rows[i][j], rows[j][i]
+                if upper != lower and _same(upper, lower):
+                    form = min((upper, lower), key=lambda e: (sympy.count_ops(e), len(str(e))))
+                    rows[i][j] = rows[j][i] = form
+        return ImmutableMatrix(rows)
 
     @property
     def gradient(self) -> tuple[Expr, ...]:

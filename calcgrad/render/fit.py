@@ -63,3 +63,21 @@ def _plain(cell) -> str:
 def fitted(table: Any) -> FittedTable:
     """The table, laid out vertically when even its narrowest form is wider than the terminal."""
     return FittedTable(table)
+
+
+class FittedLines:
+    """Rich renderable: lines drawn as they are (a matrix in brackets) when the widest fits the
+    terminal, else the narrow form (the same matrix as a list of entries, which wraps)."""
+
+    def __init__(self, wide: list[str], narrow: list[str], style: str = ""):
+        self.wide, self.narrow, self.style = wide, narrow, style
+
+    def __rich_console__(self, console, options):
+        from rich.cells import cell_len  # lazy: start-up speed
+        from rich.text import Text
+
+        if max((cell_len(line) for line in self.wide), default=0) <= options.max_width:
+            yield Text("\n".join(self.wide), style=self.style, no_wrap=True)
+        else:
+            for line in self.narrow:
+                yield Text(line, style=self.style)

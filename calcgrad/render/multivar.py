@@ -132,6 +132,41 @@ def matrix_lines(matrix, label: str) -> list[str]:
     return lines
 
 
+def entry_lines(matrix, label: str, symmetric: bool = False) -> list[str]:
+    """A matrix as a list of entries, `H₁₂ = H₂₁ = …` (symmetric) or `J₂₁ = …`: for terminals
+    too narrow for the matrix in brackets."""
+    def name(i, j):
+        return f"{label}{str(i + 1).translate(SUBSCRIPT)}{str(j + 1).translate(SUBSCRIPT)}"
+
+    lines = []
+    for i in range(matrix.rows):
+        for j in range(matrix.cols):
+            if symmetric and j < i:
+                continue
+            names = f"{name(i, j)} = {name(j, i)}" if symmetric and j > i else name(i, j)
+            lines.append(f"{names} = {to_text(matrix[i, j])}")
+    return lines
+
+
+def _fit_matrices(lines: list[str], matrices: list[tuple[list[str], list[str]]], style_of) -> list:
+    """Rich parts for `lines`, each matrix block (its bracket lines) drawn by FittedLines."""
+    from rich.text import Text  # lazy: start-up speed (Rich loads only for the terminal view)
+
+    from calcgrad.render.fit import FittedLines  # lazy: start-up speed
+
+    parts, i = [], 0
+    while i < len(lines):
+        block = next(((wide, narrow) for wide, narrow in matrices
+                      if wide and lines[i:i + len(wide)] == wide), None)
+        if block:
+            parts.append(FittedLines(block[0], block[1], style_of(lines[i])))
+            i += len(block[0])
+        else:
+            parts.append(Text(lines[i], style=style_of(lines[i])))
+            i += 1
+    return parts
+
+
 def matrix_latex(matrix, environment: str = "bmatrix") -> str:
     rows = [" & ".join(to_latex(matrix[i, j]) for j in range(matrix.cols))
             for i in range(matrix.rows)]
@@ -403,7 +438,12 @@ def jacobian_rich(j: Jacobian):
     lines = _jacobian_lines(j)
     parts = [Text.assemble(("Interpreted as ", "dim"), (lines[0].split(": ", 1)[1], "bold"))]
     parts += [Text(line, style="bold cyan") for line in lines[1:3]]
-    parts += [Text(line, style="bold green") for line in lines[3:]]
+    matrices = [(matrix_lines(j.matrix, "J"), entry_lines(j.matrix, "J"))]
+    if j.point:
+        matrices += [(matrix_lines(j.value, "J"), entry_lines(j.value, "J")),
+                     ([INDENT + line for line in matrix_lines(j.value, "J")],
+                      [INDENT + line for line in entry_lines(j.value, "J")])]
+    parts += _fit_matrices(lines[3:], matrices, lambda line: "bold green")
     return Group(*parts, *_rich_entry(j, _jacobian_entry_name))
 
 
@@ -560,13 +600,18 @@ def hessian_rich(h: Hessian):
     from rich.console import Group
     from rich.text import Text
 
+    def style_of(line):
+        if "Classification:" in line:
+            return "bold green"
+        return "bold cyan" if line.startswith(("Hessian", "entry")) else "green"
+
     lines = _hessian_lines(h)
     parts = [Text.assemble(("Interpreted as ", "dim"), (to_text(h.expression), "bold"))]
-    for line in lines[1:]:
-        style = "bold cyan" if line.startswith(("Hessian", "entry")) else "green"
-        if "Classification:" in line:
-            style = "bold green"
-        parts.append(Text(line, style=style))
+    matrices = [(matrix_lines(h.matrix, "H"), entry_lines(h.matrix, "H", h.symmetric))]
+    if h.point:
+        matrices.append(([INDENT + line for line in matrix_lines(h.value, "H")],
+                         [INDENT + line for line in entry_lines(h.value, "H", h.symmetric)]))
+    parts += _fit_matrices(lines[1:], matrices, style_of)
     return Group(*parts, *_rich_entry(h, _hessian_entry_name))
 
 
