@@ -58,6 +58,8 @@ class Gradient(Rendered):
     direction: tuple[Expr, ...] = ()
     show_steps: bool = False
     source: str | None = None
+    written: tuple[Expr, ...] = ()
+    """The input's terms and factors in the order they were typed (for 'Interpreted as')."""
 
     @property
     def components(self) -> tuple[Expr, ...]:
@@ -200,6 +202,8 @@ class Hessian(_DerivationGrid):
     entry: tuple[int, int] | None = None
     classification: Classification | None = None
     source: str | None = None
+    written: tuple[Expr, ...] = ()
+    """The input's terms and factors in the order they were typed (for 'Interpreted as')."""
 
     @cached_property
     def matrix(self) -> ImmutableMatrix:
@@ -282,7 +286,7 @@ def gradient(
         _check_deadline(deadline)
         derivations.append(diff(expression, symbol, at=_relevant(point, expression, symbol)))
     return Gradient(expression, symbols, tuple(derivations), given, tuple(point.items()), vector,
-                    steps, source)
+                    steps, source, _typed(expr, declared))
 
 
 def jacobian(
@@ -350,7 +354,7 @@ def hessian(
                             at=_relevant(point, expression, first, second)))
         rows.append(tuple(row))
     result = Hessian(expression, symbols, tuple(rows), given, tuple(point.items()), chosen, None,
-                     source)
+                     source, _typed(expr, declared))
     if point:
         result = replace(result, classification=classify(result.value, result.gradient_value))
     return result
@@ -462,6 +466,11 @@ def _substitute(expr: Expr, point: dict) -> Expr:
 def _read(expr, declared: tuple[str, ...]) -> tuple[Expr, str | None]:
     """(expression, the text it came from or None)."""
     return request.expression(expr, declared), expr if isinstance(expr, str) else None
+
+
+def _typed(expr, declared: tuple[str, ...]) -> tuple[Expr, ...]:
+    """The typed order of a text input (calcgrad.read.parser.Reading.written), () for SymPy."""
+    return request.reading(expr, declared).written if isinstance(expr, str) else ()
 
 
 def _split_functions(functions) -> list:

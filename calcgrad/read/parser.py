@@ -656,7 +656,7 @@ class _Parser:
         self.in_condition = False
         self.digits_spent = 0.0
         self.warnings: list[str] = []
-        self.written: list[sympy.Expr] = []  # terms and factors in the order they were typed
+        self.written: list[tuple[sympy.Expr, ...]] = []  # each sum's terms, each product's factors
         self.match = self.check_brackets()
 
     # -- helpers ------------------------------------------------------------------------------
@@ -740,7 +740,7 @@ class _Parser:
             term = self.term()
             terms.append(-term if negative else term)
         if len(terms) > 1:
-            self.written += terms
+            self.written.append(tuple(terms))
         return sympy.Add(*terms) if len(terms) > 1 else terms[0]
 
     def term(self) -> sympy.Expr:
@@ -768,7 +768,7 @@ class _Parser:
             else:
                 break
         if len(factors) > 1:
-            self.written += factors
+            self.written.append(tuple(factors))
         return sympy.Mul(*factors) if len(factors) > 1 else factors[0]
 
     def warn_juxtaposed(self, left: int, operator: int, operand: int) -> None:
@@ -962,7 +962,7 @@ class _Parser:
             self.check_two_numbers(self.peek())
             factors.append(self.chain())
         if len(factors) > 1:
-            self.written += factors
+            self.written.append(tuple(factors))
         return sympy.Mul(*factors) if len(factors) > 1 else factors[0]
 
     def arguments(self, tok: Token, name: str) -> list[sympy.Expr]:
@@ -1255,7 +1255,7 @@ class Reading:
 
     expression: sympy.Expr
     warnings: tuple[str, ...] = ()
-    written: tuple[sympy.Expr, ...] = ()
+    written: tuple[tuple[sympy.Expr, ...], ...] = ()
     """The terms of each sum and the factors of each product, in the order they were typed,
     so that 'Interpreted as' prints (w x + b − t)² as typed, not as SymPy sorts it."""
 
@@ -1269,7 +1269,7 @@ def read(text: str, variables: Iterable[str] = ()) -> Reading:
 
     def expression_and_warnings(parser: _Parser) -> Reading:
         value = parser.expression()
-        return Reading(value, tuple(dict.fromkeys(parser.warnings)), tuple(dict.fromkeys(parser.written)))
+        return Reading(value, tuple(dict.fromkeys(parser.warnings)), tuple(parser.written))
 
     return _run(text, tokens, expression_and_warnings)
 

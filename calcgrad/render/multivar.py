@@ -222,8 +222,8 @@ def gradient_plain(g: Gradient) -> str:
 
 
 def _gradient_heading(g: Gradient) -> list[str]:
-    lines = [f"Interpreted as: {to_text(g.expression)}",
-             f"Gradient of f = {to_text(g.expression)} with respect to {names_text(g.variables)} "
+    lines = [f"Interpreted as: {to_text(g.expression, g.written)}",
+             f"Gradient of f = {to_text(g.expression, g.written)} with respect to {names_text(g.variables)} "
              f"({order_note(g.order_given)})"]
     note = parameters_note(g.parameters)
     if note:
@@ -252,7 +252,7 @@ def _gradient_lines(g: Gradient) -> list[str]:
 
 
 def _gradient_summary(g: Gradient) -> list[str]:
-    lines = [f"∇({to_text(g.expression)}) = {vector_text(g.components)}"]
+    lines = [f"∇({to_text(g.expression, g.written)}) = {vector_text(g.components)}"]
     if g.point:
         lines += ["", f"At {point_text(g.point)}:", f"{INDENT}∇f = {vector_text(g.value)}"]
         if sympy.nan in g.value:
@@ -279,7 +279,7 @@ def gradient_rich(g: Gradient):
     from rich.console import Group
     from rich.text import Text
 
-    parts = [Text.assemble(("Interpreted as ", "dim"), (to_text(g.expression), "bold"))]
+    parts = [Text.assemble(("Interpreted as ", "dim"), (to_text(g.expression, g.written), "bold"))]
     parts += [Text(line, style="bold cyan") for line in _gradient_heading(g)[1:]]
     if g.show_steps:
         for i, (variable, d) in enumerate(zip(g.variables, g.derivations), start=1):
@@ -298,7 +298,7 @@ def gradient_rich(g: Gradient):
 
 
 def _gradient_latex_rows(g: Gradient) -> list[str]:
-    rows = [rf"f &= {to_latex(g.expression)} && \text{{variables {order_note(g.order_given)}: }} "
+    rows = [rf"f &= {to_latex(g.expression, g.written)} && \text{{variables {order_note(g.order_given)}: }} "
             rf"{names_latex(g.variables)}"]
     for variable, d in zip(g.variables, g.derivations):
         rows.append(rf"{partial_latex(variable)} &= {to_latex(d.result)} && "
@@ -336,8 +336,8 @@ def gradient_latex(g: Gradient, notebook: bool = False) -> str:
 
 def gradient_markdown(g: Gradient) -> str:
     """Markdown with $…$ math; with steps, each partial's derivation under its own heading."""
-    lines = [f"**Interpreted as** ${to_latex(g.expression)}$", "",
-             f"**Gradient** of $f = {to_latex(g.expression)}$ with respect to "
+    lines = [f"**Interpreted as** ${to_latex(g.expression, g.written)}$", "",
+             f"**Gradient** of $f = {to_latex(g.expression, g.written)}$ with respect to "
              f"${names_latex(g.variables)}$ ({order_note(g.order_given)})", ""]
     note = parameters_note(g.parameters)
     if note:
@@ -367,7 +367,7 @@ def gradient_dict(g: Gradient) -> dict:
     """The JSON contract of a gradient (see README)."""
     data = {
         "expression": to_ascii(g.expression),
-        "interpreted_as": to_text(g.expression),
+        "interpreted_as": to_text(g.expression, g.written),
         "variables": [to_ascii(v) for v in g.variables],
         "variable_order": "given" if g.order_given else "alphabetical",
         "gradient": [to_ascii(c) for c in g.components],
@@ -575,8 +575,8 @@ def _classification_lines(h: Hessian) -> list[str]:
 
 
 def _hessian_lines(h: Hessian) -> list[str]:
-    lines = [f"Interpreted as: {to_text(h.expression)}",
-             f"Hessian of f = {to_text(h.expression)} with respect to {names_text(h.variables)} "
+    lines = [f"Interpreted as: {to_text(h.expression, h.written)}",
+             f"Hessian of f = {to_text(h.expression, h.written)} with respect to {names_text(h.variables)} "
              f"({order_note(h.order_given)})",
              "entry (i, j) = ∂/∂xⱼ (∂f/∂xᵢ), the Jacobian of ∇f; rows and columns counted from 1"]
     note = parameters_note(h.parameters)
@@ -606,7 +606,7 @@ def hessian_rich(h: Hessian):
         return "bold cyan" if line.startswith(("Hessian", "entry")) else "green"
 
     lines = _hessian_lines(h)
-    parts = [Text.assemble(("Interpreted as ", "dim"), (to_text(h.expression), "bold"))]
+    parts = [Text.assemble(("Interpreted as ", "dim"), (to_text(h.expression, h.written), "bold"))]
     matrices = [(matrix_lines(h.matrix, "H"), entry_lines(h.matrix, "H", h.symmetric))]
     if h.point:
         matrices.append(([INDENT + line for line in matrix_lines(h.value, "H")],
@@ -616,7 +616,7 @@ def hessian_rich(h: Hessian):
 
 
 def _hessian_latex_rows(h: Hessian) -> list[str]:
-    rows = [rf"f &= {to_latex(h.expression)} && \text{{variables {order_note(h.order_given)}: }} "
+    rows = [rf"f &= {to_latex(h.expression, h.written)} && \text{{variables {order_note(h.order_given)}: }} "
             rf"{names_latex(h.variables)}",
             rf"H &= {matrix_latex(h.matrix)}"
             + (f" && {symmetry_latex(h)}" if len(h.variables) > 1 else "")]
@@ -636,8 +636,8 @@ def hessian_latex(h: Hessian, notebook: bool = False) -> str:
 
 
 def hessian_markdown(h: Hessian) -> str:
-    lines = [f"**Interpreted as** ${to_latex(h.expression)}$", "",
-             f"**Hessian** of $f = {to_latex(h.expression)}$ with respect to "
+    lines = [f"**Interpreted as** ${to_latex(h.expression, h.written)}$", "",
+             f"**Hessian** of $f = {to_latex(h.expression, h.written)}$ with respect to "
              f"${names_latex(h.variables)}$ ({order_note(h.order_given)}); entry $(i, j)$ is "
              r"$\partial^2 f / \partial x_{j} \partial x_{i}$", "",
              f"$$H = {matrix_latex(h.matrix)}$$", "", symmetry_text(h)]
@@ -671,7 +671,7 @@ def hessian_dict(h: Hessian) -> dict:
     """The JSON contract of a Hessian (see README)."""
     data = {
         "expression": to_ascii(h.expression),
-        "interpreted_as": to_text(h.expression),
+        "interpreted_as": to_text(h.expression, h.written),
         "variables": [to_ascii(v) for v in h.variables],
         "variable_order": "given" if h.order_given else "alphabetical",
         "matrix": matrix_ascii(h.matrix),

@@ -157,9 +157,10 @@ def _is_negative_term(term) -> bool:
 def _by_typed_rank(args, typed):
     """A sum or product exactly as the user typed it keeps the typed order; any other (a step's
     result, where typed pieces meet new ones) keeps the textbook order it came in."""
-    if not typed or not all(a in typed for a in args):
+    order = typed.get(frozenset(args)) if typed else None
+    if order is None:
         return list(args)
-    return sorted(args, key=typed.__getitem__)
+    return sorted(args, key=lambda a: order.get(a, -1))
 
 
 def textbook_terms(terms, typed=None) -> list:
@@ -496,8 +497,17 @@ def _unbracket_number(expr, text: str) -> str:
 
 
 def _ranks(typed) -> dict | None:
-    """Typed terms and factors (calcgrad.read.parser.Reading.written) → their typed rank."""
-    return {e: i for i, e in enumerate(typed)} if typed else None
+    """Typed sums and products (calcgrad.read.parser.Reading.written) → each member's typed rank,
+    keyed by the set of members (and, for products, by the set without numbers, as the
+    coefficient always leads)."""
+    if not typed:
+        return None
+    ranks: dict = {}
+    for group in typed:
+        letters = [m for m in group if not m.is_Number]  # a product's factors without its coefficient
+        for members in (group, letters):
+            ranks.setdefault(frozenset(members), {m: i for i, m in enumerate(members)})
+    return ranks
 
 
 def to_text(expr, typed=()) -> str:
