@@ -410,8 +410,15 @@ def _latex_blocks(sections: list[Section]) -> list[str]:
 
 
 def _steps_latex(derivation) -> list[str]:
-    return [r"\quad" * (line.depth + 1) + rf"\text{{{line.number}. {latex_text(line.step.title)}: }}"
-            + equation(derivation, line.step) for line in outline(derivation)]
+    """Each step's equation, then the statement of the rule it uses (when it has one)."""
+    blocks = []
+    for line in outline(derivation):
+        indent = r"\quad" * (line.depth + 1)
+        blocks.append(indent + rf"\text{{{line.number}. {latex_text(line.step.title)}: }}"
+                      + equation(derivation, line.step))
+        if line.step.formula is not None:
+            blocks.append(indent + r"\qquad\text{rule: } " + line.step.formula.latex)
+    return blocks
 
 
 def sections_latex(sections: list[Section]) -> str:
