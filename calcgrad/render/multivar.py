@@ -330,7 +330,7 @@ def gradient_latex(g: Gradient, notebook: bool = False) -> str:
     out = "\\begin{align*}\n" + rows.join(_gradient_latex_rows(g)) + "\n\\end{align*}\n"
     if g.show_steps:
         for variable, d in zip(g.variables, g.derivations):
-            out += f"% {partial_text(variable)}, step by step\n" + render_latex(d)
+            out += f"% {latex_text(partial_text(variable))}, step by step\n" + render_latex(d)
     return out
 
 
