@@ -162,6 +162,12 @@ class Jacobian(_DerivationGrid):
     point: Point = ()
     entry: tuple[int, int] | None = None
     sources: tuple[str | None, ...] = ()
+    written: tuple[tuple, ...] = ()
+    """Each function's sums and products in the order they were typed (for 'Interpreted as')."""
+
+    def typed(self, index: int) -> tuple:
+        """The typed order of function `index` (from 0), () when it was not typed."""
+        return self.written[index] if index < len(self.written) else ()
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -321,7 +327,7 @@ def jacobian(
             row.append(diff(expression, symbol, at=_relevant(point, expression, symbol)))
         rows.append(tuple(row))
     return Jacobian(tuple(expressions), symbols, tuple(rows), given, tuple(point.items()), chosen,
-                    tuple(s for _, s in read))
+                    tuple(s for _, s in read), tuple(_typed(piece, declared) for piece in pieces))
 
 
 def hessian(

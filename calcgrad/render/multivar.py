@@ -399,7 +399,7 @@ def _function_names(j: Jacobian) -> list[str]:
 
 def _jacobian_lines(j: Jacobian) -> list[str]:
     names = _function_names(j)
-    lines = ["Interpreted as: " + "; ".join(f"{n} = {to_text(f)}" for n, f in zip(names, j.functions)),
+    lines = ["Interpreted as: " + "; ".join(f"{n} = {to_text(f, j.typed(i))}" for i, (n, f) in enumerate(zip(names, j.functions))),
              f"Jacobian of ({', '.join(names)}) with respect to {names_text(j.variables)} "
              f"({order_note(j.order_given)})",
              f"entry (i, j) = ∂fᵢ/∂xⱼ: row i is function fᵢ, column j is variable xⱼ; "
@@ -461,7 +461,7 @@ def _rich_entry(grid, name_of) -> list:
 
 
 def _jacobian_latex_rows(j: Jacobian) -> list[str]:
-    rows = [rf"f_{{{i}}} &= {to_latex(f)}" for i, f in enumerate(j.functions, start=1)]
+    rows = [rf"f_{{{i}}} &= {to_latex(f, j.typed(i - 1))}" for i, f in enumerate(j.functions, start=1)]
     rows.append(rf"J &= \left[\frac{{\partial f_{{i}}}}{{\partial x_{{j}}}}\right] = {matrix_latex(j.matrix)}"
                 rf" && \text{{variables {order_note(j.order_given)}: }} {names_latex(j.variables)}")
     if j.point:
@@ -474,7 +474,7 @@ def jacobian_latex(j: Jacobian, notebook: bool = False) -> str:
 
 
 def jacobian_markdown(j: Jacobian) -> str:
-    lines = ["**Interpreted as** " + ", ".join(f"$f_{{{i}}} = {to_latex(f)}$"
+    lines = ["**Interpreted as** " + ", ".join(f"$f_{{{i}}} = {to_latex(f, j.typed(i - 1))}$"
                                               for i, f in enumerate(j.functions, start=1)), "",
              f"**Jacobian** with respect to ${names_latex(j.variables)}$ ({order_note(j.order_given)}); "
              r"entry $(i, j)$ is $\partial f_{i} / \partial x_{j}$", "",
@@ -493,7 +493,7 @@ def jacobian_dict(j: Jacobian) -> dict:
     """The JSON contract of a Jacobian (see README)."""
     data = {
         "functions": [to_ascii(f) for f in j.functions],
-        "interpreted_as": [to_text(f) for f in j.functions],
+        "interpreted_as": [to_text(f, j.typed(i)) for i, f in enumerate(j.functions)],
         "variables": [to_ascii(v) for v in j.variables],
         "variable_order": "given" if j.order_given else "alphabetical",
         "matrix": matrix_ascii(j.matrix),
