@@ -372,6 +372,7 @@ class TextPrinter(_TextbookOrder, StrPrinter):
                 or right.is_Pow and (right.exp == sympy.S.Half or base.is_Add)
                 or base is sympy.pi
                 or base.is_Symbol and len(self._print(base)) == 1 and base.name != "e"
+                or _is_letter(base)  # 2a⁽³⁾
             )
         return letter_power(left) and letter_power(right)
 
