@@ -12,12 +12,11 @@ Rows and columns are numbered from 1, as on paper.
 
 from __future__ import annotations
 
-from functools import cached_property
-
 import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import ClassVar
 
 import mpmath

@@ -4,6 +4,10 @@
     to_ascii(x**2*exp(-x))  →  x**2*exp(-x)       (JSON; the parser reads it back)
     to_latex(x**2*exp(-x))  →  x^{2} e^{- x}      (notebooks and course notes)
 
+Every format writes sums and products in one order (textbook_terms, textbook_factors): the
+order a textbook uses (x² − 2x + 1, y − ŷ, wa + b, (1 − y)·ln(1 − a)), or, given a Reading's
+`written`, the order in which the user typed them.
+
 Each format is a SymPy printer subclass; the tables below hold every name that changes.
 Text output is written for a parser that reads implicit multiplication at the same
 precedence as `*` and `/`, left to right, so a denominator that is a product is bracketed
