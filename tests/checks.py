@@ -20,6 +20,8 @@ _MODULES = [{
     "sigmoid": lambda t: 1 / (1 + mpmath.exp(-t)),
     "relu": lambda t: t if t > 0 else mpmath.mpf(0),
     "softplus": lambda t: mpmath.log(1 + mpmath.exp(t)),
+    "gelu": lambda t: t * (1 + mpmath.erf(t / mpmath.sqrt(2))) / 2,
+    "silu": lambda t: t / (1 + mpmath.exp(-t)),
     "Heaviside": lambda t, h0=mpmath.mpf(0.5): mpmath.mpf(1) if t > 0 else (mpmath.mpf(0) if t < 0 else h0),
     "sign": lambda t: mpmath.sign(t),
 }, "mpmath"]

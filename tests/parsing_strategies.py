@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy
 from hypothesis import strategies as st
 
-from calcgrad.engine.functions import relu, sigmoid, softplus
+from calcgrad.engine.functions import gelu, relu, sigmoid, silu, softplus
 from tests.strategies import modest_numbers
 
 x, y, z, w_1, theta = (sympy.Symbol(name, real=True) for name in ("x", "y", "z", "w_1", "theta"))
@@ -15,10 +15,13 @@ UNARY = (
     sympy.asin, sympy.acos, sympy.atan, sympy.asec, sympy.acsc, sympy.acot,
     sympy.sinh, sympy.cosh, sympy.tanh, sympy.sech, sympy.csch, sympy.coth,
     sympy.asinh, sympy.acosh, sympy.atanh, sympy.asech, sympy.acsch, sympy.acoth,
-    sympy.exp, sympy.log, sympy.sqrt, sympy.cbrt, sympy.Abs, sympy.sign, sympy.Heaviside,
+    sympy.exp, sympy.log, sympy.sqrt, sympy.cbrt, sympy.Abs, sympy.sign,
     sympy.DiracDelta, sympy.erf, sympy.erfc, sympy.gamma, sympy.factorial,
-    sigmoid, relu, softplus,
+    sigmoid, relu, softplus, gelu, silu,
+    # SymPy's own Heaviside(a) has H(0) = ½ but prints as Heaviside(a), which calcgrad reads with
+    # its kink convention H(0) = 0; so only Heaviside with H(0) written out is generated here.
     lambda a: sympy.Heaviside(a, 0),
+    lambda a: sympy.Heaviside(a, 1),
     lambda a: sympy.polygamma(0, a),
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy
 from hypothesis import strategies as st
 
-from calcgrad.engine.functions import relu, sigmoid, softplus
+from calcgrad.engine.functions import gelu, relu, sigmoid, silu, softplus
 
 x, y = sympy.symbols("x y", real=True)
 
@@ -15,7 +15,7 @@ UNARY = (
     sympy.sinh, sympy.cosh, sympy.tanh, sympy.sech, sympy.csch, sympy.coth,
     sympy.asinh, sympy.acosh, sympy.atanh, sympy.asech, sympy.acsch, sympy.acoth,
     sympy.exp, sympy.log, sympy.sqrt, sympy.cbrt, sympy.Abs,
-    sigmoid, relu, softplus, sympy.erf,
+    sigmoid, relu, softplus, gelu, silu, sympy.erf,
 )
 
 constants = st.one_of(
@@ -147,7 +147,7 @@ def symmetric_integer_matrices(draw, size: int):
 
 # --- networks (calcgrad.networks.architecture, calcgrad.networks.backprop) ------------------------------------------
 
-HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "linear")
+HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "gelu", "silu", "linear")
 _LOSS_OUTPUTS = {
     "mse": HIDDEN_ACTIVATIONS, "sse": HIDDEN_ACTIVATIONS, "half_sse": HIDDEN_ACTIVATIONS,
     "bce": ("sigmoid",), "ce": ("softmax",),

@@ -20,6 +20,7 @@ from sympy import Expr, Symbol
 
 from calcgrad import limits
 from calcgrad.engine.derivation import Derivation
+from calcgrad.engine.functions import numeric_functions
 from calcgrad.errors import LimitError, UsageError
 from calcgrad.render.protocol import Rendered
 from calcgrad.engine.derive import diff as derive
@@ -77,22 +78,9 @@ class Descent(Rendered):
         return self.trace[-1]
 
 
-def _sigmoid(t: float) -> float:
-    return 1.0 / (1.0 + math.exp(-t)) if t >= 0 else math.exp(t) / (1.0 + math.exp(t))
-
-
-def _heaviside(t: float, at_zero: float = 0.0) -> float:
-    return 1.0 if t > 0 else 0.0 if t < 0 else float(at_zero)
-
-
-MATH_FUNCTIONS = {
-    "sigmoid": _sigmoid,
-    "relu": lambda t: t if t > 0 else 0.0,
-    "softplus": lambda t: math.log1p(math.exp(t)),
-    "Heaviside": _heaviside,
-    "sign": lambda t: (t > 0) - (t < 0),
-}
-"""Plain-float versions of calcgrad's own functions, beside Python's math module."""
+MATH_FUNCTIONS = numeric_functions(math)
+"""Plain-float versions of the function table's functions (σ, ReLU, GELU, step with the kink
+convention …), beside Python's math module."""
 
 
 def numeric(variables: tuple[Symbol, ...], expr: Expr) -> Callable[..., float]:

@@ -19,14 +19,18 @@ from sympy import Expr, Symbol
 from calcgrad import limits
 from calcgrad.engine.derivation import Derivation
 from calcgrad.errors import LimitError, UsageError
-from calcgrad.engine.functions import sigmoid
+from calcgrad.engine.functions import ACTIVATIONS, DEEP_LEARNING_FUNCTIONS, sigmoid
 from calcgrad.render.protocol import Rendered
 from calcgrad.engine.derive import diff
 
 DIFFICULTIES = ("easy", "medium", "hard")
 
+_ACTIVATION_RULES = tuple(entry.rule for entry in ACTIVATIONS.values() if entry.func is not None
+                         and entry.rule and entry.func in DEEP_LEARNING_FUNCTIONS)
+"""sigmoid, relu, softplus, gelu, silu: every activation of the function table with a rule."""
+
 RULES = ("power", "product", "quotient", "chain", "exp", "log", "trig", "inverse_trig",
-         "sigmoid", "partial")
+         *_ACTIVATION_RULES, "partial")
 """Rules a practice set can drill, as offered to the user."""
 
 ENGINE_RULES = {
@@ -38,7 +42,7 @@ ENGINE_RULES = {
     "log": {"log", "log_base"},
     "trig": {"trig"},
     "inverse_trig": {"inverse_trig"},
-    "sigmoid": {"sigmoid"},
+    **{rule: {rule} for rule in _ACTIVATION_RULES},
 }
 """Offered rule → the step rule names (calcgrad/steps.py) that count as using it."""
 
@@ -192,6 +196,20 @@ def _sigmoid(rng, size):
     return sympy.log(sigmoid(_coefficient(rng, 2, 5) * X + _signed(rng)))
 
 
+def _activation(entry):
+    """The template for an activation f of the function table: c·f(x), f(ax + b), x^k·f(ax + b)."""
+    f = entry.build
+
+    def template(rng, size):
+        if size <= 1:
+            return rng.choice([_coefficient(rng) * f(X), f(X) + _signed(rng) * X])
+        if size == 2:
+            return f(_coefficient(rng, 2, 9) * X + _signed(rng))
+        return X**_coefficient(rng, 1, 3) * f(_coefficient(rng, 2, 5) * X + _signed(rng))
+
+    return template
+
+
 def _partial(rng, size):
     """A function of x and y (differentiated in `_build` with respect to one of them)."""
     term = _coefficient(rng) * X**_coefficient(rng, 1, 3) * Y**_coefficient(rng, 1, 3)
@@ -205,7 +223,9 @@ def _partial(rng, size):
 
 TEMPLATES: dict[str, Callable[[random.Random, int], Expr]] = {
     "power": _power, "product": _product, "quotient": _quotient, "chain": _chain, "exp": _exp,
-    "log": _log, "trig": _trig, "inverse_trig": _inverse_trig, "sigmoid": _sigmoid,
+    "log": _log, "trig": _trig, "inverse_trig": _inverse_trig,
+    **{entry.rule: _activation(entry) for entry in ACTIVATIONS.values() if entry.rule in _ACTIVATION_RULES},
+    "sigmoid": _sigmoid,
     "partial": _partial,
 }
 

@@ -11,16 +11,17 @@ from sympy import Expr, Symbol
 
 from calcgrad import limits
 from calcgrad.engine.derivation import Derivation
+from calcgrad.engine.functions import entry_for
 from calcgrad.errors import LimitError, UsageError
 from calcgrad.engine.pointwise import status_at
 from calcgrad.engine.tidy import tidy_with_reason
 from calcgrad.engine.steps import (
-    FUNCTION_RULES,
     ChainRule,
     ConstantMultipleRule,
     ConstantRule,
     DiffStep,
     EvaluateStep,
+    FunctionRule,
     ExponentialRule,
     LogarithmicDifferentiationRule,
     LogBaseRule,
@@ -88,7 +89,7 @@ def derive_step(expr: Expr, x: Symbol, context: _Context | None = None) -> DiffS
         return VariableRule(expr, x)
     handler = _HANDLERS.get(expr.func)
     if handler is None:
-        handler = _function if _function_rule(expr.func) else _standard
+        handler = _function if _table_argument(expr, x) is not None else _standard
     return handler(expr, x, context)
 
 
@@ -156,14 +157,26 @@ def _pow(expr: Expr, x: Symbol, context: _Context) -> DiffStep:
 
 
 def _function(expr: Expr, x: Symbol, context: _Context) -> DiffStep:
-    rule = _function_rule(expr.func)
-    return _with_chain(expr, x, expr.args[0], expr.func, rule, context)
+    entry = entry_for(expr.func)
+    argument = _table_argument(expr, x)
+    args = expr.args
+
+    def outer_of(u):
+        return expr.func(*(u if a is argument else a for a in args))
+
+    return _with_chain(expr, x, argument, outer_of, lambda e, u: FunctionRule(e, u, entry), context)
 
 
-def _function_rule(func):
-    for rule in FUNCTION_RULES:
-        if rule.knows(func):
-            return rule
+def _table_argument(expr: Expr, x: Symbol) -> Expr | None:
+    """The one argument of a table function that depends on x, when its rule applies."""
+    entry = entry_for(expr.func)
+    if entry is None or entry.derivative is None or not expr.args:
+        return None
+    dependent = [a for a in expr.args if a.has(x)]
+    if len(dependent) != 1:
+        return None  # Max(x, x²): SymPy's derivative, with the kink convention
+    if entry.max_args == 1 or entry.func in (sympy.Max, sympy.Min) or dependent[0] is expr.args[0]:
+        return dependent[0]
     return None
 
 

@@ -9,23 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import ClassVar, Union
+from typing import ClassVar
 
 import sympy
 from sympy import Basic, Expr, Symbol
 
-from calcgrad.engine.functions import relu, sigmoid, softplus
+from calcgrad.engine.functions import Explanation, Formula, FunctionEntry, with_kink_convention
 from calcgrad.engine.pointwise import PointStatus
 
-Explanation = tuple[Union[str, Basic], ...]
-
-
-@dataclass(frozen=True)
-class Formula:
-    """A rule's general statement, written once for text and once for LaTeX."""
-
-    text: str
-    latex: str
 
 
 @dataclass(frozen=True)
@@ -286,229 +277,44 @@ class ChainRule(DiffStep):
                 self.inner_step.result)
 
 
-# --- elementary functions -------------------------------------------------------------------
+# --- functions from the function table --------------------------------------------------------
 
 
-def _x() -> Symbol:
-    return Symbol("x", real=True)
-
-
+@dataclass(frozen=True)
 class FunctionRule(DiffStep):
-    """d/dx f(x) = f′(x) for a function f whose derivative is known by heart.
+    """d/dx f(x) = f′(x) for a function f of the function table (calcgrad.engine.functions).
 
-    Subclasses hold the table of derivatives for one family; the argument is the variable itself
-    (any other argument goes through the chain rule first).
+    The rule's name, title, formula, explanation and f′ all come from the table entry; the
+    argument is the variable itself (any other argument goes through the chain rule first).
+    Extra arguments that do not depend on the variable (Max(0, x), Heaviside(x, 0)) stay as
+    they are.
     """
 
-    table: ClassVar[dict] = {}
-    family: ClassVar[str] = "function"
+    entry: FunctionEntry
 
-    @classmethod
-    def knows(cls, func) -> bool:
-        return func in cls.table
+    @property
+    def rule(self) -> str:  # type: ignore[override]
+        return self.entry.rule
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return self.entry.title
+
+    @property
+    def formula(self) -> Formula | None:  # type: ignore[override]
+        return self.entry.formula
 
     @cached_property
     def result(self) -> Expr:
-        return self.table[self.expression.func](self.variable)
+        others = [a for a in self.expression.args if a != self.variable]
+        return self.entry.derivative(self.variable, *others)
 
     @property
     def explanation(self) -> Explanation:
-        return (f"the {self.family} derivative: the derivative of ", self.expression, " is ",
+        if self.entry.explanation is not None:
+            return self.entry.explanation(self.variable, self.result)
+        return (f"the {self.entry.family} derivative: the derivative of ", self.expression, " is ",
                 self.result)
-
-
-class ExpRule(FunctionRule):
-    """d/dx eˣ = eˣ: the exponential is its own derivative."""
-
-    rule: ClassVar[str] = "exp"
-    title: ClassVar[str] = "Exponential rule"
-    family: ClassVar[str] = "exponential"
-    formula: ClassVar[Formula] = Formula("d/dx eˣ = eˣ", r"\frac{d}{dx} e^{x} = e^{x}")
-    table: ClassVar[dict] = {sympy.exp: sympy.exp}
-
-    @property
-    def explanation(self) -> Explanation:
-        return ("e to the ", self.variable, " is its own derivative",)
-
-
-class LogRule(FunctionRule):
-    """d/dx ln(x) = 1/x."""
-
-    rule: ClassVar[str] = "log"
-    title: ClassVar[str] = "Natural logarithm rule"
-    family: ClassVar[str] = "logarithm"
-    formula: ClassVar[Formula] = Formula("d/dx ln(x) = 1/x", r"\frac{d}{dx} \ln x = \frac{1}{x}")
-    table: ClassVar[dict] = {sympy.log: lambda x: 1 / x}
-
-
-class TrigRule(FunctionRule):
-    """Derivatives of sin, cos, tan, sec, csc and cot."""
-
-    rule: ClassVar[str] = "trig"
-    title: ClassVar[str] = "Trigonometric rule"
-    family: ClassVar[str] = "trigonometric"
-    table: ClassVar[dict] = {
-        sympy.sin: sympy.cos,
-        sympy.cos: lambda x: -sympy.sin(x),
-        sympy.tan: lambda x: sympy.sec(x) ** 2,
-        sympy.sec: lambda x: sympy.sec(x) * sympy.tan(x),
-        sympy.csc: lambda x: -sympy.csc(x) * sympy.cot(x),
-        sympy.cot: lambda x: -sympy.csc(x) ** 2,
-    }
-
-
-class InverseTrigRule(FunctionRule):
-    """Derivatives of arcsin, arccos, arctan, arcsec, arccsc and arccot (real branches)."""
-
-    rule: ClassVar[str] = "inverse_trig"
-    title: ClassVar[str] = "Inverse trigonometric rule"
-    family: ClassVar[str] = "inverse trigonometric"
-    table: ClassVar[dict] = {
-        sympy.asin: lambda x: 1 / sympy.sqrt(1 - x**2),
-        sympy.acos: lambda x: -1 / sympy.sqrt(1 - x**2),
-        sympy.atan: lambda x: 1 / (1 + x**2),
-        sympy.acot: lambda x: -1 / (1 + x**2),
-        sympy.asec: lambda x: 1 / (sympy.Abs(x) * sympy.sqrt(x**2 - 1)),
-        sympy.acsc: lambda x: -1 / (sympy.Abs(x) * sympy.sqrt(x**2 - 1)),
-    }
-
-
-class HyperbolicRule(FunctionRule):
-    """Derivatives of sinh, cosh, tanh, sech, csch and coth."""
-
-    rule: ClassVar[str] = "hyperbolic"
-    title: ClassVar[str] = "Hyperbolic rule"
-    family: ClassVar[str] = "hyperbolic"
-    table: ClassVar[dict] = {
-        sympy.sinh: sympy.cosh,
-        sympy.cosh: sympy.sinh,
-        sympy.tanh: lambda x: sympy.sech(x) ** 2,
-        sympy.sech: lambda x: -sympy.sech(x) * sympy.tanh(x),
-        sympy.csch: lambda x: -sympy.csch(x) * sympy.coth(x),
-        sympy.coth: lambda x: -sympy.csch(x) ** 2,
-    }
-
-
-class InverseHyperbolicRule(FunctionRule):
-    """Derivatives of arsinh, arcosh, artanh, arsech, arcsch and arcoth (real branches)."""
-
-    rule: ClassVar[str] = "inverse_hyperbolic"
-    title: ClassVar[str] = "Inverse hyperbolic rule"
-    family: ClassVar[str] = "inverse hyperbolic"
-    table: ClassVar[dict] = {
-        sympy.asinh: lambda x: 1 / sympy.sqrt(x**2 + 1),
-        sympy.acosh: lambda x: 1 / sympy.sqrt(x**2 - 1),
-        sympy.atanh: lambda x: 1 / (1 - x**2),
-        sympy.acoth: lambda x: 1 / (1 - x**2),
-        sympy.asech: lambda x: -1 / (x * sympy.sqrt(1 - x**2)),
-        sympy.acsch: lambda x: -1 / (sympy.Abs(x) * sympy.sqrt(1 + x**2)),
-    }
-
-
-class AbsRule(FunctionRule):
-    """d/dx |x| = x/|x| = sign(x), for x ≠ 0 (no derivative at 0)."""
-
-    rule: ClassVar[str] = "abs"
-    title: ClassVar[str] = "Absolute value rule"
-    family: ClassVar[str] = "absolute value"
-    formula: ClassVar[Formula] = Formula("d/dx |x| = x/|x| = sign(x), x ≠ 0",
-                                         r"\frac{d}{dx} |x| = \frac{x}{|x|} = \operatorname{sign}(x),\ x \neq 0")
-    table: ClassVar[dict] = {sympy.Abs: sympy.sign}
-
-    @property
-    def explanation(self) -> Explanation:
-        return ("|", self.variable, "| has slope 1 where ", self.variable, " > 0 and −1 where ",
-                self.variable, " < 0, which is sign(", self.variable, "); there is no derivative at 0")
-
-
-class SignRule(FunctionRule):
-    """d/dx sign(x) = 0 for x ≠ 0: sign is flat on each side; at 0 it jumps (no derivative)."""
-
-    rule: ClassVar[str] = "sign"
-    title: ClassVar[str] = "Sign rule"
-    family: ClassVar[str] = "sign"
-    formula: ClassVar[Formula] = Formula("d/dx sign(x) = 0, x ≠ 0",
-                                         r"\frac{d}{dx} \operatorname{sign}(x) = 0,\ x \neq 0")
-    table: ClassVar[dict] = {sympy.sign: lambda x: sympy.S.Zero}
-
-    @property
-    def explanation(self) -> Explanation:
-        return ("sign(", self.variable, ") is −1 for ", self.variable, " < 0 and 1 for ",
-                self.variable, " > 0, flat on each side, so its derivative is 0 there; at 0 it "
-                "jumps and has no derivative")
-
-
-class StepRule(FunctionRule):
-    """d/dx step(x) = 0 for x ≠ 0: the unit step is flat on each side and jumps at 0."""
-
-    rule: ClassVar[str] = "step"
-    title: ClassVar[str] = "Step rule"
-    family: ClassVar[str] = "step"
-    formula: ClassVar[Formula] = Formula("d/dx step(x) = 0, x ≠ 0",
-                                         r"\frac{d}{dx} \operatorname{step}(x) = 0,\ x \neq 0")
-    table: ClassVar[dict] = {sympy.Heaviside: lambda x: sympy.S.Zero}
-
-    @classmethod
-    def knows(cls, func) -> bool:
-        return func is sympy.Heaviside
-
-    @property
-    def explanation(self) -> Explanation:
-        return ("step(", self.variable, ") is 0 for ", self.variable, " < 0 and 1 for ",
-                self.variable, " > 0, flat on each side, so its derivative is 0 there; at 0 it "
-                "jumps and has no derivative (no Dirac delta in ordinary calculus)")
-
-
-class SigmoidRule(FunctionRule):
-    """σ′(x) = σ(x)·(1 − σ(x)) for the logistic sigmoid σ(x) = 1/(1 + e^(−x))."""
-
-    rule: ClassVar[str] = "sigmoid"
-    title: ClassVar[str] = "Sigmoid rule"
-    family: ClassVar[str] = "sigmoid"
-    formula: ClassVar[Formula] = Formula("σ′(x) = σ(x)·(1 − σ(x))",
-                                         r"\sigma'(x) = \sigma(x)\,\bigl(1 - \sigma(x)\bigr)")
-    table: ClassVar[dict] = {sigmoid: lambda x: sigmoid(x) * (1 - sigmoid(x))}
-
-    @property
-    def explanation(self) -> Explanation:
-        return ("with σ(x) = 1/(1 + e^(−x)), the derivative is σ(x)·(1 − σ(x)): ", self.result)
-
-
-class ReluRule(FunctionRule):
-    """ReLU′(x) = step(x): 1 for x > 0, 0 for x < 0, taken as 0 at the kink x = 0."""
-
-    rule: ClassVar[str] = "relu"
-    title: ClassVar[str] = "ReLU rule"
-    family: ClassVar[str] = "ReLU"
-    formula: ClassVar[Formula] = Formula("ReLU′(x) = step(x) = 1 if x > 0, 0 if x < 0",
-                                         r"\operatorname{ReLU}'(x) = \begin{cases} 1 & x > 0 \\ 0 & x < 0 \end{cases}")
-    table: ClassVar[dict] = {relu: lambda x: sympy.Heaviside(x, 0)}
-
-    @property
-    def explanation(self) -> Explanation:
-        return ("ReLU(x) = max(0, x) has slope 1 for x > 0 and 0 for x < 0; at x = 0 it has no "
-                "derivative and, as deep-learning libraries do, we take 0",)
-
-
-class SoftplusRule(FunctionRule):
-    """softplus′(x) = σ(x), since softplus(x) = ln(1 + eˣ)."""
-
-    rule: ClassVar[str] = "softplus"
-    title: ClassVar[str] = "Softplus rule"
-    family: ClassVar[str] = "softplus"
-    formula: ClassVar[Formula] = Formula("softplus′(x) = σ(x)",
-                                         r"\operatorname{softplus}'(x) = \sigma(x)")
-    table: ClassVar[dict] = {softplus: sigmoid}
-
-    @property
-    def explanation(self) -> Explanation:
-        return ("softplus(x) = ln(1 + eˣ), whose derivative eˣ/(1 + eˣ) is the sigmoid σ(x)",)
-
-
-FUNCTION_RULES: tuple[type[FunctionRule], ...] = (
-    ExpRule, LogRule, TrigRule, InverseTrigRule, HyperbolicRule, InverseHyperbolicRule,
-    AbsRule, SignRule, StepRule, SigmoidRule, ReluRule, SoftplusRule,
-)
 
 
 class ExponentialRule(DiffStep):
@@ -610,7 +416,7 @@ class StandardDerivative(DiffStep):
 
     @cached_property
     def result(self) -> Expr:
-        return sympy.diff(self.expression, self.variable)
+        return with_kink_convention(sympy.diff(self.expression, self.variable), keep=self.expression)
 
     @property
     def explanation(self) -> Explanation:
@@ -688,6 +494,6 @@ def _join(symbols) -> Explanation:
 
 ALL_STEP_TYPES: tuple[type[Step], ...] = (
     ConstantRule, VariableRule, ConstantMultipleRule, SumRule, PowerRule, ProductRule,
-    QuotientRule, ChainRule, *FUNCTION_RULES, ExponentialRule, LogBaseRule,
+    QuotientRule, ChainRule, FunctionRule, ExponentialRule, LogBaseRule,
     LogarithmicDifferentiationRule, PiecewiseRule, StandardDerivative, SimplifyStep, EvaluateStep,
 )

@@ -37,7 +37,7 @@ from sympy import Expr, Symbol
 
 from calcgrad import limits
 from calcgrad.errors import LimitError
-from calcgrad.engine.functions import relu, sigmoid, softplus
+from calcgrad.engine.functions import DEEP_LEARNING_FUNCTIONS, FUNCTION_TABLE, entry_for, numeric_functions
 from calcgrad.engine.tidy import cheap_to_expand
 from calcgrad.render.notation import to_ascii
 
@@ -179,10 +179,12 @@ def symbolically_equal(a: Expr, b: Expr) -> bool:
 
 
 def _rewrite_activations(expr: Expr) -> Expr:
-    """σ and softplus written with exp, so that the cheap rewrites can see through them."""
+    """σ, softplus, SiLU … written out from their definitions, so that the cheap rewrites can see
+    through them (ReLU stays: its definition, a Max, hides nothing)."""
     swaps = {}
-    for f in expr.atoms(sigmoid, softplus):
-        swaps[f] = f.rewrite(sympy.exp)
+    for f in expr.atoms(*DEEP_LEARNING_FUNCTIONS):
+        if not entry_for(f.func).special_at_zero:  # ReLU stays: its definition, a Max, hides nothing
+            swaps[f] = f.definition(f.args[0])
     return expr.xreplace(swaps) if swaps else expr
 
 
@@ -193,31 +195,7 @@ def _small(expr: Expr) -> bool:
 # --- numeric stage ------------------------------------------------------------------------
 
 
-def _heaviside(t, h0=None):
-    if t > 0:
-        return mpmath.mpf(1)
-    if t < 0:
-        return mpmath.mpf(0)
-    if h0 is None:
-        raise ValueError("Heaviside(0) is undefined")
-    return mpmath.mpf(h0)
-
-
-def _dirac(t, *args):
-    if t == 0:
-        raise ValueError("DiracDelta(0) is undefined")
-    return mpmath.mpf(0)
-
-
-_MODULES = [{
-    "sigmoid": lambda t: 1 / (1 + mpmath.exp(-t)),
-    "relu": lambda t: t if t > 0 else mpmath.mpf(0),
-    "softplus": lambda t: mpmath.log(1 + mpmath.exp(t)),
-    "Heaviside": _heaviside,
-    "DiracDelta": _dirac,
-    "sign": lambda t: mpmath.sign(t),
-    "polygamma": lambda m, t: mpmath.psi(m, t),
-}, "mpmath"]
+_MODULES = [numeric_functions(mpmath), "mpmath"]
 
 _UNDEFINED = sympy.Dummy("undefined")
 
@@ -305,24 +283,19 @@ def _integer_power(base, n: int):
     return base ** n
 
 
-_FUNCTIONS = {
-    **{getattr(sympy, name): getattr(mpmath, name) for name in (
-        "sin", "cos", "tan", "sec", "csc", "cot", "asin", "acos", "atan", "asec", "acsc", "acot",
-        "tanh", "coth", "asinh", "acosh", "atanh", "asech", "acsch", "acoth", "log", "erf",
-        "erfc")},
-    **{getattr(sympy, name): _guarded(getattr(mpmath, name))
-       for name in ("exp", "sinh", "cosh", "sech", "csch", "gamma", "factorial")},
-    sympy.Abs: lambda t: abs(t),
-    sympy.sign: lambda t: mpmath.sign(_real_only(t)),
-    sympy.Heaviside: lambda t, h0=None: _heaviside(_real_only(t), h0),
-    sympy.DiracDelta: lambda t, *rest: _dirac(_real_only(t)),
-    sympy.polygamma: lambda m, t: mpmath.psi(m, t),
-    sympy.Max: lambda *args: max(_real_only(a) for a in args),
-    sympy.Min: lambda *args: min(_real_only(a) for a in args),
-    sigmoid: _guarded(lambda t: 1 / (1 + mpmath.exp(-t))),
-    relu: lambda t: max(_real_only(t), mpmath.mpf(0)),
-    softplus: _guarded(lambda t: mpmath.log(1 + mpmath.exp(t))),
-}
+def _table_function(entry):
+    """An entry's mpmath value on real arguments (a complex argument is undefined), guarded
+    against overflow for exponential-type functions."""
+
+    def function(*args):
+        return entry.value(mpmath, *(_real_only(a) for a in args))
+
+    return _guarded(function) if entry.grows_exponentially else function
+
+
+_FUNCTIONS = {entry.func: _table_function(entry) for entry in FUNCTION_TABLE
+              if entry.func is not None and entry.value is not None}
+"""mpmath values of every table function, on real arguments (from the function table)."""
 
 _CONSTANTS = {sympy.pi: lambda: +mpmath.pi, sympy.E: lambda: +mpmath.e,
               sympy.EulerGamma: lambda: +mpmath.euler}
@@ -554,6 +527,11 @@ def _nstr(value, digits: int) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+_SPECIAL_AT_ZERO = {entry.func: True for entry in FUNCTION_TABLE
+                    if entry.func is not None and entry.special_at_zero}
+"""Functions whose argument's zero is a kink, a jump or a domain edge (from the function table)."""
+
+
 @lru_cache(maxsize=512)
 def _special_points(x: Symbol, *exprs: Expr) -> list[Fraction]:
     """Rational real roots of the denominators, log arguments and switching conditions.
@@ -566,7 +544,7 @@ def _special_points(x: Symbol, *exprs: Expr) -> list[Fraction]:
         for node in sympy.preorder_traversal(expr):
             if node.is_Pow and node.exp.is_negative:
                 candidates.add(node.base)
-            elif isinstance(node, (sympy.log, sympy.Abs, sympy.sign, sympy.Heaviside, relu)):
+            elif _SPECIAL_AT_ZERO.get(node.func, False):
                 candidates.add(node.args[0])
             elif isinstance(node, sympy.core.relational.Relational):
                 candidates.add(node.lhs - node.rhs)

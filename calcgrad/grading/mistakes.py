@@ -37,17 +37,12 @@ from calcgrad.engine.steps import (
     ConstantRule,
     DiffStep,
     ExponentialRule,
-    ExpRule,
-    HyperbolicRule,
-    InverseHyperbolicRule,
-    InverseTrigRule,
+    FunctionRule,
     LogBaseRule,
-    LogRule,
     PowerRule,
     ProductRule,
     QuotientRule,
     Step,
-    TrigRule,
 )
 from calcgrad.render.common import operator_text
 
@@ -57,6 +52,7 @@ CODES: dict[str, str] = {
     "quotient_numerator_reversed": "quotient rule with f·g′ − f′·g on top",
     "quotient_missing_square": "quotient rule without squaring the denominator",
     "trig_sign": "sign of a trigonometric or hyperbolic derivative flipped",
+    "function_derivative_wrong": "a standard derivative misremembered (tan′ = sec, σ′ = σ …)",
     "power_not_reduced": "power rule without lowering the exponent",
     "power_coefficient_missing": "power rule without bringing down the exponent",
     "exponential_as_power": "power rule applied to aˣ or eˣ",
@@ -119,8 +115,10 @@ class Mutation:
     """What went wrong, in words (a clause for the feedback sentence)."""
 
     def sentence(self) -> str:
-        return (f"Step {self.number}, {self.step.title[0].lower()}{self.step.title[1:]} on "
-                f"{to_text(self.step.expression)}: {self.detail}.")
+        title = self.step.title
+        if not any(c.isupper() for c in title.split()[0][1:]):  # "Product rule" → "product rule"; "SiLU rule" stays
+            title = title[0].lower() + title[1:]
+        return f"Step {self.number}, {title} on {to_text(self.step.expression)}: {self.detail}."
 
 
 @dataclass(frozen=True)
@@ -170,7 +168,8 @@ def _faults(step: DiffStep, number: str, stage: int) -> list[Mutation]:
     if isinstance(step, ChainRule):
         inner_derivative = step.inner_step.result
         if inner_derivative != 1:
-            is_log = isinstance(step.outer, (LogRule, LogBaseRule))
+            is_log = isinstance(step.outer, LogBaseRule) or (
+                isinstance(step.outer, FunctionRule) and step.outer.rule == "log")
             code = "log_derivative_wrong" if is_log else "missing_chain_factor"
             detail = (f"the inner derivative {to_text(inner_derivative)} is missing"
                       + (" (d/dx ln u = u′/u)" if is_log else ""))
@@ -209,25 +208,22 @@ def _faults(step: DiffStep, number: str, stage: int) -> list[Mutation]:
                             lambda s: s.variable**(s.exponent + 1) / (s.exponent + 1),
                             "this is the antiderivative (raise the exponent and divide); "
                             "the derivative lowers the exponent"))
-    elif isinstance(step, (ExponentialRule, ExpRule)):
+    elif isinstance(step, ExponentialRule):
         out.append(make("exponential_as_power",
                         lambda s: s.variable * s.expression.subs(s.variable, s.variable - 1),
                         "the variable is in the exponent, so the power rule does not apply; "
                         "d/dx aˣ = aˣ·ln a and d/dx eˣ = eˣ"))
-        if isinstance(step, ExponentialRule):
-            base = step.expression.base
-            out.append(make("constant_factor", lambda s: s.expression,
-                            f"the factor ln({to_text(base)}) is missing (d/dx aˣ = aˣ·ln a)"))
-    elif isinstance(step, LogRule):
-        out.append(make("log_derivative_wrong", lambda s: 1 / sympy.log(s.variable),
-                        f"d/d{to_text(x)} ln({to_text(x)}) = 1/{to_text(x)}, not 1/ln({to_text(x)})"))
+        base = step.expression.base
+        out.append(make("constant_factor", lambda s: s.expression,
+                        f"the factor ln({to_text(base)}) is missing (d/dx aˣ = aˣ·ln a)"))
     elif isinstance(step, LogBaseRule):
         out.append(make("log_derivative_wrong", lambda s: 1 / s.variable,
                         f"the factor 1/ln({to_text(step.base)}) from the change of base is missing"))
-    elif isinstance(step, (TrigRule, HyperbolicRule, InverseTrigRule, InverseHyperbolicRule)):
-        out.append(make("trig_sign", lambda s: -s.result,
-                        f"the sign is wrong: the derivative of {to_text(step.expression)} is "
-                        f"{to_text(step.result)}"))
+    elif isinstance(step, FunctionRule):
+        for fault in step.entry.faulty:  # the function table's common wrong derivatives
+            detail = fault.detail.format(expression=to_text(step.expression),
+                                         derivative=to_text(step.result), variable=to_text(x))
+            out.append(make(fault.code, lambda s, f=fault: f.derivative(s.variable), detail))
     elif isinstance(step, ConstantRule) and step.expression != 0:
         out.append(make("constant_not_dropped", lambda s: s.expression,
                         f"{to_text(step.expression)} does not depend on {to_text(x)}, so its "

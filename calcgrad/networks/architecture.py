@@ -19,6 +19,8 @@ from fractions import Fraction
 from typing import Any, Union
 
 from calcgrad import limits
+from calcgrad.engine.functions import ACTIVATIONS as ACTIVATION_ENTRIES
+from calcgrad.engine.functions import activation_formula
 from calcgrad.errors import CalcgradError, UsageError
 from calcgrad.read import request
 from calcgrad.read.parser import parse
@@ -29,8 +31,9 @@ Number = Union[int, float, Fraction]
 class InexactNumber(float):
     """A float that stands for an irrational value from the spec ("pi", "sqrt(2)")."""
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus", "linear", "softmax")
-"""Activation names; softmax only in the output layer."""
+ACTIVATIONS = tuple(sorted(ACTIVATION_ENTRIES, key=lambda name: name != "sigmoid"))
+"""Activation names, from the rows of the function table with an activation role (sigmoid, the
+default, first); softmax only in the output layer."""
 
 LOSSES = ("mse", "sse", "half_sse", "bce", "ce")
 """Loss names: (1/n)Σ(y−ŷ)², Σ(y−ŷ)², ½Σ(y−ŷ)², binary and categorical cross-entropy."""
@@ -43,20 +46,13 @@ LOSS_FORMULAS = {
     "ce": "L = −Σᵢ yᵢ·ln ŷᵢ",
 }
 
-ACTIVATION_FORMULAS = {
-    "sigmoid": "σ(z) = 1/(1 + e^(−z)), σ′(z) = σ(z)(1 − σ(z))",
-    "tanh": "tanh′(z) = 1 − tanh²(z)",
-    "relu": "ReLU(z) = max(0, z), ReLU′(z) = 1 if z > 0 else 0 (0 at z = 0 by convention)",
-    "leaky_relu": "f(z) = z if z > 0 else 0.01z, f′(z) = 1 if z > 0 else 0.01",
-    "softplus": "softplus(z) = ln(1 + eᶻ), softplus′(z) = σ(z)",
-    "linear": "f(z) = z, f′(z) = 1",
-    "softmax": "softmax(z)ᵢ = e^(zᵢ)/Σⱼe^(zⱼ), ∂aᵢ/∂zⱼ = aᵢ(δᵢⱼ − aⱼ)",
-}
+HIDDEN_ACTIVATIONS = tuple(name for name in ACTIVATIONS if name != "softmax")
+"""Activations allowed in hidden layers."""
 
-LEAKY_SLOPE = Fraction(1, 100)
-"""Slope of leaky ReLU for z ≤ 0."""
+ACTIVATION_FORMULAS = {name: activation_formula(name) for name in ACTIVATIONS}
+"""One-line formula of each activation (from the function table)."""
 
-EXACT_ACTIVATIONS = ("linear", "relu", "leaky_relu")
+EXACT_ACTIVATIONS = tuple(name for name in ACTIVATIONS if ACTIVATION_ENTRIES[name].exact)
 EXACT_LOSSES = ("mse", "sse", "half_sse")
 """With --exact every value must stay rational: only these keep rational inputs rational."""
 
@@ -117,8 +113,8 @@ def architecture(layers: Sequence[int], activation: str | Sequence[str] = "sigmo
                              f"expected one of {', '.join(ACTIVATIONS)}")
         if name == "softmax" and index < depth - 1:
             raise UsageError(f"activation: softmax is for the output layer only, not hidden "
-                             f"layer {index + 1}; use sigmoid, tanh, relu, leaky_relu, softplus "
-                             "or linear there")
+                             f"layer {index + 1}; use {', '.join(HIDDEN_ACTIVATIONS[:-1])} "
+                             f"or {HIDDEN_ACTIVATIONS[-1]} there")
     if not isinstance(loss, str) or loss not in LOSSES:
         raise UsageError(f"loss: unknown loss {loss!r}; expected one of {', '.join(LOSSES)}")
     output = names[-1]

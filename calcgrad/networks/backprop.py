@@ -20,8 +20,9 @@ from typing import Callable, ClassVar
 
 from calcgrad import limits
 from calcgrad.errors import LimitError, UsageError
+from calcgrad.engine.functions import ACTIVATIONS
 from calcgrad.render.protocol import Rendered
-from calcgrad.networks.architecture import LEAKY_SLOPE, Architecture, Number, parse_key
+from calcgrad.networks.architecture import Architecture, Number, parse_key
 
 FINITE_DIFFERENCE_STEP = 1e-5
 """h in (L(w + h) − L(w − h)) / 2h."""
@@ -29,62 +30,33 @@ FINITE_DIFFERENCE_STEP = 1e-5
 RELATIVE_TOLERANCE = 1e-4
 """A gradient check passes when |g − g_fd| / max(|g|, |g_fd|, 1e-6) is below this."""
 
-_RELU_FAMILY = ("relu", "leaky_relu")
+_KINKED = tuple(name for name, entry in ACTIVATIONS.items() if entry.special_at_zero)
+"""Activations with a kink at 0 (ReLU, leaky ReLU), where finite differences can mislead."""
 
 
 # --- activations and losses, elementwise ------------------------------------------------------
 
 
-def _sigmoid(z: float) -> float:
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
-
-
-def _softplus(z: float) -> float:
-    return z + math.log1p(math.exp(-z)) if z > 0 else math.log1p(math.exp(z))
-
-
 def activate(name: str, z: list) -> list:
-    """a = f(z) for one layer."""
-    if name == "linear":
-        return list(z)
-    if name == "relu":
-        return [v if v > 0 else v * 0 for v in z]
-    if name == "leaky_relu":
-        slope = LEAKY_SLOPE if isinstance(z[0], Fraction) else float(LEAKY_SLOPE)
-        return [v if v > 0 else v * slope for v in z]
-    if name == "sigmoid":
-        return [_sigmoid(v) for v in z]
-    if name == "tanh":
-        return [math.tanh(v) for v in z]
-    if name == "softplus":
-        return [_softplus(v) for v in z]
+    """a = f(z) for one layer (values from the function table)."""
     if name == "softmax":
         top = max(z)
         exps = [math.exp(v - top) for v in z]
         total = sum(exps)
         return [e / total for e in exps]
-    raise UsageError(f"unknown activation {name!r}")
+    entry = ACTIVATIONS.get(name)
+    if entry is None:
+        raise UsageError(f"unknown activation {name!r}")
+    return [entry.float_value(v) for v in z]
 
 
 def slope(name: str, z: list, a: list) -> list:
-    """f′(z) elementwise (not for softmax, whose Jacobian is not diagonal)."""
-    if name == "linear":
-        return [v * 0 + 1 for v in z]
-    if name == "relu":
-        return [v * 0 + (1 if v > 0 else 0) for v in z]
-    if name == "leaky_relu":
-        leak = LEAKY_SLOPE if isinstance(z[0], Fraction) else float(LEAKY_SLOPE)
-        return [v * 0 + 1 if v > 0 else leak for v in z]
-    if name == "sigmoid":
-        return [s * (1 - s) for s in a]
-    if name == "tanh":
-        return [1 - t * t for t in a]
-    if name == "softplus":
-        return [_sigmoid(v) for v in z]
-    raise UsageError(f"no elementwise derivative for {name!r}")
+    """f′(z) elementwise (not for softmax, whose Jacobian is not diagonal), from the function
+    table, with its kink convention (ReLU′(0) = 0)."""
+    entry = ACTIVATIONS.get(name)
+    if entry is None or entry.slope is None:
+        raise UsageError(f"no elementwise derivative for {name!r}")
+    return [entry.float_slope(v) for v in z]
 
 
 def loss_value(name: str, a: list, y: list) -> Number:
@@ -297,7 +269,7 @@ def _perturbed_loss(params: Parameters, run: _Pass, inputs, targets, arch: Archi
                 z = _affine(params.weights[l - 1], a, params.biases[l - 1])
             name = arch.activations[l - 1]
             a = activate(name, z)
-            if name in _RELU_FAMILY:
+            if name in _KINKED:
                 signs += [_sign(z[j])] if l == layer else [_sign(v) for v in z]
         total += loss_value(arch.loss, a, y)
     return total / len(inputs), signs

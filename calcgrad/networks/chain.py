@@ -24,7 +24,7 @@ from calcgrad import limits
 from calcgrad.engine.derivation import Derivation
 from calcgrad.errors import UsageError
 from calcgrad.render.protocol import Rendered
-from calcgrad.engine.functions import relu, sigmoid, softplus
+from calcgrad.engine.functions import ACTIVATIONS
 from calcgrad.networks.architecture import Architecture, canonical_key, parse_key
 from calcgrad.render.notation import SUPERSCRIPT
 from calcgrad.engine.derive import diff
@@ -44,21 +44,12 @@ Y = Symbol("y", real=True)
 
 
 def activation_expr(name: str, z: Expr) -> Expr:
-    """f(z) as a SymPy expression the derivative engine knows."""
-    if name == "sigmoid":
-        return sigmoid(z)
-    if name == "tanh":
-        return sympy.tanh(z)
-    if name == "relu":
-        return relu(z)
-    if name == "softplus":
-        return softplus(z)
-    if name == "linear":
-        return z
-    if name == "leaky_relu":
-        return sympy.Piecewise((z, z > 0), (z / 100, True))
-    raise UsageError(f"activation: {name} has no one-neuron form; the symbolic chain needs "
-                     "an elementwise activation (softmax needs --widths with ≥ 2 outputs)")
+    """f(z) as a SymPy expression the derivative engine knows (from the function table)."""
+    entry = ACTIVATIONS.get(name)
+    if entry is None or entry.build is None:
+        raise UsageError(f"activation: {name} has no one-neuron form; the symbolic chain needs "
+                         "an elementwise activation (softmax needs --widths with ≥ 2 outputs)")
+    return entry.build(z)
 
 
 def loss_expr(name: str, outputs: list[Expr], targets: list[Expr]) -> Expr:

@@ -27,6 +27,7 @@ from sympy import Expr, Symbol
 
 from calcgrad.errors import CalcgradError, UsageError
 from calcgrad.engine.derive import diff
+from calcgrad.engine.functions import DEEP_LEARNING_FUNCTIONS, entry_for, numeric_functions
 from calcgrad.read import request as request_reader
 from calcgrad.render.notation import format_point, to_latex, to_text
 from calcgrad.calculus.descent import Descent
@@ -185,29 +186,18 @@ def _defined_value(expression: Expr, point: dict, request: _Request) -> Expr:
 
 
 def _numpy_functions() -> dict:
+    """calcgrad's own functions (σ, ReLU, GELU …) for NumPy arrays, from the function table;
+    NumPy's printer writes Heaviside(x, 0) as numpy.heaviside, so the kink convention holds."""
     # lazy: start-up speed (matplotlib and NumPy load only to draw; matplotlib is optional)
     import numpy as np
 
-    return {
-        "sigmoid": lambda t: 1 / (1 + np.exp(-t)),
-        "relu": lambda t: np.maximum(t, 0),
-        "softplus": lambda t: np.logaddexp(0, t),
-    }
+    return {f.__name__: np.vectorize(entry_for(f).float_value, otypes=[float])
+            for f in DEEP_LEARNING_FUNCTIONS}
 
 
 def _math_functions() -> dict:
-    def heaviside(t, h0=0.5):
-        return 1.0 if t > 0 else (0.0 if t < 0 else h0)
-
-    def sigmoid(t):
-        return 1 / (1 + math.exp(-t)) if t > -700 else 0.0
-
-    return {
-        "sigmoid": sigmoid,
-        "relu": lambda t: max(t, 0.0),
-        "softplus": lambda t: math.log1p(math.exp(t)) if t < 700 else t,
-        "Heaviside": heaviside,
-    }
+    """Every table function for one float at a time (Heaviside with the kink convention)."""
+    return numeric_functions(math)
 
 
 def numeric_function(expression: Expr, variables: Sequence[Symbol]):

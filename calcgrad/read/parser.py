@@ -33,7 +33,7 @@ import sympy
 
 from calcgrad import limits
 from calcgrad.errors import LimitError, ParseError
-from calcgrad.engine.functions import relu, sigmoid, softplus
+from calcgrad.engine.functions import FUNCTION_TABLE, capitalised
 
 __all__ = ["ParseLimitError", "parse", "parse_point", "parse_symbol", "symbol", "FUNCTION_NAMES"]
 
@@ -57,64 +57,31 @@ class FunctionSpec:
     inverse: str | None = None
 
 
-def _step(x: sympy.Expr) -> sympy.Expr:
-    return sympy.Heaviside(x, 0)
+def _table_functions() -> tuple[dict[str, FunctionSpec], dict[str, str]]:
+    """Canonical names and aliases from the function table (calcgrad.engine.functions)."""
+    functions: dict[str, FunctionSpec] = {}
+    aliases: dict[str, str] = {}
+    for entry in FUNCTION_TABLE:
+        if not entry.parsed:
+            continue
+        functions[entry.name] = FunctionSpec(entry.build, entry.min_args, entry.max_args, entry.inverse)
+        for alias in entry.aliases:
+            aliases[alias] = entry.name
+    for name in list(functions) + list(aliases):
+        capital = capitalised(name)
+        if capital not in functions and capital not in aliases and capital not in _GREEK_WORDS:
+            aliases[capital] = aliases.get(name, name)
+    return functions, aliases
 
 
-def _root(x: sympy.Expr, n: sympy.Expr) -> sympy.Expr:
-    """root(x, n): the n-th root; n must be a whole number from 2 up."""
-    if not (n.is_Integer and 2 <= n <= limits.MAX_ROOT_INDEX):
-        raise ValueError(f"the root index must be a whole number from 2 to {limits.MAX_ROOT_INDEX}")
-    return x ** sympy.Rational(1, int(n))
+_GREEK_WORDS = frozenset({"Gamma", "Delta", "Theta", "Lambda", "Xi", "Phi", "Psi", "Omega", "Pi", "Sigma"})
+"""Capitalised words that are Greek letters, never capitalised function names (Gamma is Γ)."""
 
-
-def _max(*args: sympy.Expr) -> sympy.Expr:
-    """max(0, u) is ReLU(u) in every spelling, so ReLU′(0) = 0 holds for all of them."""
-    if len(args) == 2 and sympy.S.Zero in args:
-        return relu(args[1] if args[0] == 0 else args[0])
-    return sympy.Max(*args)
-
-
-_TRIG = ("sin", "cos", "tan", "sec", "csc", "cot")
-_HYPERBOLIC = ("sinh", "cosh", "tanh", "sech", "csch", "coth")
-
-FUNCTIONS: dict[str, FunctionSpec] = {
-    **{name: FunctionSpec(getattr(sympy, name), inverse="a" + name) for name in _TRIG + _HYPERBOLIC},
-    **{"a" + name: FunctionSpec(getattr(sympy, "a" + name)) for name in _TRIG + _HYPERBOLIC},
-    "exp": FunctionSpec(sympy.exp),
-    "log": FunctionSpec(sympy.log, 1, 2),
-    "ln": FunctionSpec(sympy.log),
-    "sqrt": FunctionSpec(sympy.sqrt),
-    "cbrt": FunctionSpec(sympy.cbrt),
-    "root": FunctionSpec(lambda x, n: _root(x, n), 2, 2),
-    "Abs": FunctionSpec(sympy.Abs),
-    "sign": FunctionSpec(sympy.sign),
-    "Heaviside": FunctionSpec(sympy.Heaviside, 1, 2),
-    "step": FunctionSpec(_step),
-    "DiracDelta": FunctionSpec(sympy.DiracDelta, 1, 2),
-    "erf": FunctionSpec(sympy.erf),
-    "erfc": FunctionSpec(sympy.erfc),
-    "gamma": FunctionSpec(sympy.gamma),
-    "polygamma": FunctionSpec(sympy.polygamma, 2, 2),
-    "factorial": FunctionSpec(sympy.factorial),
-    "Max": FunctionSpec(_max, 1, None),
-    "Min": FunctionSpec(sympy.Min, 1, None),
-    "sigmoid": FunctionSpec(sigmoid),
-    "relu": FunctionSpec(relu),
-    "softplus": FunctionSpec(softplus),
-    "Piecewise": FunctionSpec(sympy.Piecewise, 1, None),
-}
-"""Canonical function names and how to build them."""
+FUNCTIONS, _TABLE_ALIASES = _table_functions()
+"""Canonical function names and how to build them, from the function table."""
 
 _ALIASES: dict[str, str] = {
-    **{"arc" + name: "a" + name for name in _TRIG + _HYPERBOLIC},
-    **{"ar" + name: "a" + name for name in _HYPERBOLIC},
-    "abs": "Abs",
-    "max": "Max",
-    "min": "Min",
-    "sgn": "sign",
-    "ReLU": "relu",
-    "Relu": "relu",
+    **_TABLE_ALIASES,
     "sigma": "sigmoid",  # only when a bracket follows; otherwise the Greek letter
 }
 

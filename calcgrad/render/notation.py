@@ -24,7 +24,7 @@ from mpmath.libmp import from_int, from_rational, from_str, to_str
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from calcgrad.engine.functions import DEEP_LEARNING_FUNCTIONS
+from calcgrad.engine.functions import DEEP_LEARNING_FUNCTIONS, FUNCTION_TABLE
 from calcgrad.limits import MAX_NUMBER_DIGITS
 from calcgrad.read.parser import parse
 
@@ -47,18 +47,13 @@ _SUBSCRIPTABLE = "0123456789aehijklmnoprstuvx"
 SUBSCRIPT = str.maketrans(_SUBSCRIPTABLE, "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
-TEXT_FUNCTION_NAMES = {
-    "sigmoid": "σ", "relu": "ReLU", "log": "ln",
-    "asin": "arcsin", "acos": "arccos", "atan": "arctan",
-    "asec": "arcsec", "acsc": "arccsc", "acot": "arccot",
-    "asinh": "arsinh", "acosh": "arcosh", "atanh": "artanh",
-    "asech": "arsech", "acsch": "arcsch", "acoth": "arcoth",
-}
-"""SymPy function names written differently on the board; all others keep SymPy's name."""
+TEXT_FUNCTION_NAMES = {entry.func.__name__: entry.text_name for entry in FUNCTION_TABLE
+                       if entry.func is not None and entry.text_name}
+"""SymPy function names written differently on the board (from the function table); all
+others keep SymPy's name."""
 
-POWER_BEFORE_ARGUMENT = frozenset(
-    "sin cos tan sec csc cot sinh cosh tanh sech csch coth".split()
-)
+POWER_BEFORE_ARGUMENT = frozenset(entry.func.__name__ for entry in FUNCTION_TABLE
+                                  if entry.func is not None and entry.power_before_argument)
 """Functions whose positive integer powers are written sin²(x) rather than (sin(x))²."""
 
 _TOO_LONG = 10**MAX_NUMBER_DIGITS  # integers this large are shown as a float approximation
@@ -309,7 +304,7 @@ class TextPrinter(_TextbookOrder, StrPrinter):
         x, at_zero = expr.args
         if at_zero == 0:
             return f"step({self._print(x)})"
-        return f"Heaviside({self.stringify(expr.pargs, ', ')})"
+        return f"Heaviside({self.stringify(expr.args, ', ')})"  # H(0) written out: alone it reads as 0
 
     def _print_exp(self, expr):
         return "e" + self._exponent(expr.args[0])
@@ -434,6 +429,10 @@ class AsciiPrinter(_TextbookOrder, _LongNumbers, StrPrinter):
 
     def _print_Mul(self, expr):
         return super()._print_Mul(_ordered_mul(expr, self._typed()))
+
+    def _print_Heaviside(self, expr):
+        # H(0) always written out: the parser reads a lone Heaviside(x) with the kink convention
+        return f"Heaviside({self.stringify(expr.args, ', ')})"
 
     def _scientific(self, expr):
         negative, digits, exponent = _decimal(expr)

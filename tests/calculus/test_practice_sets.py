@@ -35,7 +35,8 @@ def test_answers_are_sympys_derivative_and_use_a_requested_rule(seed, rules, dif
         engine_rules = {step.rule for stage in exercise.solution.stages for step in stage.walk()}
         wanted = {"power": {"power"}, "product": {"product"}, "quotient": {"quotient"},
                   "chain": {"chain"}, "exp": {"exp", "exponential"}, "log": {"log", "log_base"},
-                  "trig": {"trig"}, "inverse_trig": {"inverse_trig"}, "sigmoid": {"sigmoid"}}
+                  "trig": {"trig"}, "inverse_trig": {"inverse_trig"}, "sigmoid": {"sigmoid"},
+                  "relu": {"relu"}, "softplus": {"softplus"}, "gelu": {"gelu"}, "silu": {"silu"}}
         if exercise.rule == "partial":
             assert len(exercise.expression.free_symbols) == 2
         else:
@@ -55,6 +56,17 @@ def test_exercises_are_distinct_even_when_the_templates_are_few():
     result = practice("inverse_trig", count=40, seed=3, difficulty="easy")
     pairs = [(e.expression, e.variable) for e in result.exercises]
     assert len(set(pairs)) == 40
+
+
+@pytest.mark.parametrize("rule", ["gelu", "silu"])
+def test_gelu_and_silu_are_practice_rules(rule):
+    """GELU and SiLU, as rows of the function table, are drilled like any other rule."""
+    result = practice(rule, count=3, seed=2, difficulty="medium")
+    for exercise in result.exercises:
+        assert rule == exercise.rule
+        assert rule in exercise.rules
+        expected = sympy.diff(exercise.expression, exercise.variable)
+        assert agree(exercise.answer, expected, [exercise.variable], domain=exercise.expression)[0]
 
 
 def test_every_rule_is_drilled_when_the_count_allows():

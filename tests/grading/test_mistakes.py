@@ -19,6 +19,13 @@ TABLE = [  # (problem, wrt, answer, verdict, mistake codes)
     ("sqrt(x^2+1)", "x", "1/(2 sqrt(x^2+1))", "incorrect", ["missing_chain_factor"]),
     ("tan(4x)", "x", "sec^2(4x)", "incorrect", ["missing_chain_factor"]),
     ("sigmoid(w x + b)", "w", "sigmoid(w x + b)(1 - sigmoid(w x + b))", "incorrect", ["missing_chain_factor"]),
+    # function_derivative_wrong (the function table's common wrong derivatives)
+    ("tan x", "x", "sec x", "incorrect", ["function_derivative_wrong"]),
+    ("sigmoid(x)", "x", "sigmoid(x)", "incorrect", ["function_derivative_wrong"]),
+    ("gelu(x)", "x", "(1 + erf(x/sqrt(2)))/2", "incorrect", ["function_derivative_wrong"]),
+    ("gelu(2x)", "x", "1 + erf(sqrt(2) x)", "incorrect", ["function_derivative_wrong"]),
+    ("silu(x)", "x", "sigmoid(x)", "incorrect", ["function_derivative_wrong"]),
+    ("silu(3x)", "x", "3 sigmoid(3x)(1 - sigmoid(3x))", "incorrect", ["function_derivative_wrong"]),
     # product_as_product_of_derivatives
     ("x e^x", "x", "e^x", "incorrect", ["product_as_product_of_derivatives"]),
     ("x^2 sin x", "x", "2x cos x", "incorrect", ["product_as_product_of_derivatives"]),

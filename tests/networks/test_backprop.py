@@ -37,6 +37,8 @@ def _ref_activation(name, zs):
         "relu": lambda v: v if v > 0 else mpmath.mpf(0),
         "leaky_relu": lambda v: v if v > 0 else v / 100,
         "softplus": lambda v: mpmath.log(1 + mpmath.exp(v)),
+        "gelu": lambda v: v * (1 + mpmath.erf(v / mpmath.sqrt(2))) / 2,
+        "silu": lambda v: v / (1 + mpmath.exp(-v)),
         "linear": lambda v: v,
     }
     return [table[name](v) for v in zs]
@@ -300,6 +302,7 @@ def test_against_pytorch(spec) -> None:
     fns = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
            "leaky_relu": lambda t: torch.nn.functional.leaky_relu(t, 0.01),
            "softplus": torch.nn.functional.softplus, "linear": lambda t: t,
+           "gelu": torch.nn.functional.gelu, "silu": torch.nn.functional.silu,  # exact (erf) GELU
            "softmax": lambda t: torch.softmax(t, dim=-1)}
     weights = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in spec["weights"]]
     biases = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in spec["biases"]]

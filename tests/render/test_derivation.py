@@ -96,7 +96,8 @@ def test_rich_shows_the_result_expression() -> None:
 COVERAGE_EXPRESSIONS = [
     "7 + x", "x", "5x^3", "x^5", "x e^x", "x/(x+1)", "cos(3x)", "e^x", "3^x", "ln x",
     "log_2 x", "tan x", "arcsin x", "tanh x", "arsinh x", "|x|", "sigmoid(x)", "relu(x)",
-    "softplus(x)", "sign(x)", "step(x)", "x^x", "Piecewise((x^2, x > 0), (-x, True))", "erf(x)",
+    "softplus(x)", "gelu(x)", "silu(x)", "Max(0, x)", "Max(1, x)", "sign(x)", "step(x)", "x^x",
+    "Piecewise((x^2, x > 0), (-x, True))", "erf(x)",
 ]
 
 ALL_FORMATS = {

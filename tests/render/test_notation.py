@@ -118,7 +118,7 @@ TEXT = cases(
     ("log", sympy.log(x), "ln(x)"),
     ("log-base-two", sympy.log(x, 2), "ln(x)/ln(2)"),
     ("step", sympy.Heaviside(x, 0), "step(x)"),
-    ("heaviside", sympy.Heaviside(x), "Heaviside(x)"),
+    ("heaviside", sympy.Heaviside(x), "Heaviside(x, 1/2)"),  # SymPy's H(0) = ½ written out: a lone Heaviside(x) reads as step(x)
     ("heaviside-at-zero-one", sympy.Heaviside(x, 1), "Heaviside(x, 1)"),
     ("sign", sympy.sign(x), "sign(x)"),
     ("arcsin", sympy.asin(x), "arcsin(x)"),
