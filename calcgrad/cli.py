@@ -295,17 +295,36 @@ def wrt_option(help_text: str):
 
 
 def format_option(command):
-    """The --format option every command shares."""
+    """The --format option every command shares (with --standalone)."""
+    command = standalone_option(command)
     return click.option("--format", "output_format", type=click.Choice(FORMATS), default=None,
                         help="Output format [default: rich in a terminal, else plain].")(command)
 
 
 def table_format_option(command):
     """--format for commands whose result can be a table: the formats and also csv."""
+    command = standalone_option(command)
     return click.option("--format", "output_format", type=click.Choice(FORMATS + TABLE_FORMATS),
                         default=None, help="Output format [default: rich in a terminal, else "
                                            "plain]; csv writes the table (grade report rows, "
                                            "walkthrough parameters).")(command)
+
+
+_STANDALONE = "calcgrad.standalone"
+
+
+def standalone_option(command):
+    """--standalone, beside every --format: with latex, a complete document that compiles.
+
+    Kept in the click context (not a parameter of each command) so that emit() reads it.
+    """
+    def remember(ctx: click.Context, _param, value: bool) -> bool:
+        ctx.meta[_STANDALONE] = value
+        return value
+
+    return click.option("--standalone", is_flag=True, expose_value=False, callback=remember,
+                        help="With --format latex: write a complete document (preamble, "
+                             "\\begin{document} … \\end{document}) that pdflatex compiles.")(command)
 
 
 def variables_option(command):
@@ -323,12 +342,17 @@ def emit(result, output_format: str | None) -> None:
     Every result type calcgrad returns renders through one protocol
     (calcgrad.render.protocol.Rendered): Rich for the terminal, `render(format)` for text.
     """
+    context = click.get_current_context(silent=True)
+    standalone = bool(context and context.meta.get(_STANDALONE))
     if output_format is None:
-        output_format = "rich" if sys.stdout.isatty() else "plain"
+        output_format = "plain" if standalone or not sys.stdout.isatty() else "rich"
+    if standalone and output_format != "latex":
+        raise UsageError(f"--standalone writes a LaTeX document; use it with --format latex "
+                         f"(not {output_format})")
     if output_format == "rich":
         from rich.console import Console  # lazy: start-up speed (plain, JSON … never load Rich)
 
         Console().print(result)
     else:
-        text = result.render(output_format)
+        text = result.render(output_format, standalone=standalone)
         click.echo(text, nl=not text.endswith("\n"))

@@ -67,6 +67,8 @@ class Descent(Rendered):
     warnings: tuple[str, ...] = ()
     stable_learning_rate: float | None = None
     source: str | None = None
+    written: tuple = ()
+    """The input's sums and products in the order they were typed (for 'Interpreted as')."""
 
     @property
     def gradient(self) -> tuple[Expr, ...]:
@@ -123,7 +125,8 @@ def descend(
 
     declared = request.declared_names(variables)
     source = expr if isinstance(expr, str) else None
-    expression = request.expression(expr, declared)
+    reading = request.reading(expr, declared)
+    expression = reading.expression
     learning_rate = _positive_number("the learning rate η (--lr)", lr)
     tolerance = _number("the tolerance (--tol)", tol)
     if tolerance < 0:
@@ -142,7 +145,7 @@ def descend(
                                         mu, max_steps, tolerance, progress)
     stable, warnings = _advice(expression, names, learning_rate, mu, trace, converged, reason)
     return Descent(expression, names, derivations, learning_rate, mu, max_steps, tolerance,
-                   tuple(trace), converged, reason, tuple(warnings), stable, source)
+                   tuple(trace), converged, reason, tuple(warnings), stable, source, reading.written)
 
 
 def _iterate(f, partials, w: list[float], lr: float, mu: float, max_steps: int, tol: float,

@@ -90,6 +90,8 @@ class FirstPrinciples(Rendered):
     table: tuple[QuotientRow, ...] = ()
     source: str | None = None
     value_status: PointStatus = PointStatus()
+    written: tuple = ()
+    """The input's sums and products in the order they were typed (for 'Interpreted as')."""
 
     @property
     def result(self) -> Expr | None:
@@ -142,7 +144,8 @@ def _first_principles(expr, wrt, at, variables) -> FirstPrinciples:
 
     declared = request.declared_names(variables)
     source = expr if isinstance(expr, str) else None
-    expression = request.expression(expr, declared)
+    reading = request.reading(expr, declared)
+    expression = reading.expression
     sequence = differentiation_sequence(expression, wrt, 1, declared)
     if len(sequence) != 1:
         names = ", ".join(s.name for s in sequence)
@@ -172,7 +175,7 @@ def _first_principles(expr, wrt, at, variables) -> FirstPrinciples:
         if status.code not in ("outside_domain", "removable_hole"):
             table = _table(expression, x, point, value)
     return FirstPrinciples(expression, x, h, route, tuple(steps), rules, agrees, note,
-                           tuple(point.items()), value, table, source, status)
+                           tuple(point.items()), value, table, source, status, reading.written)
 
 
 def same(a: Expr, b: Expr, x: Symbol) -> bool:

@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import ClassVar
 
 import mpmath
@@ -56,6 +57,8 @@ class Gradient(Rendered):
     direction: tuple[Expr, ...] = ()
     show_steps: bool = False
     source: str | None = None
+    written: tuple[Expr, ...] = ()
+    """The input's terms and factors in the order they were typed (for 'Interpreted as')."""
 
     @property
     def components(self) -> tuple[Expr, ...]:
@@ -158,6 +161,12 @@ class Jacobian(_DerivationGrid):
     point: Point = ()
     entry: tuple[int, int] | None = None
     sources: tuple[str | None, ...] = ()
+    written: tuple[tuple, ...] = ()
+    """Each function's sums and products in the order they were typed (for 'Interpreted as')."""
+
+    def typed(self, index: int) -> tuple:
+        """The typed order of function `index` (from 0), () when it was not typed."""
+        return self.written[index] if index < len(self.written) else ()
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -198,6 +207,22 @@ class Hessian(_DerivationGrid):
     entry: tuple[int, int] | None = None
     classification: Classification | None = None
     source: str | None = None
+    written: tuple[Expr, ...] = ()
+    """The input's terms and factors in the order they were typed (for 'Interpreted as')."""
+
+    @cached_property
+    def matrix(self) -> ImmutableMatrix:
+        """H, with each pair of equal mixed partials in one form (the simpler of the two, the
+        upper one on a tie), so that H₁₂ and H₂₁ print identically wherever H is shown."""
+        n = len(self.variables)
+        rows = [[d.result for d in row] for row in self.entries]
+        for i in range(n):
+            for j in range(i + 1, n):
+                upper, lower = rows[i][j], rows[j][i]
+                if upper != lower and _same(upper, lower):
+                    form = min((upper, lower), key=lambda e: (sympy.count_ops(e), len(str(e))))
+                    rows[i][j] = rows[j][i] = form
+        return ImmutableMatrix(rows)
 
     @property
     def gradient(self) -> tuple[Expr, ...]:
@@ -266,7 +291,7 @@ def gradient(
         _check_deadline(deadline)
         derivations.append(diff(expression, symbol, at=_relevant(point, expression, symbol)))
     return Gradient(expression, symbols, tuple(derivations), given, tuple(point.items()), vector,
-                    steps, source)
+                    steps, source, _typed(expr, declared))
 
 
 def jacobian(
@@ -301,7 +326,7 @@ def jacobian(
             row.append(diff(expression, symbol, at=_relevant(point, expression, symbol)))
         rows.append(tuple(row))
     return Jacobian(tuple(expressions), symbols, tuple(rows), given, tuple(point.items()), chosen,
-                    tuple(s for _, s in read))
+                    tuple(s for _, s in read), tuple(_typed(piece, declared) for piece in pieces))
 
 
 def hessian(
@@ -334,7 +359,7 @@ def hessian(
                             at=_relevant(point, expression, first, second)))
         rows.append(tuple(row))
     result = Hessian(expression, symbols, tuple(rows), given, tuple(point.items()), chosen, None,
-                     source)
+                     source, _typed(expr, declared))
     if point:
         result = replace(result, classification=classify(result.value, result.gradient_value))
     return result
@@ -446,6 +471,11 @@ def _substitute(expr: Expr, point: dict) -> Expr:
 def _read(expr, declared: tuple[str, ...]) -> tuple[Expr, str | None]:
     """(expression, the text it came from or None)."""
     return request.expression(expr, declared), expr if isinstance(expr, str) else None
+
+
+def _typed(expr, declared: tuple[str, ...]) -> tuple[Expr, ...]:
+    """The typed order of a text input (calcgrad.read.parser.Reading.written), () for SymPy."""
+    return request.reading(expr, declared).written if isinstance(expr, str) else ()
 
 
 def _split_functions(functions) -> list:

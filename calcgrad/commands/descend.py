@@ -7,7 +7,7 @@ import sys
 import click
 
 from calcgrad.cli import (FORMATS, TABLE_FORMATS, RequestCommand, emit, from_stdin, renamed_option,
-                          report_errors, variables_option)
+                          report_errors, standalone_option, variables_option)
 
 PROGRESS_MIN_STEPS = 1000
 """Runs allowed at least this many steps show a progress bar (in a terminal only)."""
@@ -24,6 +24,7 @@ PROGRESS_MIN_STEPS = 1000
               help="Stop when the gradient's norm ‖∇f‖ is at most this.")
 @click.option("--momentum", type=float, default=0.0, show_default=True, metavar="μ",
               help="Momentum μ in [0, 1): v ← μv − η∇f, w ← w + v.")
+@standalone_option
 @click.option("--format", "output_format", type=click.Choice(FORMATS + TABLE_FORMATS), default=None,
               help="Output format [default: rich in a terminal, else plain]; csv and json give "
                    "the whole trace.")

@@ -26,6 +26,9 @@ class Derivation(Rendered):
     source: str | None = None
     warnings: tuple[str, ...] = ()
     """Where the input's documented reading may not be what was meant (e^2x is e²·x)."""
+    written: tuple[tuple[Expr, ...], ...] = ()
+    """The input's sums and products, each in the order it was typed, for printing it as typed
+    (calcgrad.read.parser.Reading.written)."""
 
     RENDERER: ClassVar[str] = "calcgrad.render.derivation"
 

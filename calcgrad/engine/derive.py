@@ -277,7 +277,7 @@ def _diff(expr, by, wrt, order, at, variables) -> Derivation:
     if point:
         steps.append(_evaluate(current, expression, last, point, sequence[-1]))
     return Derivation(expression, tuple(sequence), tuple(steps), tuple(point.items()), text,
-                      reading.warnings)
+                      reading.warnings, reading.written)
 
 
 def _check_result_size(current: Expr, done: int) -> None:

@@ -482,7 +482,7 @@ class Walkthrough(Rendered):
             text = str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
         else:
             text = f"{float(value):.{self.precision}g}"
-        return text.replace("-", "−")
+        return text  # ASCII "-": numbers in tables are pasted into code (6.88553e-05)
 
 
 def walkthrough(network, epochs: int = 1, exact: bool = False, precision: int = 9,

@@ -623,6 +623,7 @@ class _Parser:
         self.in_condition = False
         self.digits_spent = 0.0
         self.warnings: list[str] = []
+        self.written: list[tuple[sympy.Expr, ...]] = []  # each sum's terms, each product's factors
         self.match = self.check_brackets()
 
     # -- helpers ------------------------------------------------------------------------------
@@ -705,6 +706,8 @@ class _Parser:
             negative = self.advance().value == "-"
             term = self.term()
             terms.append(-term if negative else term)
+        if len(terms) > 1:
+            self.written.append(tuple(terms))
         return sympy.Add(*terms) if len(terms) > 1 else terms[0]
 
     def term(self) -> sympy.Expr:
@@ -731,6 +734,8 @@ class _Parser:
                 factors.append(self.chain())
             else:
                 break
+        if len(factors) > 1:
+            self.written.append(tuple(factors))
         return sympy.Mul(*factors) if len(factors) > 1 else factors[0]
 
     def warn_juxtaposed(self, left: int, operator: int, operand: int) -> None:
@@ -923,6 +928,8 @@ class _Parser:
                and self.peek().pos == self.previous().end):  # up to the next space: sin x e^x
             self.check_two_numbers(self.peek())
             factors.append(self.chain())
+        if len(factors) > 1:
+            self.written.append(tuple(factors))
         return sympy.Mul(*factors) if len(factors) > 1 else factors[0]
 
     def arguments(self, tok: Token, name: str) -> list[sympy.Expr]:
@@ -1215,6 +1222,9 @@ class Reading:
 
     expression: sympy.Expr
     warnings: tuple[str, ...] = ()
+    written: tuple[tuple[sympy.Expr, ...], ...] = ()
+    """The terms of each sum and the factors of each product, in the order they were typed,
+    so that 'Interpreted as' prints (w x + b − t)² as typed, not as SymPy sorts it."""
 
 
 def read(text: str, variables: Iterable[str] = ()) -> Reading:
@@ -1226,7 +1236,7 @@ def read(text: str, variables: Iterable[str] = ()) -> Reading:
 
     def expression_and_warnings(parser: _Parser) -> Reading:
         value = parser.expression()
-        return Reading(value, tuple(dict.fromkeys(parser.warnings)))
+        return Reading(value, tuple(dict.fromkeys(parser.warnings)), tuple(parser.written))
 
     return _run(text, tokens, expression_and_warnings)
 

@@ -278,4 +278,6 @@ def report_rich(report):
                       str(s.undetermined), str(s.errors),
                       ", ".join(f"{c} ×{n}" for c, n in s.common_mistakes))
     groups = [Text(line) for s in report.summaries for line in _summary_lines(s)[1:]]
-    return Group(table, *groups)
+    from calcgrad.render.fit import fitted  # lazy: start-up speed (Rich loads only for the terminal)
+
+    return Group(fitted(table), *groups)

@@ -41,7 +41,7 @@ def names(descent: Descent) -> str:
 
 
 def function_text(descent: Descent) -> str:
-    return f"f({names(descent)}) = {to_text(descent.expression)}"
+    return f"f({names(descent)}) = {to_text(descent.expression, descent.written)}"
 
 
 def gradient_text(descent: Descent) -> str:
@@ -123,7 +123,7 @@ def _outro(descent: Descent) -> list[tuple[str, str]]:
 
 
 def render_plain(descent: Descent) -> str:
-    lines = [f"Interpreted as: {to_text(descent.expression)}"]
+    lines = [f"Interpreted as: {to_text(descent.expression, descent.written)}"]
     lines += [f"{label}: {text}" for label, text in _intro(descent)]
     lines.append("")
     table = [_header(descent)] + [_cells(r) if r else ["…"] + [""] * 5 for r in shown_rows(descent)]
@@ -146,7 +146,9 @@ def rich_renderable(descent: Descent):
     from rich.table import Table
     from rich.text import Text
 
-    parts = [Text.assemble(("Interpreted as ", "dim"), (to_text(descent.expression), "bold"))]
+    from calcgrad.render.fit import fitted  # lazy: start-up speed (Rich loads only for the terminal)
+
+    parts = [Text.assemble(("Interpreted as ", "dim"), (to_text(descent.expression, descent.written), "bold"))]
     parts += [Text.assemble((f"{label:<10}", "bold"), text) for label, text in _intro(descent)]
     table = Table(caption=(f"{omitted(descent)} rows not shown; --format csv or json gives the "
                            "whole trace") if omitted(descent) else None)
@@ -154,7 +156,7 @@ def rich_renderable(descent: Descent):
         table.add_column(column, justify="right")
     for row in shown_rows(descent):
         table.add_row(*(_cells(row) if row else ["…"] + [""] * 5))
-    parts.append(table)
+    parts.append(fitted(table))
     style = "bold green" if descent.converged else "bold yellow"
     for label, text in _outro(descent):
         parts.append(Text.assemble((f"{label:<10}", "bold"),
@@ -180,7 +182,7 @@ def _latex_update(descent: Descent) -> str:
 
 def _aligned_rows(descent: Descent) -> list[str]:
     return [rf"f({', '.join(to_latex(v) for v in descent.variables)}) &= "
-            rf"{to_latex(descent.expression)}",
+            rf"{to_latex(descent.expression, descent.written)}",
             rf"&{_latex_gradient(descent)}",
             rf"&{_latex_update(descent)}"]
 
@@ -205,7 +207,7 @@ def render_latex(descent: Descent) -> str:
 def render_markdown(descent: Descent) -> str:
 
     lines = [f"**Minimise** $f({', '.join(to_latex(v) for v in descent.variables)}) = "
-             f"{to_latex(descent.expression)}$", "",
+             f"{to_latex(descent.expression, descent.written)}$", "",
              f"**Gradient** ${_latex_gradient(descent)}$", "",
              f"**Update** ${_latex_update(descent)}$", "",
              f"**Stop when** {markdown_text(criterion_text(descent))}", ""]

@@ -7,20 +7,52 @@ function for its target, so user text can never break the document it lands in.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
                   "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}"}
-_LATEX_UNICODE = {"′": "'", "−": "-", "·": r"$\cdot$", "≠": r"$\neq$", "σ": r"$\sigma$",
-                  "ˣ": r"$^{x}$", "⇒": r"$\Rightarrow$", "≈": r"$\approx$"}
+_LATEX_UNICODE = {"′": "'", "−": "-", "–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''",
+                  "…": r"\dots{}", "·": r"$\cdot$", "×": r"$\times$", "≠": r"$\neq$", "≈": r"$\approx$",
+                  "≤": r"$\leq$", "≥": r"$\geq$", "±": r"$\pm$", "→": r"$\to$", "←": r"$\leftarrow$",
+                  "⇒": r"$\Rightarrow$", "∂": r"$\partial$", "∇": r"$\nabla$", "‖": r"$\|$",
+                  "√": r"$\surd$", "∞": r"$\infty$", "Σ": r"$\Sigma$", "∈": r"$\in$", "✓": "(checked)",
+                  "✗": "(failed)", "ℓ": r"$\ell$", "ŷ": r"$\hat{y}$"}
+_SUPERSCRIPTS, _SUBSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁺⁻ⁿˣᵀ", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"
+_SCRIPT_PLAIN = str.maketrans(_SUPERSCRIPTS + _SUBSCRIPTS, "0123456789()+-nxT" + "0123456789aehijklmnoprstuvx")
+_SCRIPT_RUN = re.compile(f"(?P<sup>[{_SUPERSCRIPTS}]+)|(?P<sub>[{_SUBSCRIPTS}]+)|.", re.DOTALL)
+_GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi o pi rho "
+          "varsigma sigma tau upsilon phi chi psi omega").split()
+_LATEX_UNICODE.update({chr(0x3B1 + i): "$o$" if name == "o" else r"$\%s$" % name for i, name in enumerate(_GREEK)})
+_LATEX_UNICODE.update({"Γ": r"$\Gamma$", "Δ": r"$\Delta$", "Θ": r"$\Theta$", "Λ": r"$\Lambda$",
+                       "Π": r"$\Pi$", "Φ": r"$\Phi$", "Ψ": r"$\Psi$", "Ω": r"$\Omega$"})
+"""Unicode calcgrad writes in words → ASCII LaTeX; anything else is written as its code point."""
+
+
+def _latex_char(c: str) -> str:
+    if c.isascii():
+        return c
+    return _LATEX_UNICODE.get(c) or "(U+%04X)" % ord(c)  # pure ASCII, so every engine compiles it
+
+
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]$|#!~"})
 _CSV_FORMULA_START = ("=", "+", "-", "@")
 
 
 def latex_text(words: str) -> str:
     """Words made safe as LaTeX text (inside \\text{…} or in a paragraph)."""
-    out = "".join(_LATEX_SPECIAL.get(c, c) for c in words)
-    return "".join(_LATEX_UNICODE.get(c, c) for c in out)
+    pieces: list[str] = []
+    for run in _SCRIPT_RUN.finditer(words):
+        text = run.group()
+        if run["sup"] or run["sub"]:  # x², w⁽¹⁾, w₁₂: one group, never a double superscript
+            piece = ("$^{%s}$" if run["sup"] else "$_{%s}$") % text.translate(_SCRIPT_PLAIN)
+        else:
+            piece = _LATEX_SPECIAL.get(text) or _latex_char(text)
+        if piece.startswith("$") and pieces and len(pieces[-1]) > 1 and pieces[-1][0] == pieces[-1][-1] == "$":
+            pieces[-1] = pieces[-1][:-1] + piece[1:]  # neighbours in one formula: $\|\nabla$
+        else:
+            pieces.append(piece)
+    return "".join(pieces)
 
 
 def markdown_text(words: str) -> str:

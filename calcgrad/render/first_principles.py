@@ -39,7 +39,7 @@ def derivative_name(fp: FirstPrinciples) -> str:
 def definition_text(fp: FirstPrinciples) -> str:
     x, h = to_text(fp.variable), to_text(fp.increment)
     return (f"{derivative_name(fp)} = lim_{{{h}→0}} (f({x} + {h}) − f({x}))/{h}, "
-            f"with f({x}) = {to_text(fp.expression)}")
+            f"with f({x}) = {to_text(fp.expression, fp.written)}")
 
 
 def held_text(fp: FirstPrinciples) -> str:
@@ -49,7 +49,7 @@ def held_text(fp: FirstPrinciples) -> str:
 
 def heading(fp: FirstPrinciples) -> str:
     d = "∂" if fp.partial else "d"
-    text = f"{d}/{d}{to_text(fp.variable)} ({to_text(fp.expression)}) from first principles"
+    text = f"{d}/{d}{to_text(fp.variable)} ({to_text(fp.expression, fp.written)}) from first principles"
     if fp.partial:
         text += f", holding {held_text(fp)} constant"
     return text
@@ -121,7 +121,7 @@ def h_text(h) -> str:
 
 
 def render_plain(fp: FirstPrinciples) -> str:
-    lines = [f"Interpreted as: {to_text(fp.expression)}", heading(fp), "",
+    lines = [f"Interpreted as: {to_text(fp.expression, fp.written)}", heading(fp), "",
              f"Definition: {definition_text(fp)}", f"Route: {ROUTES[fp.route]}", ""]
     for i, step in enumerate(fp.steps, start=1):
         lines.append(f"{i}. {step.title}")
@@ -150,7 +150,7 @@ def rich_renderable(fp: FirstPrinciples):
     from rich.table import Table
     from rich.text import Text
 
-    parts = [Text.assemble(("Interpreted as ", "dim"), (to_text(fp.expression), "bold")),
+    parts = [Text.assemble(("Interpreted as ", "dim"), (to_text(fp.expression, fp.written), "bold")),
              Text(heading(fp), style="bold cyan"),
              Text.assemble(("Definition  ", "bold"), definition_text(fp)),
              Text.assemble(("Route       ", "bold"), (ROUTES[fp.route], "italic"))]
@@ -174,7 +174,9 @@ def rich_renderable(fp: FirstPrinciples):
         table.add_column("difference from f′(a)", justify="right")
         for row in fp.table:
             table.add_row(h_text(row.h), number(row.quotient), number(row.error))
-        parts.append(table)
+        from calcgrad.render.fit import fitted  # lazy: start-up speed (Rich loads only for the terminal)
+
+        parts.append(fitted(table))
     return Group(*parts)
 
 
@@ -207,7 +209,7 @@ def _latex_explanation(step: LimitStep) -> str:
 def _rows(fp: FirstPrinciples) -> list[str]:
     x = to_latex(fp.variable)
     rows = [rf"{_latex_name(fp)} &= {_latex_definition(fp)} && \text{{definition, with }} "
-            rf"f({x}) = {to_latex(fp.expression)}"]
+            rf"f({x}) = {to_latex(fp.expression, fp.written)}"]
     for i, step in enumerate(fp.steps, start=1):
         for j, form in enumerate(step.forms):
             note = rf"\text{{{i}. {latex_text(step.title)}}}" if j == 0 else ""
@@ -221,7 +223,7 @@ def _rows(fp: FirstPrinciples) -> list[str]:
 
 def render_latex(fp: FirstPrinciples) -> str:
     lines = ["\\begin{align*}", "\\\\\n".join(_rows(fp)), "\\end{align*}"]
-    lines.append(f"% Check: {check_text(fp)}")
+    lines.append(f"% Check: {latex_text(check_text(fp))}")
     if fp.point:
         lines += ["\\begin{tabular}{rrr}", r"$h$ & $\frac{f(a+h)-f(a)}{h}$ & difference from $f'(a)$ \\ \hline"]
         lines += [f"{h_text(r.h)} & {number(r.quotient)} & {number(r.error)} \\\\" for r in fp.table]
@@ -236,9 +238,9 @@ def render_aligned(fp: FirstPrinciples) -> str:
 def render_markdown(fp: FirstPrinciples) -> str:
 
     x = to_latex(fp.variable)
-    lines = [f"**Interpreted as** ${to_latex(fp.expression)}$", "",
+    lines = [f"**Interpreted as** ${to_latex(fp.expression, fp.written)}$", "",
              f"**From first principles** ${_latex_name(fp)} = {_latex_definition(fp)}$ with "
-             f"$f({x}) = {to_latex(fp.expression)}$", "", f"*Route:* {markdown_text(ROUTES[fp.route])}", ""]
+             f"$f({x}) = {to_latex(fp.expression, fp.written)}$", "", f"*Route:* {markdown_text(ROUTES[fp.route])}", ""]
     for i, step in enumerate(fp.steps, start=1):
         forms = " ".join(f"$= {_latex_form(fp, step, form)}$" for form in step.forms)
         lines.append(f"{i}. **{markdown_text(step.title)}** {forms}  ")
@@ -263,7 +265,7 @@ def as_dict(fp: FirstPrinciples) -> dict:
     """The documented dict (see README): every math field reads back through calcgrad.parse."""
     data = {
         "expression": to_ascii(fp.expression),
-        "interpreted_as": to_text(fp.expression),
+        "interpreted_as": to_text(fp.expression, fp.written),
         "variable": to_ascii(fp.variable),
         "increment": to_ascii(fp.increment),
         "route": fp.route,

@@ -12,13 +12,13 @@ def derivation_dict(derivation: Derivation, ascii=to_ascii, latex=to_latex, text
     """The documented dict: expression, variables, result, result_latex, steps (and value).
     The printers can be swapped for memoised ones when many derivations share terms."""
     data = {
-        "expression": ascii(derivation.expression),
-        "interpreted_as": text(derivation.expression),
+        "expression": to_ascii(derivation.expression, derivation.written),
+        "interpreted_as": to_text(derivation.expression, derivation.written),
         "warnings": list(derivation.warnings),
         "variables": [ascii(v) for v in derivation.variables],
         "result": ascii(derivation.result),
         "result_latex": latex(derivation.result),
-        "steps": [step_dict(step, ascii, text) for step in derivation.steps],
+        "steps": [step_dict(step, ascii, text, derivation.written) for step in derivation.steps],
     }
     if derivation.value is not None:
         data["point"] = {to_ascii(s): to_ascii(v) for s, v in derivation.point}
@@ -38,13 +38,15 @@ def status_dict(status) -> dict:
     return data
 
 
-def step_dict(step: Step, ascii=to_ascii, text=to_text) -> dict:
-    """One step and its substeps; the printers as in derivation_dict."""
+def step_dict(step: Step, ascii=to_ascii, text=to_text, written: tuple = ()) -> dict:
+    """One step and its substeps; the printers as in derivation_dict; `written` (the input's
+    typed order) prints the input as typed."""
+    shown = (lambda expr: to_ascii(expr, written)) if written else ascii
     data = {
         "rule": step.rule,
         "title": step.title,
-        "expression": ascii(step.expression),
-        "result": ascii(step.result),
+        "expression": shown(step.expression),
+        "result": shown(step.result),
         "explanation": explanation_parts(step.explanation, str, text),
     }
     if isinstance(step, DiffStep):
@@ -54,7 +56,7 @@ def step_dict(step: Step, ascii=to_ascii, text=to_text) -> dict:
         data["status"] = status_dict(step.status)
         if not step.exists:
             data["result"] = None
-    data["substeps"] = [step_dict(sub, ascii, text) for sub in step.substeps]
+    data["substeps"] = [step_dict(sub, ascii, text, written) for sub in step.substeps]
     return data
 
 

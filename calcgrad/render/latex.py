@@ -22,7 +22,7 @@ def render_aligned(derivation: Derivation) -> str:
 
 def _rows(derivation: Derivation) -> list[str]:
     op = operator_latex(derivation.variables, derivation.partial, to_latex)
-    head = rf"&{op}\left({to_latex(derivation.expression)}\right)"
+    head = rf"&{op}\left({to_latex(derivation.expression, derivation.written)}\right)"
     held = held_constant(derivation, derivation.stages[0])
     if held:
         head += r" && \text{holding " + ", ".join(f"${to_latex(s)}$" for s in held) + " constant}"
@@ -31,8 +31,10 @@ def _rows(derivation: Derivation) -> list[str]:
         indent = r"\quad " * (line.depth + 1)
         rows.append(rf"&{indent}\text{{{line.number}. {latex_text(line.step.title)}}}\quad "
                     rf"{equation(derivation, line.step)}")
+        if line.step.formula is not None:
+            rows.append(rf"&{indent}\qquad\text{{rule: }} {line.step.formula.latex}")
         rows.append(rf"&{indent}\qquad\text{{{explanation(line.step)}}}")
-    rows.append(rf"&\text{{Result: }} {op}\left({to_latex(derivation.expression)}\right) = "
+    rows.append(rf"&\text{{Result: }} {op}\left({to_latex(derivation.expression, derivation.written)}\right) = "
                 rf"{to_latex(derivation.result)}")
     if derivation.value is not None:
         rows.append(rf"&\text{{Value: }} {equation(derivation, derivation.steps[-1])}")
@@ -44,8 +46,13 @@ def equation(derivation: Derivation, step: Step, latex=None) -> str:
     printed = latex or to_latex
     if isinstance(step, DiffStep):
         op = operator_latex((step.variable,), is_partial(derivation, step), printed)
+        if derivation.written:
+            return (rf"{op}\left({to_latex(step.expression, derivation.written)}\right) = "
+                    rf"{to_latex(step.result, derivation.written)}")
         return rf"{op}\left({printed(step.expression)}\right) = {printed(step.result)}"
     if isinstance(step, SimplifyStep) and step.result != step.expression:
+        if derivation.written:
+            return rf"{to_latex(step.expression, derivation.written)} = {printed(step.result)}"
         return rf"{printed(step.expression)} = {printed(step.result)}"
     if isinstance(step, EvaluateStep):
         at = ",\\ ".join(f"{printed(s)} = {printed(v)}" for s, v in step.point)

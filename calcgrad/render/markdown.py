@@ -12,10 +12,10 @@ from calcgrad.render.latex import equation, math
 def render_markdown(derivation: Derivation) -> str:
     """The derivation as Markdown."""
     op = operator_latex(derivation.variables, derivation.partial, to_latex)
-    lines = [f"**Interpreted as** ${to_latex(derivation.expression)}$", ""]
+    lines = [f"**Interpreted as** ${to_latex(derivation.expression, derivation.written)}$", ""]
     for warning in derivation.warnings:
         lines += [f"> **Note** {markdown_text(warning)}", ""]
-    head = f"**Find** ${op}\\left({to_latex(derivation.expression)}\\right)$"
+    head = f"**Find** ${op}\\left({to_latex(derivation.expression, derivation.written)}\\right)$"
     held = held_constant(derivation, derivation.stages[0])
     if held:
         head += ", holding " + ", ".join(f"${to_latex(s)}$" for s in held) + " constant"
@@ -25,8 +25,10 @@ def render_markdown(derivation: Derivation) -> str:
         step = line.step
         lines.append(f"{pad}{line.number.rsplit('.', 1)[-1]}. **{step.title}**: "
                      f"${equation(derivation, step)}$  ")
+        if step.formula is not None:
+            lines.append(f"{pad}   rule: ${step.formula.latex}$  ")
         lines.append(f"{pad}   {explanation_parts(step.explanation, markdown_text, math)}")
-    lines += ["", f"**Result** ${op}\\left({to_latex(derivation.expression)}\\right) = "
+    lines += ["", f"**Result** ${op}\\left({to_latex(derivation.expression, derivation.written)}\\right) = "
                   f"{to_latex(derivation.result)}$"]
     if derivation.value is not None:
         lines.append("")

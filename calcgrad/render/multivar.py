@@ -132,6 +132,41 @@ def matrix_lines(matrix, label: str) -> list[str]:
     return lines
 
 
+def entry_lines(matrix, label: str, symmetric: bool = False) -> list[str]:
+    """A matrix as a list of entries, `H₁₂ = H₂₁ = …` (symmetric) or `J₂₁ = …`: for terminals
+    too narrow for the matrix in brackets."""
+    def name(i, j):
+        return f"{label}{str(i + 1).translate(SUBSCRIPT)}{str(j + 1).translate(SUBSCRIPT)}"
+
+    lines = []
+    for i in range(matrix.rows):
+        for j in range(matrix.cols):
+            if symmetric and j < i:
+                continue
+            names = f"{name(i, j)} = {name(j, i)}" if symmetric and j > i else name(i, j)
+            lines.append(f"{names} = {to_text(matrix[i, j])}")
+    return lines
+
+
+def _fit_matrices(lines: list[str], matrices: list[tuple[list[str], list[str]]], style_of) -> list:
+    """Rich parts for `lines`, each matrix block (its bracket lines) drawn by FittedLines."""
+    from rich.text import Text  # lazy: start-up speed (Rich loads only for the terminal view)
+
+    from calcgrad.render.fit import FittedLines  # lazy: start-up speed
+
+    parts, i = [], 0
+    while i < len(lines):
+        block = next(((wide, narrow) for wide, narrow in matrices
+                      if wide and lines[i:i + len(wide)] == wide), None)
+        if block:
+            parts.append(FittedLines(block[0], block[1], style_of(lines[i])))
+            i += len(block[0])
+        else:
+            parts.append(Text(lines[i], style=style_of(lines[i])))
+            i += 1
+    return parts
+
+
 def matrix_latex(matrix, environment: str = "bmatrix") -> str:
     rows = [" & ".join(to_latex(matrix[i, j]) for j in range(matrix.cols))
             for i in range(matrix.rows)]
@@ -187,8 +222,8 @@ def gradient_plain(g: Gradient) -> str:
 
 
 def _gradient_heading(g: Gradient) -> list[str]:
-    lines = [f"Interpreted as: {to_text(g.expression)}",
-             f"Gradient of f = {to_text(g.expression)} with respect to {names_text(g.variables)} "
+    lines = [f"Interpreted as: {to_text(g.expression, g.written)}",
+             f"Gradient of f = {to_text(g.expression, g.written)} with respect to {names_text(g.variables)} "
              f"({order_note(g.order_given)})"]
     note = parameters_note(g.parameters)
     if note:
@@ -217,7 +252,7 @@ def _gradient_lines(g: Gradient) -> list[str]:
 
 
 def _gradient_summary(g: Gradient) -> list[str]:
-    lines = [f"∇({to_text(g.expression)}) = {vector_text(g.components)}"]
+    lines = [f"∇({to_text(g.expression, g.written)}) = {vector_text(g.components)}"]
     if g.point:
         lines += ["", f"At {point_text(g.point)}:", f"{INDENT}∇f = {vector_text(g.value)}"]
         if sympy.nan in g.value:
@@ -244,7 +279,7 @@ def gradient_rich(g: Gradient):
     from rich.console import Group
     from rich.text import Text
 
-    parts = [Text.assemble(("Interpreted as ", "dim"), (to_text(g.expression), "bold"))]
+    parts = [Text.assemble(("Interpreted as ", "dim"), (to_text(g.expression, g.written), "bold"))]
     parts += [Text(line, style="bold cyan") for line in _gradient_heading(g)[1:]]
     if g.show_steps:
         for i, (variable, d) in enumerate(zip(g.variables, g.derivations), start=1):
@@ -263,7 +298,7 @@ def gradient_rich(g: Gradient):
 
 
 def _gradient_latex_rows(g: Gradient) -> list[str]:
-    rows = [rf"f &= {to_latex(g.expression)} && \text{{variables {order_note(g.order_given)}: }} "
+    rows = [rf"f &= {to_latex(g.expression, g.written)} && \text{{variables {order_note(g.order_given)}: }} "
             rf"{names_latex(g.variables)}"]
     for variable, d in zip(g.variables, g.derivations):
         rows.append(rf"{partial_latex(variable)} &= {to_latex(d.result)} && "
@@ -295,14 +330,14 @@ def gradient_latex(g: Gradient, notebook: bool = False) -> str:
     out = "\\begin{align*}\n" + rows.join(_gradient_latex_rows(g)) + "\n\\end{align*}\n"
     if g.show_steps:
         for variable, d in zip(g.variables, g.derivations):
-            out += f"% {partial_text(variable)}, step by step\n" + render_latex(d)
+            out += f"% {latex_text(partial_text(variable))}, step by step\n" + render_latex(d)
     return out
 
 
 def gradient_markdown(g: Gradient) -> str:
     """Markdown with $…$ math; with steps, each partial's derivation under its own heading."""
-    lines = [f"**Interpreted as** ${to_latex(g.expression)}$", "",
-             f"**Gradient** of $f = {to_latex(g.expression)}$ with respect to "
+    lines = [f"**Interpreted as** ${to_latex(g.expression, g.written)}$", "",
+             f"**Gradient** of $f = {to_latex(g.expression, g.written)}$ with respect to "
              f"${names_latex(g.variables)}$ ({order_note(g.order_given)})", ""]
     note = parameters_note(g.parameters)
     if note:
@@ -332,7 +367,7 @@ def gradient_dict(g: Gradient) -> dict:
     """The JSON contract of a gradient (see README)."""
     data = {
         "expression": to_ascii(g.expression),
-        "interpreted_as": to_text(g.expression),
+        "interpreted_as": to_text(g.expression, g.written),
         "variables": [to_ascii(v) for v in g.variables],
         "variable_order": "given" if g.order_given else "alphabetical",
         "gradient": [to_ascii(c) for c in g.components],
@@ -364,7 +399,7 @@ def _function_names(j: Jacobian) -> list[str]:
 
 def _jacobian_lines(j: Jacobian) -> list[str]:
     names = _function_names(j)
-    lines = ["Interpreted as: " + "; ".join(f"{n} = {to_text(f)}" for n, f in zip(names, j.functions)),
+    lines = ["Interpreted as: " + "; ".join(f"{n} = {to_text(f, j.typed(i))}" for i, (n, f) in enumerate(zip(names, j.functions))),
              f"Jacobian of ({', '.join(names)}) with respect to {names_text(j.variables)} "
              f"({order_note(j.order_given)})",
              f"entry (i, j) = ∂fᵢ/∂xⱼ: row i is function fᵢ, column j is variable xⱼ; "
@@ -403,7 +438,12 @@ def jacobian_rich(j: Jacobian):
     lines = _jacobian_lines(j)
     parts = [Text.assemble(("Interpreted as ", "dim"), (lines[0].split(": ", 1)[1], "bold"))]
     parts += [Text(line, style="bold cyan") for line in lines[1:3]]
-    parts += [Text(line, style="bold green") for line in lines[3:]]
+    matrices = [(matrix_lines(j.matrix, "J"), entry_lines(j.matrix, "J"))]
+    if j.point:
+        matrices += [(matrix_lines(j.value, "J"), entry_lines(j.value, "J")),
+                     ([INDENT + line for line in matrix_lines(j.value, "J")],
+                      [INDENT + line for line in entry_lines(j.value, "J")])]
+    parts += _fit_matrices(lines[3:], matrices, lambda line: "bold green")
     return Group(*parts, *_rich_entry(j, _jacobian_entry_name))
 
 
@@ -421,7 +461,7 @@ def _rich_entry(grid, name_of) -> list:
 
 
 def _jacobian_latex_rows(j: Jacobian) -> list[str]:
-    rows = [rf"f_{{{i}}} &= {to_latex(f)}" for i, f in enumerate(j.functions, start=1)]
+    rows = [rf"f_{{{i}}} &= {to_latex(f, j.typed(i - 1))}" for i, f in enumerate(j.functions, start=1)]
     rows.append(rf"J &= \left[\frac{{\partial f_{{i}}}}{{\partial x_{{j}}}}\right] = {matrix_latex(j.matrix)}"
                 rf" && \text{{variables {order_note(j.order_given)}: }} {names_latex(j.variables)}")
     if j.point:
@@ -434,7 +474,7 @@ def jacobian_latex(j: Jacobian, notebook: bool = False) -> str:
 
 
 def jacobian_markdown(j: Jacobian) -> str:
-    lines = ["**Interpreted as** " + ", ".join(f"$f_{{{i}}} = {to_latex(f)}$"
+    lines = ["**Interpreted as** " + ", ".join(f"$f_{{{i}}} = {to_latex(f, j.typed(i - 1))}$"
                                               for i, f in enumerate(j.functions, start=1)), "",
              f"**Jacobian** with respect to ${names_latex(j.variables)}$ ({order_note(j.order_given)}); "
              r"entry $(i, j)$ is $\partial f_{i} / \partial x_{j}$", "",
@@ -453,7 +493,7 @@ def jacobian_dict(j: Jacobian) -> dict:
     """The JSON contract of a Jacobian (see README)."""
     data = {
         "functions": [to_ascii(f) for f in j.functions],
-        "interpreted_as": [to_text(f) for f in j.functions],
+        "interpreted_as": [to_text(f, j.typed(i)) for i, f in enumerate(j.functions)],
         "variables": [to_ascii(v) for v in j.variables],
         "variable_order": "given" if j.order_given else "alphabetical",
         "matrix": matrix_ascii(j.matrix),
@@ -535,8 +575,8 @@ def _classification_lines(h: Hessian) -> list[str]:
 
 
 def _hessian_lines(h: Hessian) -> list[str]:
-    lines = [f"Interpreted as: {to_text(h.expression)}",
-             f"Hessian of f = {to_text(h.expression)} with respect to {names_text(h.variables)} "
+    lines = [f"Interpreted as: {to_text(h.expression, h.written)}",
+             f"Hessian of f = {to_text(h.expression, h.written)} with respect to {names_text(h.variables)} "
              f"({order_note(h.order_given)})",
              "entry (i, j) = ∂/∂xⱼ (∂f/∂xᵢ), the Jacobian of ∇f; rows and columns counted from 1"]
     note = parameters_note(h.parameters)
@@ -560,18 +600,23 @@ def hessian_rich(h: Hessian):
     from rich.console import Group
     from rich.text import Text
 
-    lines = _hessian_lines(h)
-    parts = [Text.assemble(("Interpreted as ", "dim"), (to_text(h.expression), "bold"))]
-    for line in lines[1:]:
-        style = "bold cyan" if line.startswith(("Hessian", "entry")) else "green"
+    def style_of(line):
         if "Classification:" in line:
-            style = "bold green"
-        parts.append(Text(line, style=style))
+            return "bold green"
+        return "bold cyan" if line.startswith(("Hessian", "entry")) else "green"
+
+    lines = _hessian_lines(h)
+    parts = [Text.assemble(("Interpreted as ", "dim"), (to_text(h.expression, h.written), "bold"))]
+    matrices = [(matrix_lines(h.matrix, "H"), entry_lines(h.matrix, "H", h.symmetric))]
+    if h.point:
+        matrices.append(([INDENT + line for line in matrix_lines(h.value, "H")],
+                         [INDENT + line for line in entry_lines(h.value, "H", h.symmetric)]))
+    parts += _fit_matrices(lines[1:], matrices, style_of)
     return Group(*parts, *_rich_entry(h, _hessian_entry_name))
 
 
 def _hessian_latex_rows(h: Hessian) -> list[str]:
-    rows = [rf"f &= {to_latex(h.expression)} && \text{{variables {order_note(h.order_given)}: }} "
+    rows = [rf"f &= {to_latex(h.expression, h.written)} && \text{{variables {order_note(h.order_given)}: }} "
             rf"{names_latex(h.variables)}",
             rf"H &= {matrix_latex(h.matrix)}"
             + (f" && {symmetry_latex(h)}" if len(h.variables) > 1 else "")]
@@ -591,8 +636,8 @@ def hessian_latex(h: Hessian, notebook: bool = False) -> str:
 
 
 def hessian_markdown(h: Hessian) -> str:
-    lines = [f"**Interpreted as** ${to_latex(h.expression)}$", "",
-             f"**Hessian** of $f = {to_latex(h.expression)}$ with respect to "
+    lines = [f"**Interpreted as** ${to_latex(h.expression, h.written)}$", "",
+             f"**Hessian** of $f = {to_latex(h.expression, h.written)}$ with respect to "
              f"${names_latex(h.variables)}$ ({order_note(h.order_given)}); entry $(i, j)$ is "
              r"$\partial^2 f / \partial x_{j} \partial x_{i}$", "",
              f"$$H = {matrix_latex(h.matrix)}$$", "", symmetry_text(h)]
@@ -626,7 +671,7 @@ def hessian_dict(h: Hessian) -> dict:
     """The JSON contract of a Hessian (see README)."""
     data = {
         "expression": to_ascii(h.expression),
-        "interpreted_as": to_text(h.expression),
+        "interpreted_as": to_text(h.expression, h.written),
         "variables": [to_ascii(v) for v in h.variables],
         "variable_order": "given" if h.order_given else "alphabetical",
         "matrix": matrix_ascii(h.matrix),

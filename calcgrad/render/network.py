@@ -6,6 +6,8 @@ plain text, Rich, Markdown and LaTeX only differ in how they draw those.
 
 from __future__ import annotations
 
+import math
+
 import re
 from dataclasses import dataclass, field
 
@@ -63,8 +65,8 @@ _LETTERS = {"δ": r"\delta"}
 def _latex_number(text: str) -> str:
     if "/" in text:
         p, q = text.split("/")
-        sign = "-" if p.startswith("−") else ""
-        return rf"{sign}\frac{{{p.lstrip('−')}}}{{{q}}}"
+        sign = "-" if p[:1] in "-−" else ""
+        return rf"{sign}\frac{{{p.lstrip('-−')}}}{{{q}}}"
     if "e" in text:
         mantissa, exponent = text.split("e")
         return rf"{mantissa.replace('−', '-')} \cdot 10^{{{int(exponent.replace('−', '-'))}}}"
@@ -145,7 +147,7 @@ def _walkthrough_sections(w) -> list[Section]:
         every = "every parameter" if checked == w.parameter_count else \
             f"{checked} of {w.parameter_count:,} parameters, evenly spread"
         params.items.append(f"gradient check: central finite difference (L(w + h) − L(w − h))/2h "
-                            f"with h = 1e−5, on {every}; relative error "
+                            f"with h = 1e-5, on {every}; relative error "
                             "|g − g_fd|/max(|g|, |g_fd|, 10⁻⁶)")
     params.items.extend(_parameter_tables(w))
     kinks = [key for key, check in w.gradient_check.items() if check.near_kink]
@@ -202,7 +204,7 @@ def _size_section(w) -> Section:
 
 def _float(value: float) -> str:
     """A norm or ratio: 4 significant digits (scientific when tiny or huge)."""
-    return f"{value:.4g}".replace("-", "−").replace("inf", "∞")
+    return f"{value:.4g}".replace("inf", "∞")  # ASCII '-': numbers may be pasted into code
 
 
 def _written_section(w, t: int, update_lines: dict) -> Section:
@@ -247,7 +249,7 @@ def filled_line(w, line) -> str:
     texts = []
     for i, operand in enumerate(line.operands):
         text = w.number(operand)
-        texts.append(f"({text})" if text.startswith("−") and (i or not line.template.startswith("{}"))
+        texts.append(f"({text})" if text.startswith(("-", "−")) and (i or not line.template.startswith("{}"))
                      else text)
     numbers = line.template.format(*texts)
     value = w.number(line.value)
@@ -283,7 +285,7 @@ def _parameter_tables(w) -> list[Table]:
                     row += ["", "", "not checked"]
                 else:
                     status = "near kink" if check.near_kink else ("ok" if check.ok else "MISMATCH")
-                    row += [w.number(check.finite_difference), f"{check.relative_error:.1e}".replace("-", "−"),
+                    row += [w.number(check.finite_difference), f"{check.relative_error:.1e}",
                             status]
             rows.append(row)
         more = len(keys) - len(rows)
@@ -292,12 +294,21 @@ def _parameter_tables(w) -> list[Table]:
     return tables
 
 
+def _json_float(value) -> float | None:
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
 def walkthrough_dict(w) -> dict:
-    """The JSON contract: loss, forward, deltas, gradients, updated, gradient_check (+ epochs)."""
+    """The JSON contract: loss, forward, deltas, gradients, updated, gradient_check (+ epochs).
+
+    Numbers are the floats themselves (display precision is for the text formats only); a
+    value that is not finite is null; exact runs give p/q text in ASCII.
+    """
     def value(v):
         if w.exact:
             return w.number(v).replace("−", "-")
-        return float(f"{float(v):.{w.precision}g}")
+        return _json_float(v)
 
     def vector(values):
         return [value(v) for v in values]
@@ -327,9 +338,9 @@ def walkthrough_dict(w) -> dict:
         "parameters": {k: value(v) for k, v in w.parameters.items()},
         "gradients": {k: value(v) for k, v in w.gradients.items()},
         "updated": {k: value(v) for k, v in w.updated.items()},
-        "gradient_check": {k: {"gradient": float(f"{c.gradient:.{w.precision}g}"),
-                               "finite_difference": float(f"{c.finite_difference:.{w.precision}g}"),
-                               "relative_error": float(f"{c.relative_error:.3g}"),
+        "gradient_check": {k: {"gradient": _json_float(c.gradient),
+                               "finite_difference": _json_float(c.finite_difference),
+                               "relative_error": _json_float(c.relative_error),
                                "ok": c.ok, "near_kink": c.near_kink}
                            for k, c in w.gradient_check.items()},
     }
@@ -518,8 +529,15 @@ def _latex_blocks(sections: list[Section]) -> list[str]:
 
 
 def _steps_latex(derivation, latex=None) -> list[str]:
-    return [r"\quad" * (line.depth + 1) + rf"\text{{{line.number}. {latex_text(line.step.title)}: }}"
-            + equation(derivation, line.step, latex) for line in outline(derivation)]
+    """Each step's equation, then the statement of the rule it uses (when it has one)."""
+    blocks = []
+    for line in outline(derivation):
+        indent = r"\quad" * (line.depth + 1)
+        blocks.append(indent + rf"\text{{{line.number}. {latex_text(line.step.title)}: }}"
+                      + equation(derivation, line.step, latex))
+        if line.step.formula is not None:
+            blocks.append(indent + r"\qquad\text{rule: } " + line.step.formula.latex)
+    return blocks
 
 
 def sections_latex(sections: list[Section]) -> str:
@@ -539,6 +557,8 @@ def sections_rich(sections: list[Section], text=None):
     from rich.table import Table as RichTable
     from rich.text import Text
 
+    from calcgrad.render.fit import fitted  # lazy: start-up speed (Rich loads only for the terminal)
+
     text = text or memo_text()
     parts = []
     for section in sections:
@@ -552,7 +572,7 @@ def sections_rich(sections: list[Section], text=None):
                 for row in item.rows:
                     style = "red" if row[-1] == "MISMATCH" else "yellow" if row[-1] == "near kink" else None
                     table.add_row(*row, style=style)
-                parts.append(table)
+                parts.append(fitted(table))
                 if item.note:
                     parts.append(Text(item.note, style="dim"))
             elif isinstance(item, Math):

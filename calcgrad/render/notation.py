@@ -4,6 +4,10 @@
     to_ascii(x**2*exp(-x))  →  x**2*exp(-x)       (JSON; the parser reads it back)
     to_latex(x**2*exp(-x))  →  x^{2} e^{- x}      (notebooks and course notes)
 
+Every format writes sums and products in one order (textbook_terms, textbook_factors): the
+order a textbook uses (x² − 2x + 1, y − ŷ, wa + b, (1 − y)·ln(1 − a)), or, given a Reading's
+`written`, the order in which the user typed them.
+
 Each format is a SymPy printer subclass; the tables below hold every name that changes.
 Text output is written for a parser that reads implicit multiplication at the same
 precedence as `*` and `/`, left to right, so a denominator that is a product is bracketed
@@ -116,13 +120,115 @@ def _symbol_text(name: str) -> str:
 
 
 def _is_letter(expr) -> bool:
-    """A one-letter Latin symbol (not e): these alone are juxtaposed, as in 3xy²."""
+    """A one-letter Latin symbol (not e), or a layer's one-letter name (w⁽¹⁾): these alone are
+    juxtaposed, as in 3xy² and w⁽²⁾a⁽¹⁾ + b⁽²⁾."""
     name = getattr(expr, "name", "")
-    return expr.is_Symbol and len(name) == 1 and name.isascii() and name.isalpha() and name != "e"
+    if not expr.is_Symbol:
+        return False
+    layer = _LAYER_NAME.fullmatch(name)
+    if layer and not layer["index"]:
+        name = layer["base"]
+    return len(name) == 1 and name.isascii() and name.isalpha() and name != "e"
 
 
 def _negative_exponent(expr) -> bool:
     return expr.is_Pow and (expr.exp.is_negative if expr.exp.is_Number else expr.exp.could_extract_minus_sign())
+
+
+# ---------------------------------------------------------------- textbook order
+
+
+def _degree(term) -> int:
+    """Total degree of a term's polynomial part: 3x²y → 3, w·a → 2, y·ln(a) → 1, 5 → 0."""
+    degree = 0
+    for factor in sympy.Mul.make_args(term):
+        if factor.is_Symbol:
+            degree += 1
+        elif factor.is_Pow and factor.base.is_Symbol and factor.exp.is_Integer and factor.exp > 0:
+            degree += int(factor.exp)
+    return degree
+
+
+def _is_negative_term(term) -> bool:
+    return term.could_extract_minus_sign()
+
+
+def _by_typed_rank(args, typed):
+    """A sum or product exactly as the user typed it keeps the typed order; any other (a step's
+    result, where typed pieces meet new ones) keeps the textbook order it came in."""
+    order = typed.get(frozenset(args)) if typed else None
+    if order is None:
+        return list(args)
+    return sorted(args, key=lambda a: order.get(a, -1))
+
+
+def textbook_terms(terms, typed=None) -> list:
+    """Terms as a textbook writes them: descending degree (wx + b, x² − 2x + 1), a positive term
+    first (y − ŷ, 1 − x²); SymPy's order among equals. Typed terms keep the typed order."""
+    ordered = sorted(terms, key=lambda t: -_degree(t))  # stable: ties keep SymPy's order
+    if ordered and _is_negative_term(ordered[0]):
+        positive = next((t for t in ordered if not _is_negative_term(t)), None)
+        if positive is not None:
+            ordered.remove(positive)
+            ordered.insert(0, positive)
+    return _by_typed_rank(ordered, typed)
+
+
+def _is_weight(factor) -> bool:
+    base = factor.base if factor.is_Pow else factor
+    return base.is_Symbol and base.name[:1] in ("w", "W")
+
+
+def _factor_rank(factor) -> tuple[int, int]:
+    """Numbers, then letters (weights before activations: w·a), then polynomial sums
+    ((2x + 1)·e^x, (1 − y)·ln(1 − a)), then functions, then sums of functions (σ·(1 − σ))."""
+    base = factor.base if factor.is_Pow else factor
+    if factor.is_Number:
+        return (0, 0)
+    if factor.is_number and not factor.is_Add and not factor.has(sympy.Function, sympy.exp):
+        return (0, 1)  # √2·x, π·r²
+    if base.is_Symbol or base is sympy.pi:
+        return (1, 0 if _is_weight(factor) else 1)
+    if base.is_Add and not base.has(sympy.Function, sympy.exp, sympy.E):
+        return (2, 0)
+    return (3, 1 if base.is_Add else 0)
+
+
+def textbook_factors(factors, typed=None) -> list:
+    """Factors in textbook order (see _factor_rank); typed factors keep the typed order."""
+    ordered = sorted(factors, key=_factor_rank)
+    numbers = [f for f in ordered if f.is_Number]  # a coefficient leads, whatever was typed
+    return numbers + _by_typed_rank([f for f in ordered if not f.is_Number], typed)
+
+
+def _is_log_likelihood(terms) -> bool:
+    """−y·ln(a) − (1 − y)·ln(1 − a): every term negative and carrying a logarithm, written −(…)."""
+    return len(terms) > 1 and all(
+        _is_negative_term(t) and any(isinstance(f, sympy.log) for f in sympy.Mul.make_args(-t))
+        for t in terms)
+
+
+def _ordered_mul(expr, typed):
+    """The same product with its factors in textbook order, not re-sorted by SymPy."""
+    def flat(product):  # an unevaluated product of products (2x)·sin(x) prints as 2x·sin(x)
+        return [f for a in sympy.Mul.make_args(product) for f in (flat(a) if a.is_Mul else [a])]
+
+    factors = sorted(flat(expr), key=lambda f: f.sort_key()) if expr.is_commutative else flat(expr)
+    coefficient = sympy.Mul(*(f for f in factors if f.is_Number))
+    args = [coefficient] * (coefficient != 1) + [f for f in factors if not f.is_Number] or [sympy.S.One]
+    if len(args) == 1:
+        return args[0]
+    return sympy.Mul._from_args(tuple(textbook_factors(args, typed)), expr.is_commutative)
+
+
+class _TextbookOrder:
+    """The order of terms and factors every printer shares (see textbook_terms)."""
+
+    def _typed(self):
+        return self._settings.get("typed") or None
+
+    def _as_ordered_terms(self, expr, order=None):
+        return textbook_terms(expr.as_ordered_terms(), self._typed())
 
 
 def _as_expr(expr) -> sympy.Basic:
@@ -138,8 +244,10 @@ def _as_expr(expr) -> sympy.Basic:
 # ---------------------------------------------------------------- text
 
 
-class TextPrinter(StrPrinter):
+class TextPrinter(_TextbookOrder, StrPrinter):
     """One-line Unicode as written on the board: 3x² − 2·sin(x), e^(−x)/(x + 1)², √(x + 1)."""
+
+    _default_settings = {**StrPrinter._default_settings, "typed": None}
 
     # numbers and constants
 
@@ -204,8 +312,11 @@ class TextPrinter(StrPrinter):
     # sums, products, powers
 
     def _print_Add(self, expr, order=None):
+        terms = self._as_ordered_terms(expr, order=order)
+        if _is_log_likelihood(terms):
+            return f"{MINUS}({self._print_Add(sympy.Add(*(-t for t in terms)))})"
         text = ""
-        for term in self._as_ordered_terms(expr, order=order):
+        for term in terms:
             t = self._print(term)
             if t.startswith(MINUS):
                 text += f" {MINUS} {t[1:]}" if text else t
@@ -216,9 +327,8 @@ class TextPrinter(StrPrinter):
     def _print_Mul(self, expr):
         """Numerator/denominator with the coefficient split: 3x/4, −x/(2y), 3/(x + 1)²."""
         coefficient, rest = expr.as_coeff_Mul()
-        # sums last: σ(x)·(1 − σ(x)), 2x·(x + 1); it also keeps a reader from multiplying a
-        # bare number into a sum (2·(x + 1) → 2x + 2) while it goes left to right.
-        factors = sorted(rest.as_ordered_factors(), key=lambda f: f.is_Add)
+        # textbook order: 2x·(x + 1), (2x + 1)·e^x, σ(x)·(1 − σ(x)), w⁽²⁾a⁽¹⁾
+        factors = textbook_factors(rest.as_ordered_factors(), self._typed())
         sign = MINUS if coefficient.is_negative else ""
         coefficient = abs(coefficient)
         numerator, denominator = [], []
@@ -261,6 +371,7 @@ class TextPrinter(StrPrinter):
                 or right.is_Pow and (right.exp == sympy.S.Half or base.is_Add)
                 or base is sympy.pi
                 or base.is_Symbol and len(self._print(base)) == 1 and base.name != "e"
+                or _is_letter(base)  # 2a⁽³⁾
             )
         return letter_power(left) and letter_power(right)
 
@@ -311,8 +422,13 @@ class _LongNumbers:
         return self._scientific(expr) if _is_short_float(expr) else super()._print_Float(expr)
 
 
-class AsciiPrinter(_LongNumbers, StrPrinter):
+class AsciiPrinter(_TextbookOrder, _LongNumbers, StrPrinter):
     """sympy.sstr with shortest floats and long integers approximated instead of crashing."""
+
+    _default_settings = {**StrPrinter._default_settings, "typed": None, "order": "none"}
+
+    def _print_Mul(self, expr):
+        return super()._print_Mul(_ordered_mul(expr, self._typed()))
 
     def _print_Heaviside(self, expr):
         # H(0) always written out: the parser reads a lone Heaviside(x) with the kink convention
@@ -328,10 +444,25 @@ class AsciiPrinter(_LongNumbers, StrPrinter):
 # ---------------------------------------------------------------- LaTeX
 
 
-class NotesLatexPrinter(_LongNumbers, LatexPrinter):
+class NotesLatexPrinter(_TextbookOrder, _LongNumbers, LatexPrinter):
     r"""sympy.latex with \ln, \arcsin, step(x) and (σ(x))² for the course notes."""
 
-    _default_settings = {**LatexPrinter._default_settings, "ln_notation": True, "inv_trig_style": "full"}
+    _default_settings = {**LatexPrinter._default_settings, "ln_notation": True, "inv_trig_style": "full",
+                         "typed": None, "order": "none"}
+
+    def _print_Add(self, expr, order=None):
+        terms = self._as_ordered_terms(expr, order=order)
+        if _is_log_likelihood(terms):
+            return r"- \left(%s\right)" % self._print_Add(sympy.Add(*(-t for t in terms)))
+        return super()._print_Add(expr, order=order)
+
+    def _print_Mul(self, expr):
+        coefficient, rest = expr.as_coeff_Mul()
+        if coefficient.is_negative:  # LatexPrinter would negate, and so reorder, the product
+            positive = _ordered_mul(sympy.Mul._from_args((-coefficient, *sympy.Mul.make_args(rest))),
+                                    self._typed())
+            return "- " + (super()._print_Mul(positive) if positive.is_Mul else self._print(positive))
+        return super()._print_Mul(_ordered_mul(expr, self._typed()))
 
     def _print_NaN(self, expr):
         return r"\text{undefined}"
@@ -369,21 +500,38 @@ def _unbracket_number(expr, text: str) -> str:
     return text
 
 
-def to_text(expr) -> str:
-    """One-line Unicode that calcgrad's parser reads back: `3x² − 2·sin(x)`, `e^(−x)`."""
+def _ranks(typed) -> dict | None:
+    """Typed sums and products (calcgrad.read.parser.Reading.written) → each member's typed rank,
+    keyed by the set of members (and, for products, by the set without numbers, as the
+    coefficient always leads)."""
+    if not typed:
+        return None
+    ranks: dict = {}
+    for group in typed:
+        letters = [m for m in group if not m.is_Number]  # a product's factors without its coefficient
+        for members in (group, letters):
+            ranks.setdefault(frozenset(members), {m: i for i, m in enumerate(members)})
+    return ranks
+
+
+def to_text(expr, typed=()) -> str:
+    """One-line Unicode that calcgrad's parser reads back: `3x² − 2·sin(x)`, `e^(−x)`.
+
+    `typed` (a Reading's `written`) keeps the terms and factors in the order they were typed.
+    """
     expr = _as_expr(expr)
-    return _unbracket_number(expr, TextPrinter().doprint(expr))
+    return _unbracket_number(expr, TextPrinter({"typed": _ranks(typed)}).doprint(expr))
 
 
-def to_ascii(expr) -> str:
+def to_ascii(expr, typed=()) -> str:
     """Plain ASCII in SymPy's own names that calcgrad's parser reads back: `3*x**2 - 2*sin(x)`."""
     expr = _as_expr(expr)
-    return _unbracket_number(expr, AsciiPrinter().doprint(expr))
+    return _unbracket_number(expr, AsciiPrinter({"typed": _ranks(typed)}).doprint(expr))
 
 
-def to_latex(expr) -> str:
+def to_latex(expr, typed=()) -> str:
     r"""LaTeX for course notes: `\ln`, `e^{x}`, `\sigma\left(x\right)`, `\operatorname{step}`."""
-    return NotesLatexPrinter().doprint(_as_expr(expr))
+    return NotesLatexPrinter({"typed": _ranks(typed)}).doprint(_as_expr(expr))
 
 
 def derivative_operator(variable, *, partial: bool, order: int = 1, style: str = "text") -> str:

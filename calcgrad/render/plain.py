@@ -23,7 +23,7 @@ INDENT = "   "
 
 def render_plain(derivation: Derivation) -> str:
     """The whole derivation as plain text."""
-    lines = [f"Interpreted as: {to_text(derivation.expression)}",
+    lines = [f"Interpreted as: {to_text(derivation.expression, derivation.written)}",
              *(f"Note: {warning}" for warning in derivation.warnings), heading(derivation), ""]
     for line in outline(derivation):
         pad = INDENT * line.depth
@@ -40,7 +40,7 @@ def render_plain(derivation: Derivation) -> str:
 def heading(derivation: Derivation) -> str:
     """What is being found: ∂/∂x (x² + 3xy + y²), holding y constant."""
     op = operator_text(derivation.variables, derivation.partial, to_text)
-    text = f"{op} ({to_text(derivation.expression)})"
+    text = f"{op} ({to_text(derivation.expression, derivation.written)})"
     first = derivation.stages[0]
     held = held_constant(derivation, first)
     if held:
@@ -49,8 +49,9 @@ def heading(derivation: Derivation) -> str:
     return text
 
 
-def equation(derivation: Derivation, step: Step, text: Callable[[Basic], str] = to_text) -> str:
+def equation(derivation: Derivation, step: Step, text: Callable[[Basic], str] | None = None) -> str:
     """The equation a step states, in text (`text` prints an expression; chains pass a cached one)."""
+    text = text or (lambda expr: to_text(expr, derivation.written))  # typed order where it applies
     if isinstance(step, DiffStep):
         op = operator_text((step.variable,), is_partial(derivation, step), text)
         return f"{op} ({text(step.expression)}) = {text(step.result)}"
@@ -71,7 +72,7 @@ def at_point(step: EvaluateStep) -> str:
 
 def result_line(derivation: Derivation) -> str:
     op = operator_text(derivation.variables, derivation.partial, to_text)
-    return f"{op} ({to_text(derivation.expression)}) = {to_text(derivation.result)}"
+    return f"{op} ({to_text(derivation.expression, derivation.written)}) = {to_text(derivation.result)}"
 
 
 def value_line(derivation: Derivation) -> str:

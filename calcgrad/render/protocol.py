@@ -50,8 +50,16 @@ class Rendered:
     def _render(self, name: str):
         return getattr(import_module(self.RENDERER), name)(self)
 
-    def render(self, output_format: str) -> str:
-        """The result as text in one format: plain, latex, markdown, json or (tables) csv."""
+    def render(self, output_format: str, standalone: bool = False) -> str:
+        """The result as text in one format: plain, latex, markdown, json or (tables) csv.
+
+        `standalone` (latex only) wraps the LaTeX in a complete document that compiles as it is.
+        """
+        if standalone:
+            if output_format != "latex":
+                raise UsageError(f"standalone: a complete document is written for the latex format, "
+                                 f"not {output_format!r}; use --format latex --standalone")
+            return self.latex_document()
         if output_format not in self.formats() or output_format == "rich":
             text_formats = ", ".join(f for f in self.formats() if f != "rich")
             hint = "; csv is for tables only" if output_format in TABLE_FORMATS else ""
@@ -72,6 +80,12 @@ class Rendered:
 
     def latex(self) -> str:
         return self._render("render_latex")
+
+    def latex_document(self) -> str:
+        """The LaTeX as a complete document (amsmath, amssymb) that pdflatex compiles as it is."""
+        from calcgrad.render.document import standalone  # lazy: start-up speed (only documents need it)
+
+        return standalone(self.latex())
 
     def markdown(self) -> str:
         return self._render("render_markdown")

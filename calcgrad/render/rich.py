@@ -14,7 +14,7 @@ from calcgrad.render.plain import equation, explanation, heading, result_line, v
 
 def rich_renderable(derivation: Derivation) -> Group:
     """The derivation as Rich renderables: input line, step tree, result."""
-    interpreted = Text.assemble(("Interpreted as ", "dim"), (to_text(derivation.expression), "bold"))
+    interpreted = Text.assemble(("Interpreted as ", "dim"), (to_text(derivation.expression, derivation.written), "bold"))
     for warning in derivation.warnings:
         interpreted.append(Text.assemble("\n", ("Note ", "bold yellow"), (warning, "yellow")))
     root = Tree(Text(heading(derivation), style="bold cyan"), guide_style="dim")

@@ -17,7 +17,6 @@ from calcgrad.grading.equivalence import (
     symbolically_equal,
     time_limit,
 )
-from calcgrad.errors import LimitError
 from calcgrad.read.parser import parse
 from tests.strategies import expressions, x
 

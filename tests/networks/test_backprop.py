@@ -232,13 +232,31 @@ def test_freeze_biases_keeps_biases() -> None:
     assert 9 == result.parameter_count
 
 
+def _example_loss() -> float:
+    """The example's loss, worked here by hand in floating point (independent of calcgrad)."""
+    x = EXAMPLE["input"]
+    (w1, w2), (b1, b2) = EXAMPLE["weights"], EXAMPLE["biases"]
+    a1 = [math.tanh(sum(w * v for w, v in zip(row, x)) + b) for row, b in zip(w1, b1)]
+    a2 = math.tanh(sum(w * v for w, v in zip(w2[0], a1)) + b2[0])
+    return 0.5 * (a2 - EXAMPLE["target"][0]) ** 2
+
+
 def test_json_contract_keys() -> None:
-    """to_dict has the documented keys, parameters keyed W1[1,2] / b2[1] (counted from 1), 9 significant digits."""
+    """to_dict has the documented keys, parameters keyed W1[1,2] / b2[1] (counted from 1), full floats."""
     data = Network.from_spec(EXAMPLE).walkthrough().to_dict()
     assert {"loss", "forward", "gradients", "updated", "gradient_check"} <= set(data)
     assert {"layer", "z", "a"} <= set(data["forward"][0])
     assert "W1[1,2]" in data["gradients"] and "b2[1]" in data["updated"]
-    assert 0.0837469903 == data["loss"]
+    assert _example_loss() == pytest.approx(data["loss"], rel=1e-15, abs=0)
+
+
+def test_json_carries_full_precision() -> None:
+    """JSON numbers are the floats themselves; precision= only changes the text formats."""
+    walkthrough = Network.from_spec(EXAMPLE).walkthrough(precision=3)
+    data = walkthrough.to_dict()
+    assert float(walkthrough.loss) == data["loss"]
+    assert {k: float(v) for k, v in walkthrough.gradients.items()} == data["gradients"]
+    assert "L = 0.0837 " in walkthrough.plain()
 
 
 def test_precision_option() -> None:

@@ -223,7 +223,7 @@ def test_momentum_written_out() -> None:
     assert f"b ← g (first step: the momentum buffer starts at g) = {result.number(g)}" in text
     expected = -0.8 - 0.5 * g
     assert g < 0  # so it is written in brackets
-    assert f"w ← w − η·b = −0.8 − 0.5·({result.number(g)}) = {result.number(expected)}" in text
+    assert f"w ← w − η·b = -0.8 − 0.5·({result.number(g)}) = {result.number(expected)}" in text
     assert abs(result.updated["W2[1,2]"] - expected) < 1e-15
     assert "v ← μv − η·∇w, w ← w + v is the same with v = −η·b" in text
 
@@ -237,7 +237,7 @@ def test_adam_written_out_and_json() -> None:
     assert {"name": "adam", "betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 0.01} == data["optimizer"]
     first = data["update_written_out"]["W1[1,1]"][1]
     assert first["numbers"].startswith("m ← β₁m + (1 - β₁)g = 0.9·0 + (1 - 0.9)·")
-    assert "optimizer adam (β₁ = 0.9, β₂ = 0.999, ε = 1e−08, weight decay λ = 0.01)" in result.plain()
+    assert "optimizer adam (β₁ = 0.9, β₂ = 0.999, ε = 1e-08, weight decay λ = 0.01)" in result.plain()
 
 
 def test_plain_sgd_unchanged() -> None:

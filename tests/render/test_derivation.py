@@ -28,6 +28,7 @@ CASES = {
     "product_chain": ("sin(3x) e^x", "x", None),
     "quotient_at_point": ("x/(x+1)", "x", "x=1"),
     "sigmoid_partial": ("sigmoid(w x)", "w", None),
+    "typed_order": ("(w x + b - t)^2", "w", None),
 }
 
 RENDERERS = {
