@@ -101,11 +101,14 @@ def agree(a, b, symbols, *, domain=None, count: int = 7, tolerance: float = 1e-1
     symbols = tuple(symbols)
     fa, fb = _function(symbols, a), _function(symbols, b)
     fd = _function(symbols, domain) if domain is not None else None
+    inner = [_function(symbols, part) for part in _real_parts(domain)] if domain is not None else []
     usable = 0
     for point in _points(symbols, count):
         try:
             if fd is not None and _value(fd, point) is None:
                 continue
+            if any(_value(f, point) is None for f in inner):
+                continue  # √x·acsch(√x) at x < 0 is real, but √x is not: outside the real domain
             va, vb = _value(fa, point), _value(fb, point)
         except _TooSlow:  # a point nobody can evaluate in time tells nothing either way
             continue
@@ -126,6 +129,13 @@ def agree(a, b, symbols, *, domain=None, count: int = 7, tolerance: float = 1e-1
                 return False, usable
         usable += 1
     return True, usable
+
+
+def _real_parts(expr) -> list:
+    """The even roots and logarithms inside expr: over the reals each must itself be real."""
+    return [node for node in sympy.preorder_traversal(expr)
+            if (node.is_Pow and node.exp.is_Rational and node.exp.q % 2 == 0)
+            or isinstance(node, sympy.log)]
 
 
 def _differ(u, v, tolerance: float) -> bool:

@@ -62,7 +62,7 @@ def tidy_with_reason(expr: Expr, prefer_sec: bool = False) -> tuple[Expr, str]:
         candidates.append((sympy.powsimp(expr), "combine powers: eᵃ·eᵇ = eᵃ⁺ᵇ"))
     if cheap_to_expand(numerator) and cheap_to_expand(denominator):
         candidates.append((sympy.factor(together), "factor and cancel common factors"))
-    if expr.has(*_TRIG) and sympy.count_ops(expr) <= limits.MAX_TRIG_SIMPLIFY_OPS:
+    if _identities_may_help(expr):
         for form in {expr, sympy.factor_terms(together)}:
             rewritten = sympy.trigsimp(form)
             if _only_double_angles(_trig_arguments(rewritten), _trig_arguments(expr)):
@@ -76,6 +76,21 @@ def tidy_with_reason(expr: Expr, prefer_sec: bool = False) -> tuple[Expr, str]:
 
 _TRIG = (sympy.sin, sympy.cos, sympy.tan, sympy.sec, sympy.csc, sympy.cot,
          sympy.sinh, sympy.cosh, sympy.tanh, sympy.sech, sympy.csch, sympy.coth)
+
+
+def _identities_may_help(expr: Expr) -> bool:
+    """Trigonometric identities need two trigonometric factors of one argument (sin²u + cos²u,
+    tan u·cos u); trigsimp is tried only then, and only on small results built from polynomials
+    and trigonometric or hyperbolic functions of polynomials, where it is quick (elsewhere, as
+    in csch(gelu(x)² + 3), it can take seconds)."""
+    if sympy.count_ops(expr) > limits.MAX_TRIG_SIMPLIFY_OPS:
+        return False
+    calls = [f for f in sympy.preorder_traversal(expr) if isinstance(f, sympy.Function)]
+    if not all(isinstance(f, _TRIG) and f.args[0].is_polynomial() for f in calls):
+        return False
+    arguments = [f.args[0] for f in calls]
+    return len(arguments) > len(set(arguments)) or any(
+        p.exp.is_Integer and abs(p.exp) > 1 for p in expr.atoms(sympy.Pow) if isinstance(p.base, _TRIG))
 
 
 def _trig_arguments(expr: Expr) -> set:

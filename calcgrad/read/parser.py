@@ -960,6 +960,8 @@ class _Parser:
             if len(args) != 1:
                 raise self.error(f"'{tok.text}' takes 1 argument, got {len(args)}", tok.pos)
             args = [args[0], tok.extra]
+        for arg in args:
+            self.check_magnitude(arg, tok)
         if name == "exp":
             self.check_exp(args[0], tok)
         elif name in ("factorial", "gamma"):
@@ -967,6 +969,15 @@ class _Parser:
         elif name == "polygamma":
             self.check_polygamma(args, tok)
         return self.build(FUNCTIONS[name].build, args, tok)
+
+    def check_magnitude(self, argument, tok: Token) -> None:
+        """Refuse a tower such as e^e^e^e^3 inside a function's argument before the function
+        is built: SymPy's sin() evaluates its argument's coefficient while building sin(… x)."""
+        if isinstance(argument, sympy.Expr) and argument.has(sympy.exp, sympy.Pow):
+            try:
+                limits.check_magnitude(argument, f"the argument of '{tok.text}'")
+            except LimitError as error:
+                raise self.limit_error(str(error), tok.pos, "calcgrad.limits.MAX_LOG10_MAGNITUDE") from None
 
     def build(self, build: Callable[..., sympy.Expr], args: list, tok: Token) -> sympy.Expr:
         try:

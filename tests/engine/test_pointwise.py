@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import calcgrad
+from calcgrad.engine.functions import numeric_functions
 from calcgrad.engine.pointwise import real_roots
 from calcgrad.errors import CalcgradError
 from tests.strategies import expressions
@@ -137,7 +138,7 @@ def test_json_value_null_reads_as_no_value() -> None:
 def _real_function(expr):
     """expr as an mpmath function of x, odd roots real, ReLU as max(0, u)."""
     x = sympy.Symbol("x", real=True)
-    return sympy.lambdify(x, real_roots(expr).rewrite(sympy.Max), "mpmath")
+    return sympy.lambdify(x, real_roots(expr), [numeric_functions(mpmath), "mpmath"])
 
 
 def _numeric_slopes(f, a) -> tuple | None:

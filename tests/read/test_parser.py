@@ -663,3 +663,9 @@ def test_warnings_reach_every_format() -> None:
     assert "e^(2x)" in derivation.plain().splitlines()[1]
     assert "e^(2x)" in derivation.to_dict()["warnings"][0]
     assert "e^(2x)" in derivation.markdown()
+
+
+def test_tower_inside_a_function_is_refused_before_the_function_is_built() -> None:
+    """sin(e^e^e^e^3 x): refused while reading, before SymPy's sin() evaluates the tower."""
+    with pytest.raises(ParseError, match="too large"):
+        parse("sin(e^e^e^e^3 x)")
