@@ -9,7 +9,7 @@ it differs, looks for the named mistake that reproduces it (calcgrad.grading.mis
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 from functools import lru_cache
 
@@ -19,6 +19,7 @@ from sympy import Expr, Symbol
 from calcgrad import limits
 from calcgrad.deadline import DeadlineExceeded, deadline, owns
 from calcgrad.engine.derivation import Derivation
+from calcgrad.grading.answers import PreparedAnswer, is_no_answer, prepare
 from calcgrad.grading.equivalence import (
     DIFFERENT,
     EQUAL,
@@ -33,6 +34,9 @@ from calcgrad.engine.derive import diff
 from calcgrad.read import request
 
 CORRECT, INCORRECT, UNDETERMINED = "correct", "incorrect", "undetermined"
+NO_ANSWER = "no answer"
+"""The verdict on a blank or a placeholder ("idk", "?", "-"): not an attempt, so not "incorrect"
+(the exit status of `calcgrad check` is still 1)."""
 
 _NOT_ANSWERS = (sympy.Derivative, sympy.Integral, sympy.Subs)
 
@@ -41,8 +45,10 @@ _NOT_ANSWERS = (sympy.Derivative, sympy.Integral, sympy.Subs)
 class Verdict(Rendered):
     """Whether an answer is the derivative asked for, and if not, what went wrong.
 
-    `verdict` is "correct", "incorrect" or "undetermined"; `bool(verdict)` is True only when
-    correct. `mistakes` are codes from calcgrad.grading.mistakes.CODES; `feedback` sentences for the
+    `verdict` is "correct", "incorrect", "undetermined" or "no answer" (then `answer` is None);
+    `bool(verdict)` is True only when correct. `reading` is the answer as read, `notes` what was
+    removed before reading it ("after removing 'dy/dx ='"), `warnings` the parser's notes where
+    its reading may not be what was meant. `mistakes` are codes from calcgrad.grading.mistakes.CODES; `feedback` sentences for the
     student; `step` where the answer parts from the correct derivation (when known);
     `counterexample` a point with the expected and the given value; `exceptions` isolated points
     where exactly one of answer and derivative is defined. A gradient is checked entry by entry:
@@ -63,9 +69,20 @@ class Verdict(Rendered):
     exceptions: tuple = ()
     entries: tuple[Verdict, ...] = ()
     derivation: Derivation | None = field(default=None, repr=False, compare=False)
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return self.verdict == CORRECT
+
+    @property
+    def reading(self) -> str:
+        """The answer as read, in calcgrad's notation ("" when there is no answer)."""
+        if self.answer is None:
+            return ""
+        if isinstance(self.answer, tuple):
+            return "[" + ", ".join(to_text(a) for a in self.answer) + "]"
+        return to_text(self.answer)
 
     @property
     def gradient(self) -> bool:
@@ -90,8 +107,38 @@ def check(answer, of, wrt=(), order: int = 1, *, grad: bool = False,
     if grad:
         return _check_gradient(answer, problem, wrt, declared)
     derivation = derivation_of(problem, wrt, order, declared)
-    given = _read(answer, declared, "the answer")
-    return _check_against(derivation, given)
+    if not isinstance(answer, str):
+        return _check_against(derivation, _read(answer, declared, "the answer"))
+    names = {s.name for s in problem.free_symbols} | set(declared)
+    prepared = prepare(answer, constant_is_variable=bool({"C", "c"} & names))
+    if prepared.no_answer:
+        return Verdict(NO_ANSWER, problem, derivation.variables, derivation.result, None,
+                       feedback=("No answer was given.",), derivation=derivation,
+                       notes=prepared.notes)
+    reading = request.reading(prepared.text, declared, "the answer")
+    limits.check_magnitude(reading.expression, "the answer")
+    return _as_read(_check_against(derivation, reading.expression), prepared, reading.warnings)
+
+
+CONSTANT_SENTENCE = ("A derivative has no constant of integration: '+ C' belongs to an "
+                     "antiderivative, not to a derivative.")
+
+
+def _as_read(verdict: Verdict, prepared: PreparedAnswer, warnings: tuple[str, ...]) -> Verdict:
+    """The verdict with what was removed from the answer before reading it.
+
+    A "+ C" makes the answer incorrect (named constant_of_integration), and the rest of the
+    answer is judged on its own: "without '+ C' your answer is correct" when it is.
+    """
+    changes: dict = {"notes": prepared.notes, "warnings": tuple(warnings)}
+    if prepared.constant:
+        if verdict.verdict == CORRECT:
+            changes.update(verdict=INCORRECT, mistakes=("constant_of_integration",),
+                           feedback=(CONSTANT_SENTENCE, "Without '+ C' your answer is correct."))
+        else:
+            changes.update(mistakes=("constant_of_integration",) + verdict.mistakes,
+                           feedback=(CONSTANT_SENTENCE,) + verdict.feedback)
+    return replace(verdict, **changes)
 
 
 @lru_cache(maxsize=256)
@@ -178,6 +225,10 @@ def _check_gradient(answer, problem: Expr, wrt: tuple[Symbol, ...], declared) ->
     symbols = list(wrt) or sorted(problem.free_symbols, key=lambda s: s.name)
     if not symbols:
         raise UsageError("the expression has no variable, so it has no gradient")
+    if isinstance(answer, str) and is_no_answer(answer):
+        expected = tuple(derivation_of(problem, (s,), 1, declared).result for s in symbols)
+        return Verdict(NO_ANSWER, problem, tuple(symbols), expected, None,
+                       feedback=("No answer was given.",))
     entries_text = split_list(answer) if isinstance(answer, str) else list(answer)
     given = tuple(_read(entry, declared, f"entry {i} of the answer")
                   for i, entry in enumerate(entries_text, start=1))
@@ -362,4 +413,4 @@ def strip_prefix(line: str) -> str:
     return text[cut + 1:].strip() if cut >= 0 else text
 
 
-__all__ = ["Verdict", "WorkedSolution", "check", "check_steps", "split_list", "strip_prefix"]
+__all__ = ["CONSTANT_SENTENCE", "NO_ANSWER", "Verdict", "WorkedSolution", "check", "check_steps", "split_list", "strip_prefix"]

@@ -63,6 +63,7 @@ CODES: dict[str, str] = {
     "wrong_variable": "the derivative with respect to another variable, or in other letters",
     "constant_factor": "off by a constant factor",
     "sign_error": "exactly the negative of the right answer",
+    "constant_of_integration": "a '+ C' added to a derivative",
 }
 """Every mistake code, with a short description (for reports)."""
 

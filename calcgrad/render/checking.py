@@ -6,7 +6,7 @@ from calcgrad.render.notation import to_ascii, to_latex, to_text
 from calcgrad.render.common import operator_latex, operator_text
 from calcgrad.render.escape import latex_text, markdown_text
 
-_MARK = {"correct": "✓", "incorrect": "✗", "undetermined": "?"}
+_MARK = {"correct": "✓", "incorrect": "✗", "undetermined": "?", "no answer": "–"}
 
 
 def _problem_text(verdict) -> str:
@@ -24,6 +24,8 @@ def _problem_latex(verdict) -> str:
 
 
 def _math(value, printer) -> str:
+    if value is None:
+        return "(no answer)"
     if isinstance(value, tuple):
         return "[" + ", ".join(printer(v) for v in value) + "]"
     return printer(value)
@@ -37,6 +39,8 @@ def verdict_dict(verdict) -> dict:
     "problem" and "variables"; math as text that calcgrad.parse reads back (lists for a gradient)."""
 
     def math(value):
+        if value is None:
+            return None
         return [to_ascii(v) for v in value] if isinstance(value, tuple) else to_ascii(value)
 
     return {
@@ -49,7 +53,20 @@ def verdict_dict(verdict) -> dict:
         "feedback": list(verdict.feedback),
         "step": verdict.step.to_dict() if verdict.step else None,
         "counterexample": verdict.counterexample.to_dict() if verdict.counterexample else None,
+        "reading": verdict.reading,
+        "notes": list(verdict.notes),
+        "warnings": list(verdict.warnings),
     }
+
+
+def reading_sentence(verdict) -> str:
+    """ "Read as 2x − 5, after removing 'dy/dx ='." when something was removed or is ambiguous."""
+    if not verdict.notes and not verdict.warnings:
+        return ""
+    sentence = f"Read as {verdict.reading}" if verdict.reading else "Read as no answer"
+    if verdict.notes:
+        sentence += ", " + " and ".join(verdict.notes)
+    return sentence + "." + "".join(f" Note: {w}." for w in verdict.warnings)
 
 
 def verdict_lines(verdict) -> list[str]:
@@ -58,6 +75,8 @@ def verdict_lines(verdict) -> list[str]:
         f"Your answer: {_math(verdict.answer, to_text)}",
         f"Verdict: {_MARK[verdict.verdict]} {verdict.verdict}",
     ]
+    if reading_sentence(verdict):
+        lines.insert(2, reading_sentence(verdict))
     if verdict.mistakes:
         lines.append("Mistakes: " + ", ".join(verdict.mistakes))
     lines += list(verdict.feedback)
@@ -74,6 +93,8 @@ def verdict_markdown(verdict) -> str:
     lines = [f"**Problem:** ${_problem_latex(verdict)}$  ",
              f"**Your answer:** ${_math(verdict.answer, to_latex)}$  ",
              f"**Verdict:** {_MARK[verdict.verdict]} {verdict.verdict}  "]
+    if reading_sentence(verdict):
+        lines.insert(2, markdown_text(reading_sentence(verdict)) + "  ")
     if verdict.mistakes:
         lines.append("**Mistakes:** " + ", ".join(f"`{m}`" for m in verdict.mistakes) + "  ")
     lines.append("")
@@ -92,7 +113,7 @@ def verdict_latex(verdict) -> str:
         lines[-1] += r" \\"
         lines.append(rf"&\text{{correct: }} {_math(verdict.expected, to_latex)}")
     lines.append(r"\end{align*}")
-    notes = [_latex_line(s) for s in verdict.feedback]
+    notes = [_latex_line(s) for s in (reading_sentence(verdict),) + verdict.feedback if s]
     return "\n".join(lines + notes) + "\n"
 
 
@@ -106,11 +127,14 @@ def verdict_rich(verdict):
     from rich.console import Group
     from rich.text import Text
 
-    style = {"correct": "bold green", "incorrect": "bold red", "undetermined": "bold yellow"}
+    style = {"correct": "bold green", "incorrect": "bold red", "undetermined": "bold yellow",
+             "no answer": "bold yellow"}
     parts = [Text.assemble(("Problem  ", "dim"), (_problem_text(verdict), "bold cyan")),
-             Text.assemble(("Answer   ", "dim"), (_math(verdict.answer, to_text), "bold")),
-             Text.assemble(("Verdict  ", "dim"),
-                           (f"{_MARK[verdict.verdict]} {verdict.verdict}", style[verdict.verdict]))]
+             Text.assemble(("Answer   ", "dim"), (_math(verdict.answer, to_text), "bold"))]
+    if reading_sentence(verdict):
+        parts.append(Text(reading_sentence(verdict), style="dim"))
+    parts.append(Text.assemble(("Verdict  ", "dim"), (f"{_MARK[verdict.verdict]} {verdict.verdict}",
+                                                     style[verdict.verdict])))
     if verdict.mistakes:
         parts.append(Text.assemble(("Mistakes ", "dim"), (", ".join(verdict.mistakes), "magenta")))
     parts += [Text(sentence, style="green" if verdict else "") for sentence in verdict.feedback]

@@ -134,6 +134,10 @@ TABLE = [  # (problem, wrt, answer, verdict, mistake codes)
     ("x^2", "x", "2.0001x", "incorrect", []),
     ("sin(2x)", "x", "2cos(2x) + 10^-9", "incorrect", []),
     ("x^3", "x", "3x^2 + 1", "incorrect", []),
+    # constant_of_integration (the rest judged on its own)
+    ("x^2", "x", "2x + C", "incorrect", ["constant_of_integration"]),
+    ("sin x", "x", "cos x + C", "incorrect", ["constant_of_integration"]),
+    ("cos(3x)", "x", "-sin(3x) + C", "incorrect", ["constant_of_integration", "missing_chain_factor"]),
 ]
 
 
