@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import ClassVar
 from functools import lru_cache
 
+import mpmath
 import sympy
 from sympy import Expr, Symbol
 
@@ -25,6 +26,8 @@ from calcgrad.grading.equivalence import (
     EQUAL,
     Counterexample,
     compare,
+    numeric_function,
+    sample_points,
 )
 from calcgrad.errors import LimitError, ParseError, UsageError
 from calcgrad.render.protocol import Rendered
@@ -259,6 +262,90 @@ def _check_gradient(answer, problem: Expr, wrt: tuple[Symbol, ...], declared) ->
                    entries=entries, **base)
 
 
+# --- a value at a point, and decimal answers -------------------------------------------------
+
+
+def value_at(of, at, wrt=(), order: int = 1, variables: Iterable[str] = ()) -> tuple[Expr, Expr, tuple]:
+    """(problem, the derivative's exact value at the point `at` ("x=3"), the variables).
+
+    UsageError when the point does not give every variable or the derivative has no real
+    value there."""
+    declared = request.declared_names(variables)
+    problem = _read(of, declared, "the expression")
+    derivation = derivation_of(problem, request.variables(wrt, declared), order, declared)
+    symbols = sorted(problem.free_symbols | set(derivation.variables), key=lambda s: s.name)
+    point = request.point(at, symbols, declared, what="the point", option="at =")
+    value = sympy.simplify(derivation.result.xreplace(point))
+    if not value.is_number or not _defined(value):
+        raise UsageError(f"the derivative has no real value at {format_point(point)}")
+    return problem, value, derivation.variables
+
+
+def check_value(answer: str, of, at, wrt=(), order: int = 1, *, variables: Iterable[str] = (),
+                tolerance: float | None = None) -> Verdict:
+    """Check a number given as the derivative's value at the point `at` ("x=3").
+
+    Exact values must be equal (1/3 is not 0.333); with `tolerance` a decimal within that
+    distance (relative above 1) passes."""
+    declared = request.declared_names(variables)
+    problem, expected, wrt_symbols = value_at(of, at, wrt, order, variables)
+    prepared = prepare(answer)
+    if prepared.no_answer:
+        return Verdict(NO_ANSWER, problem, wrt_symbols, expected, None,
+                       feedback=("No answer was given.",), notes=prepared.notes)
+    reading = request.reading(prepared.text, declared, "the answer")
+    given = reading.expression
+    limits.check_magnitude(given, "the answer")
+    base = dict(problem=problem, variables=wrt_symbols, expected=expected, answer=given,
+                notes=prepared.notes, warnings=reading.warnings)
+    if given.free_symbols:
+        names = ", ".join(to_text(s) for s in sorted(given.free_symbols, key=lambda s: s.name))
+        return Verdict(INCORRECT, feedback=(
+            f"The question asks for the value of the derivative at {at}, a number; your answer "
+            f"contains {names}.",), **base)
+    if sympy.simplify(given - expected) == 0:
+        return Verdict(CORRECT, feedback=("Correct.",), **base)
+    if tolerance is not None and _close(given, expected, tolerance):
+        return Verdict(CORRECT, feedback=(f"Correct within the tolerance {tolerance:g}.",), **base)
+    return Verdict(INCORRECT, feedback=(
+        f"The derivative at {at} is {to_text(expected)}, but your answer is {to_text(given)}.",),
+        **base)
+
+
+def within_tolerance(verdict: Verdict, tolerance: float) -> Verdict:
+    """An incorrect single-variable answer that agrees with the derivative within `tolerance`
+    (relative above 1) at every sample point where both are defined becomes correct: a decimal
+    such as 0.333x for x/3."""
+    if verdict.verdict != INCORRECT or verdict.gradient or verdict.answer is None:
+        return verdict
+    symbols = tuple(sorted(verdict.problem.free_symbols | verdict.answer.free_symbols
+                           | set(verdict.variables), key=lambda s: s.name))
+    expected = numeric_function(symbols, verdict.expected)
+    given = numeric_function(symbols, verdict.answer)
+    compared = 0
+    with mpmath.workdps(30):
+        for point in sample_points(len(symbols))[:16]:
+            values = [mpmath.mpf(p.numerator) / p.denominator for p in point]
+            e, g = expected(*values), given(*values)
+            if e is None or g is None:
+                continue
+            if abs(g - e) > tolerance * max(1, abs(e)):
+                return verdict
+            compared += 1
+    if compared < 4:
+        return verdict
+    return replace(verdict, verdict=CORRECT, mistakes=(), step=None, counterexample=None,
+                   feedback=(f"Correct within the tolerance {tolerance:g} (a decimal answer).",))
+
+
+def _close(given: Expr, expected: Expr, tolerance: float) -> bool:
+    try:
+        g, e = complex(given.evalf(30)), complex(expected.evalf(30))
+    except (TypeError, ValueError):
+        return False
+    return abs(g - e) <= tolerance * max(1.0, abs(e))
+
+
 # --- reading answers ----------------------------------------------------------------------
 
 
@@ -413,4 +500,5 @@ def strip_prefix(line: str) -> str:
     return text[cut + 1:].strip() if cut >= 0 else text
 
 
-__all__ = ["CONSTANT_SENTENCE", "NO_ANSWER", "Verdict", "WorkedSolution", "check", "check_steps", "split_list", "strip_prefix"]
+__all__ = ["CONSTANT_SENTENCE", "NO_ANSWER", "Verdict", "check_value", "value_at",
+           "within_tolerance", "WorkedSolution", "check", "check_steps", "split_list", "strip_prefix"]

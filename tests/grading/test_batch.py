@@ -47,7 +47,7 @@ def test_every_row_is_reported_in_order() -> None:
     assert list(range(2, 14)) == [row.line for row in report.rows]
     verdicts = [row.verdict for row in report.rows]
     assert ["correct", "incorrect", "incorrect", "correct", "correct", "correct",
-            "error", "error", "error", "error", "error", "error"] == verdicts
+            "error", "error", "error", "no answer", "error", "error"] == verdicts
 
 
 def test_errors_say_why() -> None:
@@ -56,7 +56,7 @@ def test_errors_say_why() -> None:
     assert "unknown question 'q9'" in errors["gus"]
     assert "'diff' is a command" in errors["hal"]
     assert "expected 3 fields, found 2" == errors["ida"]
-    assert "empty answer" == errors["jo"]
+    assert "jo" not in errors  # an empty answer is "no answer", not an unusable row
     assert "cannot check this answer" in errors["kim"]
     assert "cannot check this answer" in errors["lee"]
 
@@ -106,17 +106,19 @@ def test_csv_report_has_every_row_and_is_formula_safe() -> None:
     """The CSV report has a header and one row per input row; leading = + - @ are defused."""
     text = grade(CSV, KEY, jobs=1).csv()
     lines = text.strip().splitlines()
-    assert "line,student,question,answer,verdict,mistakes,feedback,error" == lines[0]
+    assert ("line,student,question,answer,verdict,mistakes,feedback,error,reading,notes,points,"
+            "max_points,superseded") == lines[0]
     assert 13 == len(lines)
     assert "'-sin(3x)" in text
 
 
 def test_json_report() -> None:
-    """to_dict has rows and summary."""
+    """to_dict has rows, summary, students, notes and the keep policy."""
     data = grade(CSV, KEY, jobs=1).to_dict()
-    assert {"rows", "summary"} == set(data)
-    assert {"question", "answered", "correct", "incorrect", "undetermined", "errors",
-            "percent_correct", "common_mistakes", "wrong_answer_groups"} == set(data["summary"][0])
+    assert {"rows", "summary", "students", "notes", "keep"} == set(data)
+    assert {"question", "submissions", "answered", "correct", "incorrect", "undetermined",
+            "no_answer", "errors", "superseded", "percent_correct", "max_points", "mean_points",
+            "common_mistakes", "wrong_answer_groups"} == set(data["summary"][0])
 
 
 @pytest.mark.parametrize("key, message", [
