@@ -23,6 +23,9 @@ from calcgrad.files import check_writable, read_text, write_atomically
 @click.option("--gradebook", "gradebook_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, metavar="FILE.csv",
               help="Write a gradebook: one row per student, one column per question, the total.")
+@click.option("--roster", "roster_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, metavar="ROSTER.csv",
+              help="CSV with a student column: every student on it gets a gradebook row, in its order.")
 @click.option("--keep", type=click.Choice(["last", "best", "first"]), default="last", show_default=True,
               help="Which submission counts when a student answers a question twice; the others are marked superseded.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
@@ -34,7 +37,7 @@ from calcgrad.files import check_writable, read_text, write_atomically
 @table_format_option
 @report_errors
 def grade(submissions: Path, key_path: Path, out_path: Path | None, gradebook_path: Path | None,
-          keep: str, jobs: int | None,
+          roster_path: Path | None, keep: str, jobs: int | None,
           seconds: float | None, progress: bool | None, output_format: str | None) -> None:
     """Grade SUBMISSIONS (CSV: student,question,answer) against a key.
 
@@ -44,7 +47,7 @@ def grade(submissions: Path, key_path: Path, out_path: Path | None, gradebook_pa
       calcgrad grade submissions.csv --key key.toml --out report.csv
       calcgrad grade submissions.csv --key key.toml --out report.json --jobs 2
       calcgrad grade examples/course/submissions.csv --key examples/course/key.toml \
-          --gradebook gradebook.csv --keep best
+          --roster examples/course/roster.csv --gradebook gradebook.csv --keep best
 
     Every input row appears in the report (unusable ones with their line number
     and the reason); the summary per question gives % correct (of every
@@ -71,6 +74,8 @@ def grade(submissions: Path, key_path: Path, out_path: Path | None, gradebook_pa
              read_text(key_path, limits.MAX_GRADE_FILE_BYTES, "--key", "utf-8-sig")]
     show = sys.stderr.isatty() if progress is None else progress
     options = {"jobs": jobs, "keep": keep}
+    if roster_path is not None:
+        options["roster"] = read_text(roster_path, limits.MAX_GRADE_FILE_BYTES, "--roster", "utf-8-sig")
     if seconds is not None:
         options["seconds"] = seconds
     if show:

@@ -70,8 +70,8 @@ class Question:
 class GradedRow:
     """The outcome for one input row (verdict "error" when the row itself was unusable).
 
-    `student` is the id as first written (trimmed); rows whose ids differ only in case and
-    spaces belong to one student. `reading` is the answer as read, `notes` what was removed
+    `student` is the normalised id (spaces trimmed, case folded: "S12 " → "s12"), so rows
+    whose ids differ only in case and spaces belong to one student. `reading` is the answer as read, `notes` what was removed
     before reading it, `warnings` the parser's notes on ambiguous readings. `points` is the
     credit earned out of `max_points`; `superseded` marks a resubmission that does not count
     under the --keep policy.
@@ -373,14 +373,17 @@ KEEP = ("last", "best", "first")
 
 def grade(submissions: str, key: str | dict[str, Question], *, jobs: int | None = None,
           seconds: float = limits.GRADE_ANSWER_SECONDS,
-          progress: Callable[[int], None] | None = None, keep: str = "last") -> GradeReport:
+          progress: Callable[[int], None] | None = None, keep: str = "last",
+          roster: str | None = None) -> GradeReport:
     """Grade CSV text against a key (TOML text or read_key's result).
 
     `jobs` is the number of worker processes (default: one per core for large batches, none
     for small ones); `seconds` the time limit per answer; `progress` is called with the number
     of rows finished each time some finish; `keep` says which of a student's submissions for
     one question counts ("last", "best" or "first"); the others stay in the report, marked
-    superseded. Student ids are matched ignoring case and surrounding spaces.
+    superseded. Student ids are normalised: spaces trimmed, case folded ("S12 " → "s12").
+    `roster` is CSV text with a `student` column: every student on it gets a total (0 when
+    nothing was submitted), in its order, and ids not on it are named in the notes.
     """
     if keep not in KEEP:
         raise UsageError(f"keep must be one of {', '.join(KEEP)}, not {keep!r}")
@@ -406,33 +409,51 @@ def grade(submissions: str, key: str | dict[str, Question], *, jobs: int | None 
                 progress(1)
     graded, kept_note = _apply_keep(graded, questions, keep)
     notes += kept_note
+    enrolled = read_roster(roster) if roster is not None else ()
+    if enrolled:
+        strangers = list(dict.fromkeys(r.student for r in graded
+                                       if r.student and r.student not in enrolled))
+        if strangers:
+            notes.append(f"Not on the roster: {', '.join(strangers)}.")
     return GradeReport(tuple(graded), _summaries(graded, questions),
-                       _student_totals(graded, questions), tuple(notes), keep)
+                       _student_totals(graded, questions, enrolled), tuple(notes), keep)
+
+
+def read_roster(text: str) -> tuple[str, ...]:
+    """The normalised ids in the `student` column of a roster CSV, in order."""
+    records = list(csv.reader(text.splitlines()))
+    if not records:
+        raise UsageError("the roster is empty; it needs a header row with a student column")
+    names = [h.strip().lower().lstrip("\ufeff") for h in records[0]]
+    if "student" not in names:
+        raise UsageError(f"the roster needs a student column (header: {', '.join(records[0])})")
+    column = names.index("student")
+    return tuple(dict.fromkeys(normalise_id(r[column]) for r in records[1:]
+                               if len(r) > column and r[column].strip()))
+
+
+def normalise_id(text: str) -> str:
+    """A student id as matched and shown: spaces trimmed and joined, case-folded ("S12 " → "s12")."""
+    return " ".join(text.split()).casefold()
 
 
 def _normalise_students(rows: list[_Submission]) -> tuple[list[_Submission], list[str]]:
-    """One spelling per student: ids equal after trimming, joining spaces and case-folding are
-    one student, shown as first written (trimmed). Says which ids were merged or trimmed."""
-    first: dict[str, str] = {}
-    changed: dict[str, list[str]] = defaultdict(list)
+    """Student ids normalised (normalise_id), so "S12 " and "s12" are one student; the note
+    lists each spelling that was changed, with the first line it appears on."""
+    changed: dict[str, int] = {}
     out = []
     for row in rows:
-        trimmed = " ".join(row.student.split())
-        if not trimmed:
-            out.append(row if not row.student else _Submission(row.line, "", row.question,
-                                                               row.answer, row.error))
-            continue
-        shown = first.setdefault(trimmed.casefold(), trimmed)
-        if row.student != shown:
-            changed[shown].append(f"{row.student!r} (line {row.line})")
-        out.append(_Submission(row.line, shown, row.question, row.answer, row.error))
+        student = normalise_id(row.student)
+        if row.student != student:
+            changed.setdefault(row.student, row.line)
+        out.append(_Submission(row.line, student, row.question, row.answer, row.error))
     notes = []
     if changed:
-        merged = "; ".join(f"{', '.join(spellings[:5])}{' …' if len(spellings) > 5 else ''} "
-                           f"counted as {shown}" for shown, spellings in list(changed.items())[:10])
-        more = f" (and {len(changed) - 10} more students)" if len(changed) > 10 else ""
-        notes.append("Student ids are matched ignoring case and surrounding spaces: "
-                     f"{merged}{more}.")
+        listed = ", ".join(f"{spelling!r} (line {line}) → {normalise_id(spelling) or 'none'}"
+                           for spelling, line in list(changed.items())[:10])
+        more = f" and {len(changed) - 10} more" if len(changed) > 10 else ""
+        notes.append("Student ids are normalised (spaces trimmed, case folded): "
+                     f"{listed}{more}.")
     return out, notes
 
 
@@ -466,9 +487,11 @@ def _apply_keep(graded: list[GradedRow], questions, keep: str) -> tuple[list[Gra
                     f"(--keep {keep}), the others are marked superseded."]
 
 
-def _student_totals(graded: list[GradedRow], questions) -> tuple[StudentTotal, ...]:
-    """Points per question for every student (None where they submitted nothing)."""
-    by_student: dict[str, dict[str, float]] = {}
+def _student_totals(graded: list[GradedRow], questions,
+                    enrolled: tuple[str, ...] = ()) -> tuple[StudentTotal, ...]:
+    """Points per question for every student (None where they submitted nothing): the
+    roster's students first, in its order, then anyone else who submitted."""
+    by_student: dict[str, dict[str, float]] = {student: {} for student in enrolled}
     for row in graded:
         if row.student and row.question in questions and not row.superseded:
             by_student.setdefault(row.student, {})[row.question] = row.points

@@ -316,7 +316,8 @@ def within_tolerance(verdict: Verdict, tolerance: float) -> Verdict:
     """An incorrect single-variable answer that agrees with the derivative within `tolerance`
     (relative above 1) at every sample point where both are defined becomes correct: a decimal
     such as 0.333x for x/3."""
-    if verdict.verdict != INCORRECT or verdict.gradient or verdict.answer is None:
+    if (verdict.verdict != INCORRECT or verdict.gradient or verdict.answer is None
+            or "constant_of_integration" in verdict.mistakes):  # + C is wrong at any precision
         return verdict
     symbols = tuple(sorted(verdict.problem.free_symbols | verdict.answer.free_symbols
                            | set(verdict.variables), key=lambda s: s.name))
