@@ -333,6 +333,10 @@ def report_latex(report) -> str:
     return "\n".join(lines) + "\n"
 
 
+RICH_LOOK_ROWS = 40
+"""Rows needing a look listed in the terminal view; the plain text and --out list them all."""
+
+
 def report_rich(report):
     # lazy: start-up speed (Rich loads only for the terminal view)
     from rich.console import Group
@@ -354,7 +358,10 @@ def report_rich(report):
     look = report.needing_a_look
     if look:
         parts.append(Text(f"Needs a look ({len(look)} rows)", style="bold yellow"))
-        parts += [Text(_look_line(row)) for row in look]
+        parts += [Text(_look_line(row)) for row in look[:RICH_LOOK_ROWS]]
+        if len(look) > RICH_LOOK_ROWS:
+            parts.append(Text(f"… and {len(look) - RICH_LOOK_ROWS} more (every row is in "
+                              "--format plain and in --out)", style="dim"))
     if report.students:
         totals = Table(title="Students")
         totals.add_column("student")

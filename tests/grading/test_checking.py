@@ -248,3 +248,28 @@ def test_placeholders_get_no_answer(answer: str) -> None:
 def test_gradient_placeholder_is_no_answer() -> None:
     """A gradient question answered "idk" is no answer too."""
     assert "no answer" == check("idk", of="x^2 y", grad=True).verdict
+
+
+def test_decimal_answers_fail_without_a_tolerance_and_pass_with_one() -> None:
+    """0.3333x^2 is not x^2/3 exactly; within 1e-3 it is accepted, with a sentence saying so."""
+    from calcgrad.grading.checking import within_tolerance
+
+    exact = check("0.3333x^2", of="x^3/9")
+    assert "incorrect" == exact.verdict
+    close = within_tolerance(exact, 1e-3)
+    assert ("correct", ("Correct within the tolerance 0.001 (a decimal answer).",)) == \
+        (close.verdict, close.feedback)
+    assert "incorrect" == within_tolerance(check("0.3x^2", of="x^3/9"), 1e-3).verdict
+
+
+def test_value_at_a_point() -> None:
+    """A value at a point is compared exactly (or within a tolerance); a formula is refused."""
+    from calcgrad.grading.checking import check_value
+
+    assert "correct" == check_value("8", of="x^3 - 4x", at="x=2").verdict
+    assert "incorrect" == check_value("8.001", of="x^3 - 4x", at="x=2").verdict
+    assert "correct" == check_value("8.001", of="x^3 - 4x", at="x=2", tolerance=1e-3).verdict
+    formula = check_value("3x^2 - 4", of="x^3 - 4x", at="x=2")
+    assert "incorrect" == formula.verdict
+    assert "a number; your answer contains x" in formula.feedback[0]
+    assert "no answer" == check_value("idk", of="x^3 - 4x", at="x=2").verdict
