@@ -13,7 +13,7 @@ from calcgrad.render.checking import report_rich as rich_renderable
 from calcgrad.render.escape import csv_table, csv_text
 
 CSV_COLUMNS = ("line", "student", "question", "answer", "verdict", "mistakes", "feedback", "error",
-               "reading", "notes", "points", "max_points", "superseded")
+               "reading", "notes", "warnings", "points", "max_points", "superseded")
 
 
 def as_dict(report) -> dict:
@@ -30,7 +30,7 @@ def render_csv(report) -> str:
     rows = ([row.line, csv_text(row.student), csv_text(row.question), csv_text(row.answer),
              row.verdict, " ".join(row.mistakes), csv_text(" ".join(row.feedback)),
              csv_text(row.error), csv_text(row.reading), csv_text(" ".join(row.notes)),
-             _number(row.points), _number(row.max_points), "yes" if row.superseded else ""]
+             csv_text(" ".join(row.warnings)), _number(row.points), _number(row.max_points), "yes" if row.superseded else ""]
             for row in report.rows)
     return csv_table(CSV_COLUMNS, rows)
 

@@ -106,7 +106,7 @@ def test_csv_report_has_every_row_and_is_formula_safe() -> None:
     """The CSV report has a header and one row per input row; leading = + - @ are defused."""
     text = grade(CSV, KEY, jobs=1).csv()
     lines = text.strip().splitlines()
-    assert ("line,student,question,answer,verdict,mistakes,feedback,error,reading,notes,points,"
+    assert ("line,student,question,answer,verdict,mistakes,feedback,error,reading,notes,warnings,points,"
             "max_points,superseded") == lines[0]
     assert 13 == len(lines)
     assert "'-sin(3x)" in text
