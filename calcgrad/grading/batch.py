@@ -2,7 +2,8 @@
 
 Every input row appears in the report, malformed ones with their line number and the reason.
 Each row is checked on its own, inside a time limit, so a bad or hostile answer gets its own
-error and cannot stall or break the batch. Large batches run over several processes. The
+error and cannot stall or break the batch. Each distinct (question, answer) is checked once and
+its outcome shared by every row that gave it. Large batches run over several processes. The
 summary per question gives the share correct, the commonest mistakes, and groups of identical
 wrong answers (equal values at fixed points, whatever their form), so one look grades a group.
 """
@@ -398,15 +399,20 @@ def grade(submissions: str, key: str | dict[str, Question], *, jobs: int | None 
         elif not row.error and not row.student:
             row = _Submission(row.line, row.student, row.question, row.answer, "no student id")
         tasks.append((row, questions.get(row.question), seconds))
+    work, index = _distinct(tasks)
+    if progress and len(tasks) > len(work):
+        progress(len(tasks) - len(work))  # repeated answers share one check
     workers = min(jobs if jobs is not None else cores(), cores())
-    if workers > 1 and len(tasks) >= limits.PARALLEL_ROWS:
-        graded = _grade_in_processes(tasks, workers, seconds, progress)
+    if workers > 1 and len(work) >= limits.PARALLEL_ROWS:
+        checked = _grade_in_processes(work, workers, seconds, progress)
     else:
-        graded = []
-        for task in tasks:
-            graded.append(grade_row(task))
+        checked = []
+        for task in work:
+            checked.append(grade_row(task))
             if progress:
                 progress(1)
+    graded = [_as_row(checked[index[i]], task[0]) if i in index else grade_row(task)
+              for i, task in enumerate(tasks)]
     graded, kept_note = _apply_keep(graded, questions, keep)
     notes += kept_note
     enrolled = read_roster(roster) if roster is not None else ()
@@ -430,6 +436,27 @@ def read_roster(text: str) -> tuple[str, ...]:
     column = names.index("student")
     return tuple(dict.fromkeys(normalise_id(r[column]) for r in records[1:]
                                if len(r) > column and r[column].strip()))
+
+
+def _distinct(tasks: list) -> tuple[list, dict[int, int]]:
+    """The tasks to check, one per distinct (question, answer) — classes repeat answers — and
+    for each row to check, the position of its shared task. Unusable rows are not checked."""
+    work, first, index = [], {}, {}
+    for i, task in enumerate(tasks):
+        row = task[0]
+        if row.error:
+            continue
+        key = (row.question, " ".join(row.answer.split()))
+        if key not in first:
+            first[key] = len(work)
+            work.append(task)
+        index[i] = first[key]
+    return work, index
+
+
+def _as_row(checked: GradedRow, row: _Submission) -> GradedRow:
+    """A shared check's outcome as this row's own (its line, student and answer as written)."""
+    return replace(checked, line=row.line, student=row.student, answer=row.answer)
 
 
 def normalise_id(text: str) -> str:

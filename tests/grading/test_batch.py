@@ -255,3 +255,24 @@ def test_bad_partial_credit_keys_fail_before_grading(key: str, message: str) -> 
     """A key with bad points, codes, tolerance or point is refused with one message."""
     with pytest.raises(UsageError, match=message):
         read_key(key)
+
+
+def test_repeated_answers_are_checked_once_with_an_identical_report(monkeypatch) -> None:
+    """Each distinct (question, answer) is checked once; every row still gets its own outcome."""
+    import calcgrad.grading.checking
+    from calcgrad.grading.batch import grade_row, read_key, read_submissions
+
+    csv_text = "student,question,answer\n" + "".join(
+        f"s{i},q2,{answer}\n" for i, answer in enumerate(["-sin(3x)", "-3 sin(3x)", "-sin(3x)",
+                                                          "-sin(3x) ", "-3  sin(3x)"] * 4))
+    key = read_key(KEY)
+    one_by_one = [grade_row((row, key.get(row.question), limits.GRADE_ANSWER_SECONDS))
+                  for row in read_submissions(csv_text)]
+    calls = []
+    real_check = calcgrad.grading.checking.check
+    monkeypatch.setattr(calcgrad.grading.checking, "check",
+                        lambda answer, **kw: calls.append(answer) or real_check(answer, **kw))
+    report = grade(csv_text, key, jobs=1)
+    assert 2 == len(calls)
+    assert one_by_one == list(report.rows)
+    assert [r.answer for r in one_by_one] == [r.answer for r in report.rows]
