@@ -25,7 +25,7 @@ def _problem_latex(verdict) -> str:
 
 def _math(value, printer) -> str:
     if value is None:
-        return "(no answer)"
+        return r"\text{(no answer)}" if printer is to_latex else "(no answer)"
     if isinstance(value, tuple):
         return "[" + ", ".join(printer(v) for v in value) + "]"
     return printer(value)

@@ -133,3 +133,10 @@ def test_prefix_is_read_past_and_reported() -> None:
     result = CliRunner().invoke(main, ["check", "dy/dx = 2x", "--of", "x^2", "--format", "plain"])
     assert 0 == result.exit_code
     assert "Read as 2x, after removing 'dy/dx ='." in result.stdout
+
+
+def test_no_answer_in_markdown_is_text_not_math_letters() -> None:
+    """Markdown shows no answer as \\text{(no answer)}, not as italic letters."""
+    result = CliRunner().invoke(main, ["check", "?", "--of", "x^2", "--format", "markdown"])
+    assert 1 == result.exit_code
+    assert r"**Your answer:** $\text{(no answer)}$" in result.stdout
