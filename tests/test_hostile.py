@@ -430,7 +430,7 @@ def test_sigterm_stops_the_workers(tmp_path: Path) -> None:
         main(["grade", "s.csv", "--key", "key.toml", "--jobs", "2", "--timeout", "100"])
     """)
     _write(tmp_path, "key.toml", KEY)
-    _write(tmp_path, "s.csv", _csv(*["2x"] * 10))
+    _write(tmp_path, "s.csv", _csv(*[f"{k}x" for k in range(2, 12)]))  # distinct: each is checked
     parent = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     time.sleep(4)

@@ -43,7 +43,9 @@ def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int,
       calcgrad check --solution solution.txt --of "x^2 sin x" --wrt x
       echo "-sinh x" | calcgrad check --of "cosh x"
 
-    Exit status: 0 correct, 1 incorrect or undetermined, 2 unreadable input.
+    Exit status: 0 correct, 1 incorrect, undetermined or no answer ("idk",
+    "?", blank), 2 unreadable input. Notation in front ("dy/dx =", "f'(x) =")
+    is removed and the verdict says so; "+ C" is named as a mistake.
     ANSWER may start with '-' ("-sinh x"); '-' (or a pipe) reads it from
     standard input. A solution file has one expression per line; a leading
     "d/dx(...) =" or "=" is dropped, blank lines and lines starting with # are

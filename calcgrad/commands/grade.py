@@ -20,6 +20,14 @@ from calcgrad.files import check_writable, read_text, write_atomically
               help="The key: one TOML table per question (expression, wrt, order, kind).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write every row's result to report.csv or report.json.")
+@click.option("--gradebook", "gradebook_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, metavar="FILE.csv",
+              help="Write a gradebook: one row per student, one column per question, the total.")
+@click.option("--roster", "roster_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, metavar="ROSTER.csv",
+              help="CSV with a student column: every student on it gets a gradebook row, in its order.")
+@click.option("--keep", type=click.Choice(["last", "best", "first"]), default="last", show_default=True,
+              help="Which submission counts when a student answers a question twice; the others are marked superseded.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes, at most one per core [default: one per core for 200 rows or more].")
 @click.option("--timeout", "seconds", type=click.FloatRange(min=0.1, max=600), default=None,
@@ -28,7 +36,8 @@ from calcgrad.files import check_writable, read_text, write_atomically
               help="Show a progress bar [default: when stderr is a terminal].")
 @table_format_option
 @report_errors
-def grade(submissions: Path, key_path: Path, out_path: Path | None, jobs: int | None,
+def grade(submissions: Path, key_path: Path, out_path: Path | None, gradebook_path: Path | None,
+          roster_path: Path | None, keep: str, jobs: int | None,
           seconds: float | None, progress: bool | None, output_format: str | None) -> None:
     """Grade SUBMISSIONS (CSV: student,question,answer) against a key.
 
@@ -37,10 +46,16 @@ def grade(submissions: Path, key_path: Path, out_path: Path | None, jobs: int | 
       calcgrad grade examples/submissions.csv --key examples/key.toml
       calcgrad grade submissions.csv --key key.toml --out report.csv
       calcgrad grade submissions.csv --key key.toml --out report.json --jobs 2
+      calcgrad grade examples/course/submissions.csv --key examples/course/key.toml \
+          --roster examples/course/roster.csv --gradebook gradebook.csv --keep best
 
     Every input row appears in the report (unusable ones with their line number
-    and the reason); the summary per question gives % correct, the commonest
-    mistakes and groups of identical wrong answers.
+    and the reason); the summary per question gives % correct (of every
+    submission, blank and unreadable ones included), mean points, the commonest
+    mistakes and groups of identical wrong answers. Student ids are matched
+    ignoring case and surrounding spaces. The key may give points per question,
+    partial credit and feedback per mistake, a tolerance for decimal answers and
+    a point to ask for a value (see examples/course/key.toml).
     """
     # lazy: start-up speed (the command's code and SymPy load only when it runs)
     from calcgrad.grading.batch import grade as grade_batch
@@ -49,10 +64,18 @@ def grade(submissions: Path, key_path: Path, out_path: Path | None, jobs: int | 
         raise UsageError(f"--out must end in .csv or .json, not {out_path.name!r}")
     if out_path is not None:
         check_writable(out_path, inputs=(submissions, key_path))
+    if gradebook_path is not None:
+        if gradebook_path.suffix.lower() != ".csv":
+            raise UsageError(f"--gradebook must end in .csv, not {gradebook_path.name!r}")
+        if out_path is not None and gradebook_path.resolve() == out_path.resolve():
+            raise UsageError("--gradebook and --out must be different files")
+        check_writable(gradebook_path, inputs=(submissions, key_path))
     texts = [read_text(submissions, limits.MAX_GRADE_FILE_BYTES, "submissions", "utf-8-sig"),
              read_text(key_path, limits.MAX_GRADE_FILE_BYTES, "--key", "utf-8-sig")]
     show = sys.stderr.isatty() if progress is None else progress
-    options = {"jobs": jobs}
+    options = {"jobs": jobs, "keep": keep}
+    if roster_path is not None:
+        options["roster"] = read_text(roster_path, limits.MAX_GRADE_FILE_BYTES, "--roster", "utf-8-sig")
     if seconds is not None:
         options["seconds"] = seconds
     if show:
@@ -67,4 +90,7 @@ def grade(submissions: Path, key_path: Path, out_path: Path | None, jobs: int | 
     if out_path is not None:
         write_atomically(out_path, report.render(out_path.suffix.lower().lstrip(".")))
         click.echo(f"wrote {len(report.rows)} rows to {out_path}", err=True)
+    if gradebook_path is not None:
+        write_atomically(gradebook_path, report.gradebook())
+        click.echo(f"wrote {len(report.students)} students to {gradebook_path}", err=True)
     emit(report, output_format)

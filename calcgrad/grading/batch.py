@@ -2,7 +2,8 @@
 
 Every input row appears in the report, malformed ones with their line number and the reason.
 Each row is checked on its own, inside a time limit, so a bad or hostile answer gets its own
-error and cannot stall or break the batch. Large batches run over several processes. The
+error and cannot stall or break the batch. Each distinct (question, answer) is checked once and
+its outcome shared by every row that gave it. Large batches run over several processes. The
 summary per question gives the share correct, the commonest mistakes, and groups of identical
 wrong answers (equal values at fixed points, whatever their form), so one look grades a group.
 """
@@ -14,7 +15,7 @@ import os
 import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 import mpmath
@@ -24,6 +25,7 @@ from calcgrad.deadline import DeadlineExceeded, deadline, owns
 from calcgrad.errors import CalcgradError, UsageError, as_input_error, raised_by_library
 from calcgrad.grading import checking
 from calcgrad.grading.equivalence import numeric_function, sample_points
+from calcgrad.grading.mistakes import CODES
 from calcgrad.read.parser import parse
 from calcgrad.render.protocol import Rendered
 
@@ -32,8 +34,23 @@ KINDS = ("derivative", "gradient")
 
 
 @dataclass(frozen=True)
+class MistakeCredit:
+    """The teacher's points and feedback for one named mistake on one question."""
+
+    code: str
+    points: float = 0.0
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
 class Question:
-    """One entry of the key: what to differentiate, with respect to what, and how."""
+    """One entry of the key: what to differentiate, with respect to what, and how.
+
+    `points` is what a correct answer earns (1 when the key does not say); `mistakes` the
+    teacher's partial credit and feedback per mistake code; `tolerance` accepts a decimal answer
+    within that distance (relative for values above 1) at every sample point; `at` asks for the
+    derivative's value at a point ("x=3") instead of a formula.
+    """
 
     id: str
     expression: str
@@ -41,11 +58,25 @@ class Question:
     order: int = 1
     kind: str = "derivative"
     variables: tuple[str, ...] = ()
+    points: float = 1.0
+    mistakes: tuple[MistakeCredit, ...] = ()
+    tolerance: float | None = None
+    at: str | None = None
+
+    def credit(self, code: str) -> MistakeCredit | None:
+        return next((m for m in self.mistakes if m.code == code), None)
 
 
 @dataclass(frozen=True)
 class GradedRow:
-    """The outcome for one input row (verdict "error" when the row itself was unusable)."""
+    """The outcome for one input row (verdict "error" when the row itself was unusable).
+
+    `student` is the normalised id (spaces trimmed, case folded: "S12 " → "s12"), so rows
+    whose ids differ only in case and spaces belong to one student. `reading` is the answer as read, `notes` what was removed
+    before reading it, `warnings` the parser's notes on ambiguous readings. `points` is the
+    credit earned out of `max_points`; `superseded` marks a resubmission that does not count
+    under the --keep policy.
+    """
 
     line: int
     student: str
@@ -56,16 +87,39 @@ class GradedRow:
     feedback: tuple[str, ...] = ()
     error: str = ""
     fingerprint: tuple | None = field(default=None, compare=False)
+    reading: str = ""
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    points: float = 0.0
+    max_points: float = 0.0
+    superseded: bool = False
+
+    @property
+    def needs_a_look(self) -> str:
+        """Why a teacher should look at this row ("" when nothing needs a look)."""
+        if self.superseded:
+            return "superseded (the student submitted this question more than once)"
+        return {ERROR: "unreadable or unusable", "no answer": "no answer",
+                "undetermined": "undetermined"}.get(self.verdict, "")
 
     def to_dict(self) -> dict:
         return {"line": self.line, "student": self.student, "question": self.question,
                 "answer": self.answer, "verdict": self.verdict, "mistakes": list(self.mistakes),
-                "feedback": list(self.feedback), "error": self.error}
+                "feedback": list(self.feedback), "error": self.error, "reading": self.reading,
+                "notes": list(self.notes), "warnings": list(self.warnings),
+                "points": self.points, "max_points": self.max_points,
+                "superseded": self.superseded}
 
 
 @dataclass(frozen=True)
 class QuestionSummary:
-    """How one question went: counts, commonest mistakes, groups of identical wrong answers."""
+    """How one question went: counts, commonest mistakes, groups of identical wrong answers.
+
+    Counts are over the submissions that count (one per student under the --keep policy),
+    blank, "no answer" and unreadable ones included: `submissions` is their number and
+    `percent_correct` is `correct` out of it. `answered` counts the answers that were checked
+    (correct, incorrect, undetermined); `superseded` the resubmissions set aside.
+    """
 
     question: str
     answered: int
@@ -75,28 +129,73 @@ class QuestionSummary:
     errors: int
     common_mistakes: tuple[tuple[str, int], ...]
     groups: tuple[dict, ...]
+    no_answer: int = 0
+    superseded: int = 0
+    max_points: float = 1.0
+    mean_points: float = 0.0
+
+    @property
+    def submissions(self) -> int:
+        return self.answered + self.no_answer + self.errors
 
     @property
     def percent_correct(self) -> float:
-        return round(100 * self.correct / self.answered, 1) if self.answered else 0.0
+        return round(100 * self.correct / self.submissions, 1) if self.submissions else 0.0
 
     def to_dict(self) -> dict:
-        return {"question": self.question, "answered": self.answered, "correct": self.correct,
+        return {"question": self.question, "submissions": self.submissions,
+                "answered": self.answered, "correct": self.correct,
                 "incorrect": self.incorrect, "undetermined": self.undetermined,
-                "errors": self.errors, "percent_correct": self.percent_correct,
+                "no_answer": self.no_answer, "errors": self.errors,
+                "superseded": self.superseded, "percent_correct": self.percent_correct,
+                "max_points": self.max_points, "mean_points": self.mean_points,
                 "common_mistakes": [{"code": c, "count": n} for c, n in self.common_mistakes],
                 "wrong_answer_groups": list(self.groups)}
 
 
 @dataclass(frozen=True)
+class StudentTotal:
+    """One student's points per question (None: nothing submitted) and the total."""
+
+    student: str
+    points: tuple[tuple[str, float | None], ...]
+    total: float
+    max_total: float
+
+    def to_dict(self) -> dict:
+        return {"student": self.student, "points": dict(self.points), "total": self.total,
+                "max_total": self.max_total}
+
+
+@dataclass(frozen=True)
 class GradeReport(Rendered):
-    """Every row's outcome, in input order, and a summary per question."""
+    """Every row's outcome, in input order, a summary per question and a total per student.
+
+    `notes` say how the rows were read (student ids matched ignoring case and spaces, which
+    submission counts for a student who submitted twice).
+    """
 
     RENDERER: ClassVar[str] = "calcgrad.render.grade_report"
     TABLE: ClassVar[bool] = True    # every row is also written as CSV
 
     rows: tuple[GradedRow, ...]
     summaries: tuple[QuestionSummary, ...]
+    students: tuple[StudentTotal, ...] = ()
+    notes: tuple[str, ...] = ()
+    keep: str = "last"
+
+    @property
+    def needing_a_look(self) -> tuple[GradedRow, ...]:
+        """Rows a teacher should look at: unreadable, no answer, undetermined, superseded."""
+        return tuple(row for row in self.rows if row.needs_a_look)
+
+    def gradebook(self) -> str:
+        """CSV: one row per student, one column per question (points), the total and the most
+        possible; an empty cell where the student submitted nothing for that question."""
+        # lazy: start-up speed (the renderer loads only when a gradebook is written)
+        from calcgrad.render.grade_report import render_gradebook
+
+        return render_gradebook(self)
 
 
 # --- reading the key and the submissions ----------------------------------------------------
@@ -117,10 +216,10 @@ def read_key(text: str) -> dict[str, Question]:
     for qid, entry in data.items():
         if not isinstance(entry, dict):
             raise UsageError(f"key entry {qid!r} must be a table such as [{qid}] with an expression")
-        unknown = set(entry) - {"expression", "wrt", "order", "kind", "variables"}
+        unknown = set(entry) - set(KEY_FIELDS)
         if unknown:
             raise UsageError(f"key entry {qid!r} has unknown field(s) {', '.join(sorted(unknown))}; "
-                             "expected expression, wrt, order, kind, variables")
+                             f"expected {', '.join(KEY_FIELDS)}")
         expression = entry.get("expression")
         if not isinstance(expression, str) or not expression.strip():
             raise UsageError(f"key entry {qid!r} needs an expression (text), e.g. expression = \"x^2\"")
@@ -140,13 +239,65 @@ def read_key(text: str) -> dict[str, Question]:
         variables = entry.get("variables", [])
         if not isinstance(variables, list) or not all(isinstance(v, str) for v in variables):
             raise UsageError(f"key entry {qid!r}: variables must be a list of names")
-        question = Question(str(qid), expression, wrt, order, kind, tuple(variables))
+        points = _points(entry.get("points", 1), f"key entry {qid!r}: points")
+        tolerance = entry.get("tolerance")
+        if tolerance is not None and (isinstance(tolerance, bool)
+                                      or not isinstance(tolerance, (int, float))
+                                      or not 0 < tolerance < 1):
+            raise UsageError(f"key entry {qid!r}: tolerance must be a number between 0 and 1, "
+                             "e.g. tolerance = 1e-3")
+        at = entry.get("at")
+        if at is not None and (not isinstance(at, str) or not at.strip()):
+            raise UsageError(f"key entry {qid!r}: at must be a point as text, e.g. at = \"x=3\"")
+        if at is not None and kind != "derivative":
+            raise UsageError(f"key entry {qid!r}: at works with kind = \"derivative\" only")
+        question = Question(str(qid), expression, wrt, order, kind, tuple(variables), points,
+                            _mistake_credits(qid, entry.get("mistakes", {}), points),
+                            float(tolerance) if tolerance is not None else None, at)
         try:
             parse(expression, variables=question.variables)
         except CalcgradError as error:
             raise UsageError(f"key entry {qid!r}: cannot read its expression: {error}") from None
+        if at is not None:  # a point that does not fit fails here, before any row is graded
+            try:
+                checking.value_at(expression, at, wrt, order, question.variables)
+            except CalcgradError as error:
+                raise UsageError(f"key entry {qid!r}: {error}") from None
         questions[str(qid)] = question
     return questions
+
+
+KEY_FIELDS = ("expression", "wrt", "order", "kind", "variables", "points", "mistakes",
+              "tolerance", "at")
+
+
+def _points(value, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1000:
+        raise UsageError(f"{what} must be a number from 0 to 1000, e.g. points = 2")
+    return float(value)
+
+
+def _mistake_credits(qid, table, points: float) -> tuple[MistakeCredit, ...]:
+    """[q1.mistakes] missing_chain_factor = { points = 1, feedback = "…" } → MistakeCredits."""
+    if not isinstance(table, dict):
+        raise UsageError(f"key entry {qid!r}: mistakes must be a table such as [{qid}.mistakes]")
+    credits = []
+    for code, spec in table.items():
+        if code not in CODES:
+            raise UsageError(f"key entry {qid!r}: unknown mistake code {code!r}; the codes are "
+                             f"{', '.join(CODES)}")
+        if not isinstance(spec, dict) or set(spec) - {"points", "feedback"}:
+            raise UsageError(f"key entry {qid!r}: mistake {code} must be a table such as "
+                             f"{{ points = 1, feedback = \"…\" }}")
+        credit = _points(spec.get("points", 0), f"key entry {qid!r}: points for {code}")
+        if credit > points:
+            raise UsageError(f"key entry {qid!r}: {code} gives {credit:g} points, more than the "
+                             f"question's {points:g}")
+        feedback = spec.get("feedback", "")
+        if not isinstance(feedback, str):
+            raise UsageError(f"key entry {qid!r}: the feedback for {code} must be text")
+        credits.append(MistakeCredit(code, credit, feedback.strip()))
+    return tuple(credits)
 
 
 @dataclass(frozen=True)
@@ -197,8 +348,9 @@ def read_submissions(text: str) -> list[_Submission]:
                     else "")
             rows.append(_Submission(line, "", "", "", f"unreadable CSV row: {error}{hint}"))
             continue
-        cells = [record[where[c]].strip() if where[c] < len(record) else ""
+        cells = [record[where[c]] if where[c] < len(record) else ""  # ids normalised in grade()
                  for c in ("student", "question", "answer")]
+        cells[1:] = [cell.strip() for cell in cells[1:]]
         if len(record) != len(header):
             rows.append(_Submission(line, *cells, f"expected {len(header)} fields, found {len(record)}"))
             continue
@@ -216,36 +368,164 @@ def _cells(line: str) -> list[str]:
 # --- grading ------------------------------------------------------------------------------
 
 
+KEEP = ("last", "best", "first")
+"""Which submission counts when a student answers a question more than once."""
+
+
 def grade(submissions: str, key: str | dict[str, Question], *, jobs: int | None = None,
           seconds: float = limits.GRADE_ANSWER_SECONDS,
-          progress: Callable[[int], None] | None = None) -> GradeReport:
+          progress: Callable[[int], None] | None = None, keep: str = "last",
+          roster: str | None = None) -> GradeReport:
     """Grade CSV text against a key (TOML text or read_key's result).
 
     `jobs` is the number of worker processes (default: one per core for large batches, none
     for small ones); `seconds` the time limit per answer; `progress` is called with the number
-    of rows finished each time some finish.
+    of rows finished each time some finish; `keep` says which of a student's submissions for
+    one question counts ("last", "best" or "first"); the others stay in the report, marked
+    superseded. Student ids are normalised: spaces trimmed, case folded ("S12 " → "s12").
+    `roster` is CSV text with a `student` column: every student on it gets a total (0 when
+    nothing was submitted), in its order, and ids not on it are named in the notes.
     """
+    if keep not in KEEP:
+        raise UsageError(f"keep must be one of {', '.join(KEEP)}, not {keep!r}")
     questions = read_key(key) if isinstance(key, str) else key
-    rows = read_submissions(submissions)
+    rows, notes = _normalise_students(read_submissions(submissions))
     tasks = []
     for row in rows:
         if not row.error and row.question not in questions:
             known = ", ".join(sorted(questions))
             row = _Submission(row.line, row.student, row.question, row.answer,
                               f"unknown question {row.question!r} (the key has {known})")
-        elif not row.error and not row.answer:
-            row = _Submission(row.line, row.student, row.question, row.answer, "empty answer")
+        elif not row.error and not row.student:
+            row = _Submission(row.line, row.student, row.question, row.answer, "no student id")
         tasks.append((row, questions.get(row.question), seconds))
+    work, index = _distinct(tasks)
+    if progress and len(tasks) > len(work):
+        progress(len(tasks) - len(work))  # repeated answers share one check
     workers = min(jobs if jobs is not None else cores(), cores())
-    if workers > 1 and len(tasks) >= limits.PARALLEL_ROWS:
-        graded = _grade_in_processes(tasks, workers, seconds, progress)
+    if workers > 1 and len(work) >= limits.PARALLEL_ROWS:
+        checked = _grade_in_processes(work, workers, seconds, progress)
     else:
-        graded = []
-        for task in tasks:
-            graded.append(grade_row(task))
+        checked = []
+        for task in work:
+            checked.append(grade_row(task))
             if progress:
                 progress(1)
-    return GradeReport(tuple(graded), _summaries(graded, questions))
+    graded = [_as_row(checked[index[i]], task[0]) if i in index else grade_row(task)
+              for i, task in enumerate(tasks)]
+    graded, kept_note = _apply_keep(graded, questions, keep)
+    notes += kept_note
+    enrolled = read_roster(roster) if roster is not None else ()
+    if enrolled:
+        strangers = list(dict.fromkeys(r.student for r in graded
+                                       if r.student and r.student not in enrolled))
+        if strangers:
+            notes.append(f"Not on the roster: {', '.join(strangers)}.")
+    return GradeReport(tuple(graded), _summaries(graded, questions),
+                       _student_totals(graded, questions, enrolled), tuple(notes), keep)
+
+
+def read_roster(text: str) -> tuple[str, ...]:
+    """The normalised ids in the `student` column of a roster CSV, in order."""
+    records = list(csv.reader(text.splitlines()))
+    if not records:
+        raise UsageError("the roster is empty; it needs a header row with a student column")
+    names = [h.strip().lower().lstrip("\ufeff") for h in records[0]]
+    if "student" not in names:
+        raise UsageError(f"the roster needs a student column (header: {', '.join(records[0])})")
+    column = names.index("student")
+    return tuple(dict.fromkeys(normalise_id(r[column]) for r in records[1:]
+                               if len(r) > column and r[column].strip()))
+
+
+def _distinct(tasks: list) -> tuple[list, dict[int, int]]:
+    """The tasks to check, one per distinct (question, answer) — classes repeat answers — and
+    for each row to check, the position of its shared task. Unusable rows are not checked."""
+    work, first, index = [], {}, {}
+    for i, task in enumerate(tasks):
+        row = task[0]
+        if row.error:
+            continue
+        key = (row.question, " ".join(row.answer.split()))
+        if key not in first:
+            first[key] = len(work)
+            work.append(task)
+        index[i] = first[key]
+    return work, index
+
+
+def _as_row(checked: GradedRow, row: _Submission) -> GradedRow:
+    """A shared check's outcome as this row's own (its line, student and answer as written)."""
+    return replace(checked, line=row.line, student=row.student, answer=row.answer)
+
+
+def normalise_id(text: str) -> str:
+    """A student id as matched and shown: spaces trimmed and joined, case-folded ("S12 " → "s12")."""
+    return " ".join(text.split()).casefold()
+
+
+def _normalise_students(rows: list[_Submission]) -> tuple[list[_Submission], list[str]]:
+    """Student ids normalised (normalise_id), so "S12 " and "s12" are one student; the note
+    lists each spelling that was changed, with the first line it appears on."""
+    changed: dict[str, int] = {}
+    out = []
+    for row in rows:
+        student = normalise_id(row.student)
+        if row.student != student:
+            changed.setdefault(row.student, row.line)
+        out.append(_Submission(row.line, student, row.question, row.answer, row.error))
+    notes = []
+    if changed:
+        listed = ", ".join(f"{spelling!r} (line {line}) → {normalise_id(spelling) or 'none'}"
+                           for spelling, line in list(changed.items())[:10])
+        more = f" and {len(changed) - 10} more" if len(changed) > 10 else ""
+        notes.append("Student ids are normalised (spaces trimmed, case folded): "
+                     f"{listed}{more}.")
+    return out, notes
+
+
+_VERDICT_RANK = {"correct": 4, "undetermined": 3, "incorrect": 2, "no answer": 1, ERROR: 0}
+
+
+def _apply_keep(graded: list[GradedRow], questions, keep: str) -> tuple[list[GradedRow], list[str]]:
+    """Mark every submission but one per (student, question) as superseded."""
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, row in enumerate(graded):
+        if row.student and row.question in questions:
+            groups[(row.student, row.question)].append(index)
+    repeated = {k: members for k, members in groups.items() if len(members) > 1}
+    if not repeated:
+        return graded, []
+    graded = list(graded)
+    for members in repeated.values():
+        if keep == "first":
+            chosen = members[0]
+        elif keep == "last":
+            chosen = members[-1]
+        else:  # best: most points, then the better verdict, then the later submission
+            chosen = max(members, key=lambda i: (graded[i].points,
+                                                 _VERDICT_RANK.get(graded[i].verdict, 0), i))
+        for index in members:
+            if index != chosen:
+                graded[index] = replace(graded[index], superseded=True)
+    students = len({student for student, _ in repeated})
+    return graded, [f"{students} student(s) submitted a question more than once "
+                    f"({len(repeated)} question submissions); the {keep} submission counts "
+                    f"(--keep {keep}), the others are marked superseded."]
+
+
+def _student_totals(graded: list[GradedRow], questions,
+                    enrolled: tuple[str, ...] = ()) -> tuple[StudentTotal, ...]:
+    """Points per question for every student (None where they submitted nothing): the
+    roster's students first, in its order, then anyone else who submitted."""
+    by_student: dict[str, dict[str, float]] = {student: {} for student in enrolled}
+    for row in graded:
+        if row.student and row.question in questions and not row.superseded:
+            by_student.setdefault(row.student, {})[row.question] = row.points
+    max_total = sum(q.points for q in questions.values())
+    return tuple(StudentTotal(student, tuple((qid, scores.get(qid)) for qid in questions),
+                              round(sum(scores.values()), 6), max_total)
+                 for student, scores in by_student.items())
 
 
 def cores() -> int:
@@ -347,16 +627,26 @@ def _failed(row: _Submission, verdict: str, *, error: str = "", feedback: tuple 
 def grade_row(task) -> GradedRow:
     """One row, isolated: every failure becomes this row's own error or verdict."""
     row, question, seconds = task
-    base = dict(line=row.line, student=row.student, question=row.question, answer=row.answer)
+    base = dict(line=row.line, student=row.student, question=row.question, answer=row.answer,
+                max_points=question.points if question is not None else 0.0)
     if row.error:
         return GradedRow(verdict=ERROR, error=row.error, **base)
     budget = None
     try:
         with deadline(seconds, "checking this answer") as budget:
-            verdict = checking.check(row.answer, of=question.expression, wrt=question.wrt,
-                            order=question.order, grad=question.kind == "gradient",
-                            variables=question.variables)
-            fingerprint = _fingerprint(verdict) if verdict.verdict == "incorrect" else None
+            if question.at is not None:
+                verdict = checking.check_value(row.answer, of=question.expression, at=question.at,
+                                               wrt=question.wrt, order=question.order,
+                                               variables=question.variables,
+                                               tolerance=question.tolerance)
+            else:
+                verdict = checking.check(row.answer, of=question.expression, wrt=question.wrt,
+                                         order=question.order, grad=question.kind == "gradient",
+                                         variables=question.variables)
+                if question.tolerance is not None:
+                    verdict = checking.within_tolerance(verdict, question.tolerance)
+            fingerprint = (_fingerprint(verdict) if verdict.verdict == "incorrect"
+                           and question.at is None else None)
     except DeadlineExceeded as error:
         if not owns(error, budget):
             raise
@@ -379,8 +669,28 @@ def grade_row(task) -> GradedRow:
                              **base)
         return GradedRow(verdict=ERROR, error=f"cannot check this answer (internal error "
                          f"{type(error).__name__}: {error})", **base)
-    return GradedRow(verdict=verdict.verdict, mistakes=verdict.mistakes, feedback=verdict.feedback,
-                     fingerprint=fingerprint, **base)
+    points, teacher = _score(verdict.verdict, verdict.mistakes, question)
+    return GradedRow(verdict=verdict.verdict, mistakes=verdict.mistakes,
+                     feedback=teacher + verdict.feedback, fingerprint=fingerprint,
+                     reading=verdict.reading, notes=verdict.notes, warnings=verdict.warnings,
+                     points=points, **base)
+
+
+def _score(verdict: str, mistakes: tuple[str, ...], question: Question) -> tuple[float, tuple[str, ...]]:
+    """The points earned and the teacher's feedback for the mistakes named.
+
+    A correct answer earns the question's points. An incorrect one earns partial credit only
+    when the key gives credit for every mistake named in it (the lowest of those credits): an
+    answer with a mistake the key does not forgive earns nothing. The teacher's feedback for
+    each named mistake is shown either way.
+    """
+    if verdict == "correct":
+        return question.points, ()
+    credits = [question.credit(code) for code in mistakes]
+    teacher = tuple(c.feedback for c in credits if c is not None and c.feedback)
+    if verdict == "incorrect" and credits and all(c is not None for c in credits):
+        return min(c.points for c in credits), teacher
+    return 0.0, teacher
 
 
 def _fingerprint(verdict) -> tuple:
@@ -401,11 +711,14 @@ def _fingerprint(verdict) -> tuple:
 
 def _summaries(rows: list[GradedRow], questions: dict[str, Question]) -> tuple[QuestionSummary, ...]:
     by_question: dict[str, list[GradedRow]] = defaultdict(list)
+    superseded: Counter = Counter()
     for row in rows:
-        if row.question in questions:
+        if row.question in questions and row.superseded:
+            superseded[row.question] += 1
+        elif row.question in questions and (row.student or row.verdict != ERROR):
             by_question[row.question].append(row)
     summaries = []
-    for qid in questions:
+    for qid, question in questions.items():
         group = by_question.get(qid, [])
         counts = Counter(row.verdict for row in group)
         mistakes = Counter(code for row in group for code in row.mistakes)
@@ -415,11 +728,15 @@ def _summaries(rows: list[GradedRow], questions: dict[str, Question]) -> tuple[Q
                 wrong[row.fingerprint].append(row)
         groups = sorted((members for members in wrong.values() if len(members) > 1),
                         key=lambda members: (-len(members), members[0].line))
+        mean = round(sum(row.points for row in group) / len(group), 3) if group else 0.0
         summaries.append(QuestionSummary(
-            qid, len(group) - counts[ERROR], counts["correct"], counts["incorrect"],
-            counts["undetermined"], counts[ERROR], tuple(mistakes.most_common(5)),
+            qid, counts["correct"] + counts["incorrect"] + counts["undetermined"],
+            counts["correct"], counts["incorrect"], counts["undetermined"], counts[ERROR],
+            tuple(mistakes.most_common(5)),
             tuple({"count": len(members),
                    "answers": list(dict.fromkeys(m.answer for m in members)),
                    "lines": [m.line for m in members],
-                   "mistakes": list(members[0].mistakes)} for members in groups)))
+                   "mistakes": list(members[0].mistakes)} for members in groups),
+            no_answer=counts["no answer"], superseded=superseded[qid],
+            max_points=question.points, mean_points=mean))
     return tuple(summaries)

@@ -9,21 +9,25 @@ it differs, looks for the named mistake that reproduces it (calcgrad.grading.mis
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 from functools import lru_cache
 
+import mpmath
 import sympy
 from sympy import Expr, Symbol
 
 from calcgrad import limits
 from calcgrad.deadline import DeadlineExceeded, deadline, owns
 from calcgrad.engine.derivation import Derivation
+from calcgrad.grading.answers import PreparedAnswer, is_no_answer, prepare
 from calcgrad.grading.equivalence import (
     DIFFERENT,
     EQUAL,
     Counterexample,
     compare,
+    numeric_function,
+    sample_points,
 )
 from calcgrad.errors import LimitError, ParseError, UsageError
 from calcgrad.render.protocol import Rendered
@@ -33,6 +37,9 @@ from calcgrad.engine.derive import diff
 from calcgrad.read import request
 
 CORRECT, INCORRECT, UNDETERMINED = "correct", "incorrect", "undetermined"
+NO_ANSWER = "no answer"
+"""The verdict on a blank or a placeholder ("idk", "?", "-"): not an attempt, so not "incorrect"
+(the exit status of `calcgrad check` is still 1)."""
 
 _NOT_ANSWERS = (sympy.Derivative, sympy.Integral, sympy.Subs)
 
@@ -41,8 +48,10 @@ _NOT_ANSWERS = (sympy.Derivative, sympy.Integral, sympy.Subs)
 class Verdict(Rendered):
     """Whether an answer is the derivative asked for, and if not, what went wrong.
 
-    `verdict` is "correct", "incorrect" or "undetermined"; `bool(verdict)` is True only when
-    correct. `mistakes` are codes from calcgrad.grading.mistakes.CODES; `feedback` sentences for the
+    `verdict` is "correct", "incorrect", "undetermined" or "no answer" (then `answer` is None);
+    `bool(verdict)` is True only when correct. `reading` is the answer as read, `notes` what was
+    removed before reading it ("after removing 'dy/dx ='"), `warnings` the parser's notes where
+    its reading may not be what was meant. `mistakes` are codes from calcgrad.grading.mistakes.CODES; `feedback` sentences for the
     student; `step` where the answer parts from the correct derivation (when known);
     `counterexample` a point with the expected and the given value; `exceptions` isolated points
     where exactly one of answer and derivative is defined. A gradient is checked entry by entry:
@@ -63,9 +72,20 @@ class Verdict(Rendered):
     exceptions: tuple = ()
     entries: tuple[Verdict, ...] = ()
     derivation: Derivation | None = field(default=None, repr=False, compare=False)
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return self.verdict == CORRECT
+
+    @property
+    def reading(self) -> str:
+        """The answer as read, in calcgrad's notation ("" when there is no answer)."""
+        if self.answer is None:
+            return ""
+        if isinstance(self.answer, tuple):
+            return "[" + ", ".join(to_text(a) for a in self.answer) + "]"
+        return to_text(self.answer)
 
     @property
     def gradient(self) -> bool:
@@ -90,8 +110,38 @@ def check(answer, of, wrt=(), order: int = 1, *, grad: bool = False,
     if grad:
         return _check_gradient(answer, problem, wrt, declared)
     derivation = derivation_of(problem, wrt, order, declared)
-    given = _read(answer, declared, "the answer")
-    return _check_against(derivation, given)
+    if not isinstance(answer, str):
+        return _check_against(derivation, _read(answer, declared, "the answer"))
+    names = {s.name for s in problem.free_symbols} | set(declared)
+    prepared = prepare(answer, constant_is_variable=bool({"C", "c"} & names))
+    if prepared.no_answer:
+        return Verdict(NO_ANSWER, problem, derivation.variables, derivation.result, None,
+                       feedback=("No answer was given.",), derivation=derivation,
+                       notes=prepared.notes)
+    reading = request.reading(prepared.text, declared, "the answer")
+    limits.check_magnitude(reading.expression, "the answer")
+    return _as_read(_check_against(derivation, reading.expression), prepared, reading.warnings)
+
+
+CONSTANT_SENTENCE = ("A derivative has no constant of integration: '+ C' belongs to an "
+                     "antiderivative, not to a derivative.")
+
+
+def _as_read(verdict: Verdict, prepared: PreparedAnswer, warnings: tuple[str, ...]) -> Verdict:
+    """The verdict with what was removed from the answer before reading it.
+
+    A "+ C" makes the answer incorrect (named constant_of_integration), and the rest of the
+    answer is judged on its own: "without '+ C' your answer is correct" when it is.
+    """
+    changes: dict = {"notes": prepared.notes, "warnings": tuple(warnings)}
+    if prepared.constant:
+        if verdict.verdict == CORRECT:
+            changes.update(verdict=INCORRECT, mistakes=("constant_of_integration",),
+                           feedback=(CONSTANT_SENTENCE, "Without '+ C' your answer is correct."))
+        else:
+            changes.update(mistakes=("constant_of_integration",) + verdict.mistakes,
+                           feedback=(CONSTANT_SENTENCE,) + verdict.feedback)
+    return replace(verdict, **changes)
 
 
 @lru_cache(maxsize=256)
@@ -178,6 +228,10 @@ def _check_gradient(answer, problem: Expr, wrt: tuple[Symbol, ...], declared) ->
     symbols = list(wrt) or sorted(problem.free_symbols, key=lambda s: s.name)
     if not symbols:
         raise UsageError("the expression has no variable, so it has no gradient")
+    if isinstance(answer, str) and is_no_answer(answer):
+        expected = tuple(derivation_of(problem, (s,), 1, declared).result for s in symbols)
+        return Verdict(NO_ANSWER, problem, tuple(symbols), expected, None,
+                       feedback=("No answer was given.",))
     entries_text = split_list(answer) if isinstance(answer, str) else list(answer)
     given = tuple(_read(entry, declared, f"entry {i} of the answer")
                   for i, entry in enumerate(entries_text, start=1))
@@ -206,6 +260,91 @@ def _check_gradient(answer, problem: Expr, wrt: tuple[Symbol, ...], declared) ->
                    step=first_wrong.step if first_wrong is not None else None,
                    counterexample=first_wrong.counterexample if first_wrong is not None else None,
                    entries=entries, **base)
+
+
+# --- a value at a point, and decimal answers -------------------------------------------------
+
+
+def value_at(of, at, wrt=(), order: int = 1, variables: Iterable[str] = ()) -> tuple[Expr, Expr, tuple]:
+    """(problem, the derivative's exact value at the point `at` ("x=3"), the variables).
+
+    UsageError when the point does not give every variable or the derivative has no real
+    value there."""
+    declared = request.declared_names(variables)
+    problem = _read(of, declared, "the expression")
+    derivation = derivation_of(problem, request.variables(wrt, declared), order, declared)
+    symbols = sorted(problem.free_symbols | set(derivation.variables), key=lambda s: s.name)
+    point = request.point(at, symbols, declared, what="the point", option="at =")
+    value = sympy.simplify(derivation.result.xreplace(point))
+    if not value.is_number or not _defined(value):
+        raise UsageError(f"the derivative has no real value at {format_point(point)}")
+    return problem, value, derivation.variables
+
+
+def check_value(answer: str, of, at, wrt=(), order: int = 1, *, variables: Iterable[str] = (),
+                tolerance: float | None = None) -> Verdict:
+    """Check a number given as the derivative's value at the point `at` ("x=3").
+
+    Exact values must be equal (1/3 is not 0.333); with `tolerance` a decimal within that
+    distance (relative above 1) passes."""
+    declared = request.declared_names(variables)
+    problem, expected, wrt_symbols = value_at(of, at, wrt, order, variables)
+    prepared = prepare(answer)
+    if prepared.no_answer:
+        return Verdict(NO_ANSWER, problem, wrt_symbols, expected, None,
+                       feedback=("No answer was given.",), notes=prepared.notes)
+    reading = request.reading(prepared.text, declared, "the answer")
+    given = reading.expression
+    limits.check_magnitude(given, "the answer")
+    base = dict(problem=problem, variables=wrt_symbols, expected=expected, answer=given,
+                notes=prepared.notes, warnings=reading.warnings)
+    if given.free_symbols:
+        names = ", ".join(to_text(s) for s in sorted(given.free_symbols, key=lambda s: s.name))
+        return Verdict(INCORRECT, feedback=(
+            f"The question asks for the value of the derivative at {at}, a number; your answer "
+            f"contains {names}.",), **base)
+    if sympy.simplify(given - expected) == 0:
+        return Verdict(CORRECT, feedback=("Correct.",), **base)
+    if tolerance is not None and _close(given, expected, tolerance):
+        return Verdict(CORRECT, feedback=(f"Correct within the tolerance {tolerance:g}.",), **base)
+    return Verdict(INCORRECT, feedback=(
+        f"The derivative at {at} is {to_text(expected)}, but your answer is {to_text(given)}.",),
+        **base)
+
+
+def within_tolerance(verdict: Verdict, tolerance: float) -> Verdict:
+    """An incorrect single-variable answer that agrees with the derivative within `tolerance`
+    (relative above 1) at every sample point where both are defined becomes correct: a decimal
+    such as 0.333x for x/3."""
+    if (verdict.verdict != INCORRECT or verdict.gradient or verdict.answer is None
+            or "constant_of_integration" in verdict.mistakes):  # + C is wrong at any precision
+        return verdict
+    symbols = tuple(sorted(verdict.problem.free_symbols | verdict.answer.free_symbols
+                           | set(verdict.variables), key=lambda s: s.name))
+    expected = numeric_function(symbols, verdict.expected)
+    given = numeric_function(symbols, verdict.answer)
+    compared = 0
+    with mpmath.workdps(30):
+        for point in sample_points(len(symbols))[:16]:
+            values = [mpmath.mpf(p.numerator) / p.denominator for p in point]
+            e, g = expected(*values), given(*values)
+            if e is None or g is None:
+                continue
+            if abs(g - e) > tolerance * max(1, abs(e)):
+                return verdict
+            compared += 1
+    if compared < 4:
+        return verdict
+    return replace(verdict, verdict=CORRECT, mistakes=(), step=None, counterexample=None,
+                   feedback=(f"Correct within the tolerance {tolerance:g} (a decimal answer).",))
+
+
+def _close(given: Expr, expected: Expr, tolerance: float) -> bool:
+    try:
+        g, e = complex(given.evalf(30)), complex(expected.evalf(30))
+    except (TypeError, ValueError):
+        return False
+    return abs(g - e) <= tolerance * max(1.0, abs(e))
 
 
 # --- reading answers ----------------------------------------------------------------------
@@ -362,4 +501,5 @@ def strip_prefix(line: str) -> str:
     return text[cut + 1:].strip() if cut >= 0 else text
 
 
-__all__ = ["Verdict", "WorkedSolution", "check", "check_steps", "split_list", "strip_prefix"]
+__all__ = ["CONSTANT_SENTENCE", "NO_ANSWER", "Verdict", "check_value", "value_at",
+           "within_tolerance", "WorkedSolution", "check", "check_steps", "split_list", "strip_prefix"]

@@ -62,8 +62,21 @@ CODES: dict[str, str] = {
     "integrated_instead": "an antiderivative instead of the derivative",
     "wrong_variable": "the derivative with respect to another variable, or in other letters",
     "constant_factor": "off by a constant factor",
-    "sign_error": "exactly the negative of the right answer",
+    "sign_error": "a minus sign lost: the whole answer negated, or a factor −1 dropped in a step",
+    "sign_slip": "the sign of one term flipped",
+    "dropped_term": "one term of the derivative left out",
+    "quotient_of_derivatives": "(f/g)′ taken as f′/g′",
+    "wrong_order": "the derivative of another order (f′ where f″ was asked, or the reverse)",
+    "function_itself": "the function itself instead of its derivative",
+    "constant_of_integration": "a '+ C' added to a derivative",
 }
+
+SIGN_FLIPS = frozenset({"quotient_numerator_reversed", "trig_sign", "sign_error", "sign_slip"})
+"""Mistakes that each flip one sign: two of them together are never named for one answer
+(they would cancel or contradict; one sign slip explains such an answer better)."""
+
+MAX_TERMS = 12
+"""Most terms tried one by one for a sign slip or a dropped term."""
 """Every mistake code, with a short description (for reports)."""
 
 
@@ -192,6 +205,10 @@ def _faults(step: DiffStep, number: str, stage: int) -> list[Mutation]:
                         "the numerator is reversed: it is f′·g − f·g′, not f·g′ − f′·g"))
         out.append(make("quotient_missing_square", unsquared,
                         f"the denominator must be squared, g² = {to_text(step.denominator**2)}"))
+        out.append(make("quotient_of_derivatives",
+                        lambda s: s.numerator_step.result / s.denominator_step.result,
+                        "the derivative of a quotient is not the quotient of the derivatives; "
+                        "(f/g)′ = (f′·g − f·g′)/g²"))
     elif isinstance(step, PowerRule):
         n = step.exponent
         if n.is_negative:
@@ -235,8 +252,13 @@ def _faults(step: DiffStep, number: str, stage: int) -> list[Mutation]:
                             lambda s, h=held: sympy.diff(s.expression, h),
                             f"{to_text(held)} is held constant{what} and its derivative is 0"))
     elif isinstance(step, ConstantMultipleRule):
-        out.append(make("constant_factor", lambda s: s.inner.result,
-                        f"the constant factor {to_text(step.constant)} was dropped"))
+        if step.constant == -1:  # a lost minus is a sign error, not a "constant factor"
+            out.append(make("sign_error", lambda s: s.inner.result,
+                            f"the minus sign was dropped: the derivative of "
+                            f"{to_text(step.expression)} is {to_text(step.result)}"))
+        else:
+            out.append(make("constant_factor", lambda s: s.inner.result,
+                            f"the constant factor {to_text(step.constant)} was dropped"))
         for held in sorted(step.constant.free_symbols - {x}, key=lambda s: s.name):
             note = (f"{to_text(held)} is held constant, so the factor {to_text(step.constant)} "
                     "stays as it is")
@@ -397,6 +419,8 @@ def diagnose(derivation: Derivation, answer: Expr, *, seconds: float = limits.DI
     for first, second in itertools.combinations(candidates, 2):
         if first.step is second.step or first.stage != second.stage:
             continue
+        if first.code in SIGN_FLIPS and second.code in SIGN_FLIPS:
+            continue  # two sign flips contradict each other; a sign slip was tried above
         tried += 1
         if tried > limits.MAX_MUTATION_PAIRS or time.monotonic() > deadline:
             break
@@ -437,6 +461,12 @@ def _whole_answer(derivation: Derivation, answer: Expr, matcher: _Matcher) -> Di
             return Diagnosis(("integrated_instead",), (
                 f"Your answer is an antiderivative of {to_text(problem)}: its derivative gives "
                 f"back the function. Differentiate instead.",))
+    if matcher.matches(problem):
+        return Diagnosis(("function_itself",), (
+            f"Your answer is the function {to_text(problem)} itself, not its derivative.",))
+    order = _other_order(derivation, matcher)
+    if order is not None:
+        return order
     if expected != 0:
         factor = matcher.ratio(expected)
         if factor is not None:
@@ -445,6 +475,50 @@ def _whole_answer(derivation: Derivation, answer: Expr, matcher: _Matcher) -> Di
                 return Diagnosis(("constant_factor",), (
                     f"Off by a constant factor: your answer is {to_text(constant)} times "
                     f"{operator}.",))
+    return _one_term(expected, matcher, operator)
+
+
+_ORDINAL = {1: "first", 2: "second", 3: "third", 4: "fourth"}
+
+
+def _other_order(derivation: Derivation, matcher: _Matcher) -> Diagnosis | None:
+    """The derivative of one order less (not the function itself) or one more."""
+    variables = derivation.variables
+    if len(set(variables)) != 1 or sympy.count_ops(derivation.expression) > limits.MAX_SYMBOLIC_OPS:
+        return None
+    x, asked, problem = variables[0], len(variables), derivation.expression
+    for given in (asked - 1, asked + 1):
+        if given < 1 or time.monotonic() > matcher.deadline:
+            continue
+        if matcher.matches(sympy.diff(problem, x, given)):
+            name = _ORDINAL.get(given, f"order-{given}")
+            wanted = _ORDINAL.get(asked, f"order-{asked}")
+            return Diagnosis(("wrong_order",), (
+                f"Your answer is the {name} derivative; the question asks for the {wanted} "
+                f"derivative.",))
+    return None
+
+
+def _one_term(expected: Expr, matcher: _Matcher, operator: str) -> Diagnosis | None:
+    """One term of the derivative with its sign flipped, or left out."""
+    terms = sympy.Add.make_args(expected)
+    if len(terms) < 2 and sympy.count_ops(expected) <= limits.MAX_SYMBOLIC_OPS:
+        terms = sympy.Add.make_args(sympy.expand(expected))
+    if not 2 <= len(terms) <= MAX_TERMS:
+        return None
+    written = to_text(sympy.Add(*terms, evaluate=False))
+    for term in terms:
+        if time.monotonic() > matcher.deadline:
+            return None
+        if matcher.matches(expected - 2 * term):
+            return Diagnosis(("sign_slip",), (
+                f"The sign of one term is wrong: {to_text(term)} in {operator} = {written}.",))
+    for term in terms:
+        if time.monotonic() > matcher.deadline:
+            return None
+        if matcher.matches(expected - term):
+            return Diagnosis(("dropped_term",), (
+                f"A term is missing: {to_text(term)} in {operator} = {written}.",))
     return None
 
 

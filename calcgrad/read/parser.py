@@ -759,10 +759,23 @@ class _Parser:
         return tok.kind == BAR and self.bar_depth == 0 and not self.in_condition
 
     def check_two_numbers(self, tok: Token) -> None:
+        """Refuse `2 3` (two numbers in a row); a number after an exponent is a factor:
+        `(3x^2+1)^4 6x` is (3x²+1)⁴·6x, as students write a chain-rule answer."""
         before = self.previous()
         if tok.kind == NUM and before is not None and before.kind == NUM:
+            if self.is_exponent(self.i - 1):
+                self.warnings.append(f"^{before.text} {tok.text} is read as the power ^{before.text} "
+                                     f"times {tok.text}; for ^{before.text}{tok.text} join the digits")
+                return
             raise self.error(f"two numbers in a row: '{before.text}' and '{tok.text}'", tok.pos,
                              f"write {before.text}*{tok.text} to multiply, or join the digits for one number")
+
+    def is_exponent(self, index: int) -> bool:
+        """Whether the token at `index` is the exponent of a ^ (after any signs): x^4, x^-2."""
+        k = index - 1
+        while k >= 0 and self.tokens[k].kind == OP and self.tokens[k].value in "+-":
+            k -= 1
+        return k >= 0 and self.tokens[k].kind == OP and self.tokens[k].value == "^"
 
     def signed(self) -> sympy.Expr:
         """Optional + and − signs, then a power: -x^2 = -(x²)."""

@@ -36,7 +36,7 @@ def test_json_contract() -> None:
     assert 1 == result.exit_code
     data = json.loads(result.stdout)
     assert {"verdict", "expected", "answer", "mistakes", "feedback", "step", "counterexample",
-            "problem", "variables"} == set(data)
+            "problem", "variables", "reading", "notes", "warnings"} == set(data)
     assert ("incorrect", ["power_coefficient_missing"]) == (data["verdict"], data["mistakes"])
 
 
@@ -120,3 +120,23 @@ def test_answer_dash_reads_standard_input() -> None:
     result = run("check", "-", "--of", "cos x", "--format", "json", input="-sin x\n")
     assert 0 == result.exit_code, result.output
     assert "correct" == json.loads(result.stdout)["verdict"]
+
+
+def test_no_answer_exits_as_incorrect_with_its_own_verdict() -> None:
+    """`check idk` says "no answer" and exits 1, like an incorrect answer."""
+    result = CliRunner().invoke(main, ["check", "idk", "--of", "x^2", "--format", "json"])
+    assert (1, "no answer") == (result.exit_code, json.loads(result.stdout)["verdict"])
+
+
+def test_prefix_is_read_past_and_reported() -> None:
+    """`check "dy/dx = 2x"` is correct for x^2 and the text says what was removed."""
+    result = CliRunner().invoke(main, ["check", "dy/dx = 2x", "--of", "x^2", "--format", "plain"])
+    assert 0 == result.exit_code
+    assert "Read as 2x, after removing 'dy/dx ='." in result.stdout
+
+
+def test_no_answer_in_markdown_is_text_not_math_letters() -> None:
+    """Markdown shows no answer as \\text{(no answer)}, not as italic letters."""
+    result = CliRunner().invoke(main, ["check", "?", "--of", "x^2", "--format", "markdown"])
+    assert 1 == result.exit_code
+    assert r"**Your answer:** $\text{(no answer)}$" in result.stdout

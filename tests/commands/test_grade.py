@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from calcgrad.cli import main
@@ -22,7 +23,7 @@ def test_grade_examples_plain() -> None:
     result = run("grade", str(EXAMPLES / "submissions.csv"), "--key", str(EXAMPLES / "key.toml"),
                  "--format", "plain", "--no-progress")
     assert 0 == result.exit_code, result.output
-    assert "q2: 1/4 correct (25%)" in result.stdout
+    assert "q2: 1/5 correct (20%)" in result.stdout  # fay's unusable q2 row counts too
     assert "same wrong answer ×2" in result.stdout
     assert "line 21: dee q7 error — unknown question 'q7'" in result.stdout
 
@@ -55,3 +56,38 @@ def test_bad_out_suffix_exits_2(tmp_path) -> None:
     result = run("grade", str(EXAMPLES / "submissions.csv"), "--key", str(EXAMPLES / "key.toml"),
                  "--out", str(tmp_path / "report.xlsx"))
     assert 2 == result.exit_code
+
+
+def test_gradebook_is_written_with_one_row_per_student(tmp_path) -> None:
+    """--gradebook writes student, one column per question, total and out_of."""
+    book = tmp_path / "gradebook.csv"
+    course = EXAMPLES / "course"
+    result = run("grade", str(course / "submissions.csv"), "--key", str(course / "key.toml"),
+                 "--roster", str(course / "roster.csv"), "--gradebook", str(book),
+                 "--format", "plain", "--no-progress")
+    assert 0 == result.exit_code, result.output
+    assert (course / "gradebook.csv").read_text() == book.read_text()
+    assert "s07,,,,,,0,8" in book.read_text()  # on the roster, nothing submitted
+    assert "Not on the roster: s99." in result.stdout
+    assert "Needs a look (6 rows)" in result.stdout
+
+
+@pytest.mark.parametrize("name, message", [("book.txt", "--gradebook must end in .csv"),
+                                           ("report.csv", "must be different files")])
+def test_gradebook_path_is_checked_before_grading(tmp_path, name: str, message: str) -> None:
+    """A bad --gradebook path is refused (exit 2) before any row is graded."""
+    result = run("grade", str(EXAMPLES / "submissions.csv"), "--key", str(EXAMPLES / "key.toml"),
+                 "--out", str(tmp_path / "report.csv"), "--gradebook", str(tmp_path / name),
+                 "--no-progress")
+    assert 2 == result.exit_code
+    assert message in result.output
+    assert not (tmp_path / "report.csv").exists()
+
+
+def test_keep_best_is_an_option() -> None:
+    """--keep best is accepted and named in the report's notes."""
+    result = run("grade", str(EXAMPLES / "course" / "submissions.csv"), "--key",
+                 str(EXAMPLES / "course" / "key.toml"), "--keep", "best", "--format", "json",
+                 "--no-progress")
+    assert 0 == result.exit_code, result.output
+    assert "best" == json.loads(result.stdout)["keep"]

@@ -47,7 +47,7 @@ def test_every_row_is_reported_in_order() -> None:
     assert list(range(2, 14)) == [row.line for row in report.rows]
     verdicts = [row.verdict for row in report.rows]
     assert ["correct", "incorrect", "incorrect", "correct", "correct", "correct",
-            "error", "error", "error", "error", "error", "error"] == verdicts
+            "error", "error", "error", "no answer", "error", "error"] == verdicts
 
 
 def test_errors_say_why() -> None:
@@ -56,7 +56,7 @@ def test_errors_say_why() -> None:
     assert "unknown question 'q9'" in errors["gus"]
     assert "'diff' is a command" in errors["hal"]
     assert "expected 3 fields, found 2" == errors["ida"]
-    assert "empty answer" == errors["jo"]
+    assert "jo" not in errors  # an empty answer is "no answer", not an unusable row
     assert "cannot check this answer" in errors["kim"]
     assert "cannot check this answer" in errors["lee"]
 
@@ -106,17 +106,19 @@ def test_csv_report_has_every_row_and_is_formula_safe() -> None:
     """The CSV report has a header and one row per input row; leading = + - @ are defused."""
     text = grade(CSV, KEY, jobs=1).csv()
     lines = text.strip().splitlines()
-    assert "line,student,question,answer,verdict,mistakes,feedback,error" == lines[0]
+    assert ("line,student,question,answer,verdict,mistakes,feedback,error,reading,notes,warnings,points,"
+            "max_points,superseded") == lines[0]
     assert 13 == len(lines)
     assert "'-sin(3x)" in text
 
 
 def test_json_report() -> None:
-    """to_dict has rows and summary."""
+    """to_dict has rows, summary, students, notes and the keep policy."""
     data = grade(CSV, KEY, jobs=1).to_dict()
-    assert {"rows", "summary"} == set(data)
-    assert {"question", "answered", "correct", "incorrect", "undetermined", "errors",
-            "percent_correct", "common_mistakes", "wrong_answer_groups"} == set(data["summary"][0])
+    assert {"rows", "summary", "students", "notes", "keep"} == set(data)
+    assert {"question", "submissions", "answered", "correct", "incorrect", "undetermined",
+            "no_answer", "errors", "superseded", "percent_correct", "max_points", "mean_points",
+            "common_mistakes", "wrong_answer_groups"} == set(data["summary"][0])
 
 
 @pytest.mark.parametrize("key, message", [
@@ -145,3 +147,132 @@ def test_columns_in_any_order() -> None:
     """Columns are found by name."""
     report = grade("answer,question,student\n2x sin x + x^2 cos x,q1,ada\n", KEY, jobs=1)
     assert "correct" == report.rows[0].verdict
+
+
+COURSE_KEY = """
+[q1]
+expression = "sin(x^2)"
+points = 2
+
+[q1.mistakes]
+missing_chain_factor = { points = 1, feedback = "Remember the inner derivative." }
+
+[q2]
+expression = "x^3/9"
+tolerance = 1e-3
+
+[q3]
+expression = "x^2 sin x"
+at = "x=0"
+"""
+
+COURSE_CSV = """student,question,answer
+S12 ,q1,cos(x^2)
+s12,q1,2x cos(x^2)
+ann,q1,idk
+ann,q2,0.3333x^2
+ann,q3,0
+bob,q1,dy/dx = 2x cos(x^2)
+bob,q1,cos(x^2)
+bob,q2,x^2/3 + C
+"""
+
+
+def test_partial_credit_and_teacher_feedback() -> None:
+    """A forgiven mistake earns its points and shows the teacher's feedback."""
+    rows = grade(COURSE_CSV, COURSE_KEY, jobs=1, keep="first").rows
+    first = rows[0]
+    assert ("s12", "incorrect", 1.0, 2.0) == (first.student, first.verdict, first.points,
+                                              first.max_points)
+    assert "Remember the inner derivative." == first.feedback[0]
+
+
+def test_ids_are_normalised_and_the_report_says_so() -> None:
+    """'S12 ' and 's12' are one student, s12, and a note says which spelling was changed."""
+    report = grade(COURSE_CSV, COURSE_KEY, jobs=1)
+    assert ["s12", "ann", "bob"] == [t.student for t in report.students]
+    assert ["Student ids are normalised (spaces trimmed, case folded): 'S12 ' (line 2) → s12."] \
+        == [note for note in report.notes if note.startswith("Student ids")]
+
+
+@pytest.mark.parametrize("keep,kept_lines", [("last", [3, 8]), ("first", [2, 7]), ("best", [3, 7])])
+def test_keep_policy_marks_the_others_superseded(keep: str, kept_lines: list[int]) -> None:
+    """One submission per student and question counts; the rest stay, marked superseded."""
+    report = grade(COURSE_CSV, COURSE_KEY, jobs=1, keep=keep)
+    q1_rows = [r for r in report.rows if r.question == "q1" and r.student != "ann"]
+    assert kept_lines == [r.line for r in q1_rows if not r.superseded]
+    assert 2 == sum(r.superseded for r in q1_rows)
+    assert any(f"the {keep} submission counts" in note for note in report.notes)
+
+
+def test_percent_correct_counts_every_submission() -> None:
+    """No answer counts in the denominator: q1 under --keep last is 1 of 3 correct."""
+    q1 = grade(COURSE_CSV, COURSE_KEY, jobs=1).summaries[0]
+    assert (3, 1, 1, 1, 2) == (q1.submissions, q1.correct, q1.no_answer, q1.incorrect, q1.superseded)
+    assert 33.3 == q1.percent_correct
+    assert 1.0 == q1.mean_points  # (2 + 0 + 1) / 3
+
+
+def test_student_totals_and_gradebook() -> None:
+    """One gradebook row per student: points per question, empty where nothing was submitted."""
+    report = grade(COURSE_CSV, COURSE_KEY, jobs=1)
+    assert ["student,q1,q2,q3,total,out_of", "s12,2,,,2,4", "ann,0,1,1,2,4", "bob,1,0,,1,4"] == \
+        report.gradebook().strip().splitlines()
+
+
+def test_tolerance_value_at_a_point_and_constant() -> None:
+    """A decimal within the tolerance passes; a value at a point is a number; + C is named."""
+    rows = {(r.student, r.question): r for r in grade(COURSE_CSV, COURSE_KEY, jobs=1).rows}
+    assert "correct" == rows[("ann", "q2")].verdict
+    assert "correct" == rows[("ann", "q3")].verdict
+    assert ("incorrect", ("constant_of_integration",)) == (rows[("bob", "q2")].verdict,
+                                                          rows[("bob", "q2")].mistakes)
+    assert ("after removing '+ C'",) == rows[("bob", "q2")].notes
+
+
+def test_reading_and_removed_prefix_are_in_the_row() -> None:
+    """The row says how the answer was read and what was removed."""
+    row = next(r for r in grade(COURSE_CSV, COURSE_KEY, jobs=1).rows if r.line == 7)
+    assert ("2x·cos(x²)", ("after removing 'dy/dx ='",)) == (row.reading, row.notes)
+
+
+def test_rows_needing_a_look() -> None:
+    """No answer and superseded rows are listed for the teacher."""
+    looks = {r.line: r.needs_a_look for r in grade(COURSE_CSV, COURSE_KEY, jobs=1).needing_a_look}
+    assert [2, 4, 7] == sorted(looks)
+    assert "no answer" == looks[4]
+
+
+@pytest.mark.parametrize("key, message", [
+    ('[q1]\nexpression = "x^2"\npoints = -1', "points must be a number"),
+    ('[q1]\nexpression = "x^2"\n[q1.mistakes]\nnot_a_code = { points = 1 }', "unknown mistake code"),
+    ('[q1]\nexpression = "x^2"\npoints = 1\n[q1.mistakes]\nsign_error = { points = 2 }', "more than"),
+    ('[q1]\nexpression = "x^2"\ntolerance = 2', "tolerance must be"),
+    ('[q1]\nexpression = "x^2"\nat = "y=1"', "not a variable"),
+    ('[q1]\nexpression = "1/x"\nat = "x=0"', "no real value"),
+])
+def test_bad_partial_credit_keys_fail_before_grading(key: str, message: str) -> None:
+    """A key with bad points, codes, tolerance or point is refused with one message."""
+    with pytest.raises(UsageError, match=message):
+        read_key(key)
+
+
+def test_repeated_answers_are_checked_once_with_an_identical_report(monkeypatch) -> None:
+    """Each distinct (question, answer) is checked once; every row still gets its own outcome."""
+    import calcgrad.grading.checking
+    from calcgrad.grading.batch import grade_row, read_key, read_submissions
+
+    csv_text = "student,question,answer\n" + "".join(
+        f"s{i},q2,{answer}\n" for i, answer in enumerate(["-sin(3x)", "-3 sin(3x)", "-sin(3x)",
+                                                          "-sin(3x) ", "-3  sin(3x)"] * 4))
+    key = read_key(KEY)
+    one_by_one = [grade_row((row, key.get(row.question), limits.GRADE_ANSWER_SECONDS))
+                  for row in read_submissions(csv_text)]
+    calls = []
+    real_check = calcgrad.grading.checking.check
+    monkeypatch.setattr(calcgrad.grading.checking, "check",
+                        lambda answer, **kw: calls.append(answer) or real_check(answer, **kw))
+    report = grade(csv_text, key, jobs=1)
+    assert 2 == len(calls)
+    assert one_by_one == list(report.rows)
+    assert [r.answer for r in one_by_one] == [r.answer for r in report.rows]

@@ -44,7 +44,7 @@ def test_json_contract_keys() -> None:
     """to_dict has the documented keys, with math as text the parser reads back."""
     data = check("-sin(3x)", of="cos(3x)").to_dict()
     assert {"verdict", "problem", "variables", "expected", "answer", "mistakes", "feedback",
-            "step", "counterexample"} == set(data)
+            "step", "counterexample", "reading", "notes", "warnings"} == set(data)
     assert parse(data["expected"]) == parse("-3 sin(3x)")
     assert ["missing_chain_factor"] == data["mistakes"]
     assert "1" == data["step"]["number"]
@@ -197,3 +197,79 @@ def test_sympy_derivative_never_incorrect_and_perturbation_never_correct(expr) -
     assert "incorrect" != check(reference, of=expr, wrt="x").verdict
     nudged = reference + sympy.Rational(1, 10**9) * (x**2 + y**2 + 1)
     assert "correct" != check(nudged, of=expr, wrt="x").verdict
+
+
+STUDENT_WRITING = [
+    ("f'(x) = 2x - 5", "x^2 - 5x", "correct", "after removing 'f'(x) ='"),
+    ("dy/dx = 2x - 5", "x^2 - 5x", "correct", "after removing 'dy/dx ='"),
+    ("d/dx ln(x^2+1) = 2x/(x^2+1)", "ln(x^2+1)", "correct", "after removing 'd/dx ln(x^2+1) ='"),
+    ("y' = 2x", "x^2 - 5x", "incorrect", "after removing 'y' ='"),
+]
+
+
+@pytest.mark.parametrize("answer,of,verdict,note", STUDENT_WRITING, ids=[a for a, *_ in STUDENT_WRITING])
+def test_derivative_notation_is_read_past_and_said(answer: str, of: str, verdict: str, note: str) -> None:
+    """The verdict judges what follows the notation and says what was removed."""
+    result = check(answer, of=of)
+    assert (verdict, (note,)) == (result.verdict, result.notes)
+
+
+def test_juxtaposed_chain_factor_multiplies_with_a_warning() -> None:
+    """(3x^2+1)^4 6x is the product, correct for (3x^2+1)^5/5, and the reading is noted."""
+    result = check("(3x^2+1)^4 6x", of="(3x^2+1)^5/5")
+    assert "correct" == result.verdict
+    assert 1 == len(result.warnings)
+    assert "6x·(3x² + 1)⁴" == result.reading
+
+
+def test_plus_c_is_incorrect_with_its_own_mistake() -> None:
+    """A + C is named constant_of_integration, and the rest is judged on its own."""
+    result = check("2x - 5 + C", of="x^2 - 5x")
+    assert ("incorrect", ("constant_of_integration",)) == (result.verdict, result.mistakes)
+    assert "Without '+ C' your answer is correct." in result.feedback
+
+
+def test_plus_c_is_a_variable_when_the_problem_has_c() -> None:
+    """When C is a variable of the problem, + C is part of the answer."""
+    result = check("2C x + C", of="C x^2 + C x", wrt="x")
+    assert ("correct", ()) == (result.verdict, result.notes)
+
+
+@pytest.mark.parametrize("answer", ["", "idk", "?", "-", "n/a", "dunno"])
+def test_placeholders_get_no_answer(answer: str) -> None:
+    """A blank or a placeholder is "no answer", not an incorrect answer with a counterexample."""
+    result = check(answer, of="x^2")
+    assert ("no answer", None, (), None) == (result.verdict, result.answer, result.mistakes,
+                                             result.counterexample)
+    assert not result
+    assert result.to_dict()["answer"] is None
+
+
+def test_gradient_placeholder_is_no_answer() -> None:
+    """A gradient question answered "idk" is no answer too."""
+    assert "no answer" == check("idk", of="x^2 y", grad=True).verdict
+
+
+def test_decimal_answers_fail_without_a_tolerance_and_pass_with_one() -> None:
+    """0.3333x^2 is not x^2/3 exactly; within 1e-3 it is accepted, with a sentence saying so."""
+    from calcgrad.grading.checking import within_tolerance
+
+    exact = check("0.3333x^2", of="x^3/9")
+    assert "incorrect" == exact.verdict
+    close = within_tolerance(exact, 1e-3)
+    assert ("correct", ("Correct within the tolerance 0.001 (a decimal answer).",)) == \
+        (close.verdict, close.feedback)
+    assert "incorrect" == within_tolerance(check("0.3x^2", of="x^3/9"), 1e-3).verdict
+
+
+def test_value_at_a_point() -> None:
+    """A value at a point is compared exactly (or within a tolerance); a formula is refused."""
+    from calcgrad.grading.checking import check_value
+
+    assert "correct" == check_value("8", of="x^3 - 4x", at="x=2").verdict
+    assert "incorrect" == check_value("8.001", of="x^3 - 4x", at="x=2").verdict
+    assert "correct" == check_value("8.001", of="x^3 - 4x", at="x=2", tolerance=1e-3).verdict
+    formula = check_value("3x^2 - 4", of="x^3 - 4x", at="x=2")
+    assert "incorrect" == formula.verdict
+    assert "a number; your answer contains x" in formula.feedback[0]
+    assert "no answer" == check_value("idk", of="x^3 - 4x", at="x=2").verdict

@@ -134,6 +134,33 @@ TABLE = [  # (problem, wrt, answer, verdict, mistake codes)
     ("x^2", "x", "2.0001x", "incorrect", []),
     ("sin(2x)", "x", "2cos(2x) + 10^-9", "incorrect", []),
     ("x^3", "x", "3x^2 + 1", "incorrect", []),
+    # sign_slip: one term's sign flipped (and never two contradictory sign mistakes)
+    ("x^3 - 5x", "x", "3x^2 + 5", "incorrect", ["sign_slip"]),
+    ("sin(x)/x", "x", "(x cos x + sin x)/x^2", "incorrect", ["sign_slip"]),
+    ("x^4 - 2x^2", "x", "4x^3 + 4x", "incorrect", ["sign_slip"]),
+    # sign_error from a dropped factor −1 (the inner derivative's minus), not constant_factor
+    ("sqrt(1 - e^x)", "x", "e^x/(2 sqrt(1 - e^x))", "incorrect", ["sign_error"]),
+    ("x^2 - e^x", "x", "2x + e^x", "incorrect", ["sign_error"]),
+    # dropped_term
+    ("x^3 - 5x", "x", "3x^2", "incorrect", ["dropped_term"]),
+    ("x^2 sin x", "x", "2x sin x", "incorrect", ["dropped_term"]),
+    ("e^x + ln x", "x", "e^x", "incorrect", ["dropped_term"]),
+    # quotient_of_derivatives
+    ("sin(x)/x^2", "x", "cos(x)/(2x)", "incorrect", ["quotient_of_derivatives"]),
+    ("(x^2+1)/(x-1)", "x", "2x", "incorrect", ["quotient_of_derivatives"]),
+    ("e^x/x^3", "x", "e^x/(3x^2)", "incorrect", ["quotient_of_derivatives"]),
+    # function_itself
+    ("cos(3x)", "x", "cos(3x)", "incorrect", ["function_itself"]),
+    ("x^2 sin x", "x", "x^2 sin x", "incorrect", ["function_itself"]),
+    ("ln(x^2+1)", "x", "ln(x^2+1)", "incorrect", ["function_itself"]),
+    # wrong_order: f′ where f″ was asked (wrt "x,x"), and the reverse
+    ("x^3", "x,x", "3x^2", "incorrect", ["wrong_order"]),
+    ("x^4", "x,x,x", "12x^2", "incorrect", ["wrong_order"]),
+    ("sin(2x)", "x", "-4 sin(2x)", "incorrect", ["wrong_order"]),
+    # constant_of_integration (the rest judged on its own)
+    ("x^2", "x", "2x + C", "incorrect", ["constant_of_integration"]),
+    ("sin x", "x", "cos x + C", "incorrect", ["constant_of_integration"]),
+    ("cos(3x)", "x", "-sin(3x) + C", "incorrect", ["constant_of_integration", "missing_chain_factor"]),
 ]
 
 
@@ -205,3 +232,19 @@ def test_unexplained_wrong_answer_has_no_codes_but_a_counterexample() -> None:
 def test_diagnose_returns_none_for_unrelated_answer() -> None:
     """diagnose does not invent a mistake."""
     assert diagnose(diff("x^2", "x"), parse("sin x")) is None
+
+
+def test_wrong_order_says_which_order() -> None:
+    """f′ given for f″ names both orders."""
+    result = calcgrad.check("3x^2", of="x^3", order=2)
+    assert ("Your answer is the first derivative; the question asks for the second derivative.",
+            ) == result.feedback[:1]
+
+
+def test_no_answer_is_named_two_sign_flips() -> None:
+    """No diagnosis pairs two sign flips (a reversed numerator with a trig sign)."""
+    from calcgrad.grading.mistakes import SIGN_FLIPS
+
+    for problem, wrt, answer, _, _ in TABLE:
+        codes = calcgrad.check(answer, of=problem, wrt=wrt).mistakes
+        assert len(SIGN_FLIPS.intersection(codes)) <= 1, (problem, answer, codes)

@@ -669,3 +669,27 @@ def test_tower_inside_a_function_is_refused_before_the_function_is_built() -> No
     """sin(e^e^e^e^3 x): refused while reading, before SymPy's sin() evaluates the tower."""
     with pytest.raises(ParseError, match="too large"):
         parse("sin(e^e^e^e^3 x)")
+JUXTAPOSED_AFTER_POWER = [
+    ("(3x^2+1)^4 6x", "6*x*(3*x**2 + 1)**4"),
+    ("x^2 3", "3*x**2"),
+    ("x^-2 3", "3/x**2"),
+    ("(x+1)^2 2(x+1)", "2*(x + 1)**3"),
+]
+
+
+@pytest.mark.parametrize("text,expected", JUXTAPOSED_AFTER_POWER, ids=[t for t, _ in JUXTAPOSED_AFTER_POWER])
+def test_a_number_after_an_exponent_is_a_factor(text: str, expected: str) -> None:
+    """A chain-rule answer such as (3x^2+1)^4 6x multiplies, with a warning naming the reading."""
+    from calcgrad.read.parser import read
+
+    reading = read(text)
+    assert parse(expected) == reading.expression
+    assert 1 == len(reading.warnings)
+    assert "is read as the power" in reading.warnings[0]
+
+
+@pytest.mark.parametrize("text", ["2 3", "x 2 3", "sin(x) 2 3"])
+def test_two_plain_numbers_in_a_row_stay_an_error(text: str) -> None:
+    """Two numbers that are not an exponent and a factor are still refused."""
+    with pytest.raises(ParseError, match="two numbers in a row"):
+        parse(text)

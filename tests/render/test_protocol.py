@@ -169,7 +169,7 @@ def test_cli_writes_tables_as_csv(tmp_path) -> None:
     report = runner.invoke(main, ["grade", str(examples / "submissions.csv"), "--key",
                                   str(examples / "key.toml"), "--format", "csv"])
     assert 0 == report.exit_code, report.output
-    assert report.output.startswith("line,student,question,answer,verdict,mistakes,feedback,error\n")
+    assert report.output.startswith("line,student,question,answer,verdict,mistakes,feedback,error,reading,notes,warnings,points,max_points,superseded\n")
     walkthrough = runner.invoke(main, ["network", str(examples / "network_2_3_1.json"), "--format", "csv"])
     assert 0 == walkthrough.exit_code, walkthrough.output
     assert walkthrough.output.startswith("parameter,value,gradient,updated\n")
