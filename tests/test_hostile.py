@@ -174,7 +174,7 @@ EXPRESSION_CASES = [
     (["descend", "exp(exp(exp(x)))", "--start", "x=5", "--lr", "0.1"], None, False),
     (["descend", "erf(x)^2", "--start", "x=1", "--lr", "0.1"], None, False),
     (["descend", f"x^2 + {TOWER}", "--start", "x=1", "--lr", "0.1"], None, True),
-    (["check", "2x sin x + x^2 cos x + sqrt(-1) e^e^e^e^3", "--of", "x^2 sin x"], "too large", True),
+    (["check", "2x sin x + x^2 cos x + sqrt(-1) e^e^e^e^3", "--of", "x^2 sin x"], "real numbers", True),
     (["check", "|softplus(log(0))|", "--of", "x^2 sin x"], None, False),
     (["check", "x^(10^100)", "--of", "x^2"], None, False),
     (["check", "x^x^x^x^x^x^x", "--of", "x^x^x"], None, False),

@@ -28,6 +28,7 @@ import warnings
 import sympy
 from sympy import Expr, Symbol
 
+from calcgrad import limits
 from calcgrad.errors import ParseError, UsageError
 from calcgrad.read.parser import Reading, parse, parse_point, parse_symbol, read
 
@@ -175,6 +176,7 @@ def number(value: Any, what: str, declared: Iterable[str] = ()) -> Expr:
     if result.free_symbols:
         names = ", ".join(sorted(s.name for s in result.free_symbols))
         raise UsageError(f"{what} must be a number, but it contains {names}")
+    limits.check_magnitude(result, what)  # before evaluating it: e^e^e^e^3 never ends
     if not real_finite(result):
         raise UsageError(f"{what} must be a finite real number, not {result}")
     return result
