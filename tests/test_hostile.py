@@ -183,7 +183,7 @@ EXPRESSION_CASES = [
     (["network", "--layers", "1000000000"], "at most", True),
     (["network", "--layers", "0"], None, True),
     (["network", "--widths", "4096,4096,4096"], None, True),
-    (["network", "--widths", "1," * 300 + "1"], None, True),
+    (["network", "--widths", "1," * 1200 + "1"], None, True),
     (["network", "--layers", "3", "--activation", "x" * 10000], None, True),
     (["network", "--layers", "3", "--param", "W9999999999[0,0]"], None, True),
     (["practice", "--count", "1000000000"], None, True),

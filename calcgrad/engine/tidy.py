@@ -83,8 +83,8 @@ def _identities_may_help(expr: Expr) -> bool:
     tan u·cos u); trigsimp is tried only then, and only on small results built from polynomials
     and trigonometric or hyperbolic functions of polynomials, where it is quick (elsewhere, as
     in csch(gelu(x)² + 3), it can take seconds)."""
-    if sympy.count_ops(expr) > limits.MAX_TRIG_SIMPLIFY_OPS:
-        return False
+    if sympy.count_ops(expr) > limits.MAX_TRIG_SIMPLIFY_OPS or _expanded_terms(expr) > 16:
+        return False  # a high power of a sum of trigonometric terms: trigsimp factors for minutes
     calls = [f for f in sympy.preorder_traversal(expr) if isinstance(f, sympy.Function)]
     if not all(isinstance(f, _TRIG) and f.args[0].is_polynomial() for f in calls):
         return False
