@@ -65,7 +65,7 @@ def prepare(text: str, constant_is_variable: bool = False) -> PreparedAnswer:
     if is_no_answer(body):
         return PreparedAnswer(original, "", no_answer=True)
     prefix = ""
-    cut = _last_top_level_equals(body)
+    cut = last_top_level_equals(body)
     if cut >= 0 and _DERIVATIVE_LEFT.match(body[:cut]):
         prefix = body[:cut + 1].strip()
         body = body[cut + 1:].strip()
@@ -84,7 +84,8 @@ def is_no_answer(text: str) -> bool:
     return folded.rstrip(".!") in NO_ANSWER_WORDS or folded in NO_ANSWER_WORDS
 
 
-def _last_top_level_equals(text: str) -> int:
+def last_top_level_equals(text: str) -> int:
+    """The position of the last `=` outside brackets, or −1."""
     depth, cut = 0, -1
     for i, ch in enumerate(text):
         if ch in "([{":

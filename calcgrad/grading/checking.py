@@ -20,7 +20,7 @@ from sympy import Expr, Symbol
 from calcgrad import limits
 from calcgrad.deadline import DeadlineExceeded, deadline, owns
 from calcgrad.engine.derivation import Derivation
-from calcgrad.grading.answers import PreparedAnswer, is_no_answer, prepare
+from calcgrad.grading.answers import PreparedAnswer, is_no_answer, last_top_level_equals, prepare
 from calcgrad.grading.equivalence import (
     DIFFERENT,
     EQUAL,
@@ -490,14 +490,7 @@ def check_steps(solution: str | Sequence[str], of, wrt=(), order: int = 1, *,
 def strip_prefix(line: str) -> str:
     """The expression on a line: the text after its last `=` outside brackets, if any."""
     text = line.strip()
-    depth, cut = 0, -1
-    for i, ch in enumerate(text):
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "=" and depth == 0:
-            cut = i
+    cut = last_top_level_equals(text)
     return text[cut + 1:].strip() if cut >= 0 else text
 
 
