@@ -239,7 +239,7 @@ def _gradient_lines(g: Gradient) -> list[str]:
             lines += [INDENT + line if line else "" for line in derivation_body(d)]
             lines.append("")
     else:
-        lines.append("Partial derivatives (every step: --steps, or steps=True):")
+        lines.append("Partial derivatives (every step: --show-steps, or steps=True):")
         width = max(len(partial_text(v)) for v in g.variables)
         results = [to_text(d.result) for d in g.derivations]
         result_width = max(len(r) for r in results)
@@ -286,7 +286,7 @@ def gradient_rich(g: Gradient):
             parts.append(Text(f"\n{i}. {partial_text(variable)}", style="bold magenta"))
             parts.append(d)
     else:
-        parts.append(Text("Partial derivatives (every step: --steps, or steps=True):", style="dim"))
+        parts.append(Text("Partial derivatives (every step: --show-steps, or steps=True):", style="dim"))
         for variable, d in zip(g.variables, g.derivations):
             parts.append(Text.assemble(
                 (f"{INDENT}{partial_text(variable)} = ", "bold"), (to_text(d.result), ""),

@@ -261,7 +261,7 @@ def filled_line(w, line) -> str:
 def _vector_table(w, headers: list[Math], columns: list) -> Table:
     count = len(columns[0])
     shown = min(count, limits.MAX_TABLE_ROWS)
-    rows = [[str(j)] + [w.number(column[j]) for column in columns] for j in range(shown)]
+    rows = [[str(j + 1)] + [w.number(column[j]) for column in columns] for j in range(shown)]
     note = f"… {count - shown:,} more (--format json lists all)" if shown < count else ""
     return Table([Math("j", "j")] + headers, rows, note)
 
