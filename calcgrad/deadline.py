@@ -22,7 +22,6 @@ worker processes that are killed at their deadline (grading.batch).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import signal
 import threading
 import time
@@ -179,8 +178,15 @@ class _SignalInterrupter:
             signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
 
 
-_set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
-_set_async_exc.restype = ctypes.c_int
+def _set_async_exc(thread_id: int, error) -> None:
+    """Raise `error` (a class) in thread `thread_id`, or cancel a pending one (None)."""
+    # lazy: start-up speed (ctypes, ~3 ms, only when a budget runs outside the main thread)
+    import ctypes
+
+    set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
+    set_async_exc.restype = ctypes.c_int
+    set_async_exc(ctypes.c_ulong(thread_id),
+                  ctypes.py_object(error) if error is not None else ctypes.c_void_p(None))
 
 
 class _ThreadInterrupter:
@@ -204,11 +210,11 @@ class _ThreadInterrupter:
             self.budget.raised = True
             self.fired = True
             error_type = type("DeadlineExceeded", (DeadlineExceeded,), {"budget": self.budget})
-            _set_async_exc(ctypes.c_ulong(self.thread_id), ctypes.py_object(error_type))
+            _set_async_exc(self.thread_id, error_type)
 
     def stop(self) -> None:
         self.timer.cancel()
         with self.budget.lock:
             self.budget.closed = True
             if self.fired:  # raised but maybe not yet delivered: never let it land later
-                _set_async_exc(ctypes.c_ulong(self.thread_id), ctypes.c_void_p(None))
+                _set_async_exc(self.thread_id, None)
