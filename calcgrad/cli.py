@@ -109,6 +109,14 @@ def limit_memory(limit_bytes: int | None = None) -> None:
             pass
 
 
+_EXHAUSTED = {
+    MemoryError: "this input needs more memory than calcgrad may use; try a smaller input "
+                 "(or a larger `calcgrad --memory`)",
+    RecursionError: "this input is nested too deeply to work through; try a smaller input",
+}
+"""What to say when an input exhausts memory or Python's stack (exit status 2)."""
+
+
 def report_errors(command):
     """Run a command under its time budget and turn calcgrad's errors into a short message and
     its exit status; never a traceback."""
@@ -124,17 +132,11 @@ def report_errors(command):
         except DeadlineExceeded as error:
             click.echo(f"calcgrad: {error}", err=True)
             sys.exit(error.exit_code)
-        except MemoryError:
+        except (MemoryError, RecursionError) as error:
             if os.environ.get("CALCGRAD_DEBUG"):
                 raise
-            click.echo("calcgrad: this input needs more memory than calcgrad may use; try a "
-                       "smaller input (or a larger `calcgrad --memory`)", err=True)
-            sys.exit(2)
-        except RecursionError:
-            if os.environ.get("CALCGRAD_DEBUG"):
-                raise
-            click.echo("calcgrad: this input is nested too deeply to work through; try a "
-                       "smaller input", err=True)
+            reason = next(text for kind, text in _EXHAUSTED.items() if isinstance(error, kind))
+            click.echo(f"calcgrad: {reason}", err=True)
             sys.exit(2)
         except ParseError as error:
             _report_parse_error(error)
