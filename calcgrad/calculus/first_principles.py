@@ -258,7 +258,7 @@ def _shifted(expr: Expr, x: Symbol, h: Symbol) -> Expr:
 
 def _factors(expr: Expr) -> list[Expr]:
     """The factors of an (unevaluated) product, nested products flattened, ones dropped."""
-    expr = sympy.S(expr)  # internal numbers only, never user text
+    expr = sympy.sympify(expr, strict=True)  # internal numbers only; strict refuses text
     if expr.is_Mul:
         return [f for a in expr.args for f in _factors(a)]
     return [] if expr == 1 else [expr]
