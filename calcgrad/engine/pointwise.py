@@ -188,12 +188,10 @@ _FUNCTION_NAMES = {sympy.log: "ln", sympy.asin: "arcsin", sympy.acos: "arccos",
 
 
 def _is_division_by_zero(node: Expr, point: dict) -> bool:
+    """True when `node` has a negative power of something that is 0 at the point."""
     if node.is_Pow and node.exp.is_negative:
         return real_roots(node.base).subs(point) == 0
-    return any(_is_division_by_zero(arg, point) for arg in node.args
-               if not arg.is_Atom) or (node.is_Mul and any(
-                   f.is_Pow and f.exp.is_negative and real_roots(f.base).subs(point) == 0
-                   for f in node.args))
+    return any(_is_division_by_zero(arg, point) for arg in node.args if not arg.is_Atom)
 
 
 def _two_sided_limit(expr: Expr, point: dict, variable: Symbol) -> Expr | None:
