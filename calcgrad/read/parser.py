@@ -19,7 +19,6 @@ Reading rules, in short (the README has the long version):
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import sys
@@ -516,6 +515,9 @@ class _Tokenizer:
         lowered = run.lower()
         guess = _MISSPELLINGS.get(lowered) or _LOWER_FUNCTION_NAMES.get(lowered)
         if guess is None:
+            # lazy: start-up speed (difflib loads only when a name is misspelt)
+            import difflib
+
             close = difflib.get_close_matches(lowered, list(_LOWER_FUNCTION_NAMES), n=1, cutoff=0.75)
             guess = _LOWER_FUNCTION_NAMES[close[0]] if close else None
         if guess:
