@@ -432,6 +432,7 @@ class SolutionLine:
     previous: int | None = None
     warnings: tuple[str, ...] = ()
     caret: str = ""
+    written: tuple = field(default=(), repr=False, compare=False)  # typed order, for printing
 
     @property
     def mistakes(self) -> tuple[str, ...]:
@@ -571,7 +572,7 @@ def _judge(number: int, shown: str, reading, value: Expr, derivation: Derivation
     symbols = sorted(problem.free_symbols | value.free_symbols | set(derivation.variables),
                      key=lambda s: s.name)
     line = dict(number=number, text=shown, expression=value, reading=reading.expression,
-                warnings=reading.warnings)
+                warnings=reading.warnings, written=reading.written)
     against_expected = compare(derivation.result, value, symbols, domain=problem)
     if against_expected.status == EQUAL:
         verdict = _check_against(derivation, value, against_expected)

@@ -1117,8 +1117,15 @@ class _Parser:
         """d/dx(…), d/dx sin x, (d/dx) ln(x^2+1): like a function name, the bracket after it or
         the implicit product up to the next space."""
         tok = self.advance()
+        start = self.peek().pos
         with self.nested(tok):
-            inner = self.group() if self.at(OPEN) else self.bare_argument(tok)
+            bracketed = self.at(OPEN)
+            inner = self.group() if bracketed else self.bare_argument(tok)
+        if not bracketed and self.starts_implicit(self.peek()):
+            argument = self.text[start:self.previous().end]
+            self.warnings.append(f"{tok.text} {argument} is read as {tok.text}({argument}) times what "
+                                 f"follows, as a function name is; for the derivative of more, write "
+                                 f"{tok.text}(…) around it")
         return self.pending_derivative(inner, symbol(tok.value), tok.extra, tok)
 
     def question_function(self) -> sympy.Expr:

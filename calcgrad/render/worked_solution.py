@@ -13,7 +13,8 @@ import sympy
 
 from calcgrad.render.common import operator_text
 from calcgrad.render.escape import latex_text, markdown_text
-from calcgrad.render.notation import SUPERSCRIPT, AsciiPrinter, NotesLatexPrinter, TextPrinter, to_ascii, to_latex, to_text
+from calcgrad.render.notation import (SUPERSCRIPT, AsciiPrinter, NotesLatexPrinter, TextPrinter, to_ascii,
+                                     to_latex, to_text, typed_ranks)
 
 _MARK = {"correct": "✓", "incorrect": "✗", "undetermined": "?"}
 _LINE_MARK = {"fine": "✓", "follows": "→", "wrong": "✗", "unreadable": "…", "undetermined": "?"}
@@ -72,25 +73,26 @@ class _PendingLatex(_PendingDerivatives, NotesLatexPrinter):
         return r"\frac{d%s}{d%s%s}\left(%s\right)" % (power, variable, power, inner)
 
 
-def reading_text(expr, prime_variable=None) -> str:
-    """A line as read, in Unicode: (x²)′·sin(x) + x²·(sin(x))′."""
+def reading_text(expr, prime_variable=None, typed=()) -> str:
+    """A line as read, in Unicode: (x²)′·sin(x) + x²·(sin(x))′ (`typed`: a Reading's `written`,
+    to keep the order in which the terms were typed)."""
     if not expr.has(sympy.Derivative):
-        return to_text(expr)
-    return _PendingText({"prime_variable": prime_variable}).doprint(expr)
+        return to_text(expr, typed)
+    return _PendingText({"prime_variable": prime_variable, "typed": typed_ranks(typed)}).doprint(expr)
 
 
-def reading_ascii(expr, prime_variable=None) -> str:
+def reading_ascii(expr, prime_variable=None, typed=()) -> str:
     """A line as read, in ASCII that a worked-solution line reads back: (x**2)'*sin(x)."""
     if not expr.has(sympy.Derivative):
-        return to_ascii(expr)
-    return _PendingAscii({"prime_variable": prime_variable}).doprint(expr)
+        return to_ascii(expr, typed)
+    return _PendingAscii({"prime_variable": prime_variable, "typed": typed_ranks(typed)}).doprint(expr)
 
 
-def reading_latex(expr, prime_variable=None) -> str:
+def reading_latex(expr, prime_variable=None, typed=()) -> str:
     r"""A line as read, in LaTeX: \left(x^{2}\right)' \sin{\left(x \right)}."""
     if not expr.has(sympy.Derivative):
-        return to_latex(expr)
-    return _PendingLatex({"prime_variable": prime_variable}).doprint(expr)
+        return to_latex(expr, typed)
+    return _PendingLatex({"prime_variable": prime_variable, "typed": typed_ranks(typed)}).doprint(expr)
 
 
 # --- sentences ----------------------------------------------------------------------------------
@@ -137,7 +139,9 @@ def _heading(solution) -> str:
 
 
 def _reading(line, solution) -> str:
-    return reading_text(line.reading, solution.prime_variable) if line.reading is not None else ""
+    if line.reading is None:
+        return ""
+    return reading_text(line.reading, solution.prime_variable, line.written)
 
 
 def _details(line, solution) -> list[str]:
@@ -178,7 +182,7 @@ def as_dict(solution) -> dict:
             "text": line.text,
             "status": line.status,
             "label": line_label(line),
-            "reading": (reading_ascii(line.reading, solution.prime_variable)
+            "reading": (reading_ascii(line.reading, solution.prime_variable, line.written)
                         if line.reading is not None else None),
             "expression": to_ascii(line.expression) if line.expression is not None else None,
             "follows_from": line.follows_from,
@@ -221,8 +225,8 @@ def render_markdown(solution) -> str:
 def render_latex(solution) -> str:
     rows = []
     for line in solution.lines:
-        shown = (reading_latex(line.reading, solution.prime_variable) if line.reading is not None
-                 else r"\text{%s}" % latex_text(line.text))
+        shown = (reading_latex(line.reading, solution.prime_variable, line.written)
+                 if line.reading is not None else r"\text{%s}" % latex_text(line.text))
         rows.append(rf"&{shown} && \text{{{line.number}: {latex_text(line_label(line))}}}")
     body = " \\\\\n".join(rows)
     return f"\\begin{{align*}}\n{body}\n\\end{{align*}}\n" + latex_text(summary(solution)) + "\n"

@@ -140,3 +140,19 @@ def test_no_answer_in_markdown_is_text_not_math_letters() -> None:
     result = CliRunner().invoke(main, ["check", "?", "--of", "x^2", "--format", "markdown"])
     assert 1 == result.exit_code
     assert r"**Your answer:** $\text{(no answer)}$" in result.stdout
+
+
+def test_worked_solution_with_primes_carries_the_error_forward(tmp_path) -> None:
+    """--solution reads (x^2)' and d/dx lines; algebra after a slip follows from it (one error)."""
+    path = tmp_path / "solution.txt"
+    path.write_text("(x^2 sin(3x))' = (x^2)' sin(3x) + x^2 d/dx(sin(3x))\n"
+                    "= 2x sin(3x) + x^2 cos(3x)\n= x(2 sin(3x) + x cos(3x))\n", encoding="utf-8")
+    result = run("check", "--solution", str(path), "--of", "x^2 sin(3x)", "--format", "json")
+    assert 1 == result.exit_code, result.output
+    data = json.loads(result.stdout)
+    assert ["fine", "wrong", "follows"] == [line["status"] for line in data["lines"]]
+    assert [2] == data["error_lines"]
+    assert "1 new error: line 2 (line 3 follows from it)." == data["summary"]
+    plain = run("check", "--steps", str(path), "--of", "x^2 sin(3x)", "--format", "plain").stdout
+    assert "→ line 3: = x(2 sin(3x) + x cos(3x))" in plain
+    assert "read as (x²)′·sin(3x) + x²·(sin(3x))′" in plain
