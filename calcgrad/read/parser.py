@@ -191,6 +191,13 @@ _ORDER_BELOW = re.compile(r"\s*(?:\^\s*(?P<order>[0-9])|(?P<sup>[²³]))")
 _CLOSING = re.compile(r"\s*\)")
 
 
+def _written_order(match: re.Match) -> int:
+    """The order written in d^2/dx^2 or d²/dx² (1 when none is written)."""
+    if match["order"]:
+        return int(match["order"])
+    return {"²": 2, "³": 3}.get(match["sup"] or "", 1)
+
+
 @dataclass(frozen=True)
 class PendingNotation:
     """What a line of a worked solution may use besides the default grammar: derivatives still
@@ -416,17 +423,15 @@ class _Tokenizer:
         if i > 0 and self.norm[i - 1] in _LETTERS:
             return False
         match = _OPERATOR.match(self.norm, i)
-        if not match or (match["open"] is None and self.norm[i] == "("):
-            return False
-        end = match.end()
-        return end < len(self.norm) and self.norm[end] in _LETTERS
+        return match is not None and match.end() < len(self.norm) and self.norm[match.end()] in _LETTERS
 
     def operator(self, i: int) -> int:
         """d/dx and its spellings: one DERIV token whose value is the variable's name, `extra`
-        the order."""
+        the order. The variable is a declared name, a Greek name or one letter, with its index
+        (d/dw1 is d/dw₁, as w1 is w₁)."""
         norm = self.norm
         match = _OPERATOR.match(norm, i)
-        order = int(match["order"]) if match["order"] else {"²": 2, "³": 3}.get(match["sup"] or "", 1)
+        order = _written_order(match)
         start = match.end()
         run_end = start
         while run_end < len(norm) and norm[run_end] in _LETTERS:
@@ -435,26 +440,25 @@ class _Tokenizer:
         name = next((w for w in sorted(self.vocab.declared | set(_GREEK_NAMES), key=len, reverse=True)
                      if run.startswith(w)), run[0])
         j = start + len(name)
-        if j < len(norm) and (norm[j] == "_" or norm[j] in _SUBSCRIPTS):
+        name = _GREEK_CHARS.get(name, name)
+        if j < len(norm) and (norm[j] in _DIGITS or norm[j] == "_" or norm[j] in _SUBSCRIPTS):
             index, j = self.index(j, name)
-            name = f"{_GREEK_CHARS.get(name, name)}_{index}"
-        power = _ORDER_BELOW.match(norm, j)
-        if power:
-            written = int(power["order"]) if power["order"] else {"²": 2, "³": 3}[power["sup"]]
-            if written != order:
-                raise self.error(f"'{self.text[i:power.end()]}' at column {i + 1} has different orders "
-                                 "above and below", i, "as in d^2/dx^2 or d²/dx²")
-            j = power.end()
-        elif order > 1:
+            name = f"{name}_{index}"
+        below = _ORDER_BELOW.match(norm, j)
+        if below and _written_order(below) != order:
+            raise self.error(f"'{self.text[i:below.end()]}' at column {i + 1} has different orders "
+                             "above and below", i, "as in d^2/dx^2 or d²/dx²")
+        if not below and order > 1:
             raise self.error(f"'{self.text[i:j]}' at column {i + 1} needs the order below too", i,
                              "as in d^2/dx^2 or d²/dx²")
+        j = below.end() if below else j
         if match["open"] is not None:
             close = _CLOSING.match(norm, j)
             if not close:  # (d/dx x^2): the bracket opens a group, the operator comes next
                 self.add(OPEN, i, i + 1, "(")
                 return i + 1
             j = close.end()
-        self.add(DERIV, i, j, _GREEK_CHARS.get(name, name), extra=order)
+        self.add(DERIV, i, j, name, extra=order)
         return j
 
     # -- numbers ------------------------------------------------------------------------------

@@ -119,7 +119,7 @@ def summary(solution) -> str:
         return "No line to check."
     errors = solution.errors
     unchecked = [line.number for line in solution.lines if line.status in ("unreadable", "undetermined")]
-    after = f" {_numbers(unchecked)[0].upper()}{_numbers(unchecked)[1:]} could not be checked." if unchecked else ""
+    after = f" {_numbers(unchecked).capitalize()} could not be checked." if unchecked else ""
     if not errors:
         if solution.verdict == "correct":
             return "Every line equals the derivative."

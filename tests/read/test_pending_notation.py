@@ -118,3 +118,10 @@ def test_bare_operator_followed_by_a_factor_is_flagged() -> None:
     assert ("d/dx x^2 is read as d/dx(x^2) times what follows, as a function name is; for the "
             "derivative of more, write d/dx(…) around it",) == reading.warnings
     assert () == read("d/dx(x^2 sin x)", pending=NOTATION).warnings
+
+
+def test_operator_variable_takes_its_index() -> None:
+    """d/dw1 differentiates by w₁, as w1 is read as w₁ everywhere."""
+    w1 = sympy.Symbol("w_1", real=True)
+    assert D(w1**2, w1) == pending("d/dw1(w1^2)", PendingNotation(None))
+    assert D(w1**2, w1) == pending("d/dw_1 w_1^2", PendingNotation(None))
