@@ -549,6 +549,13 @@ def _check_line(number: int, text: str, derivation: Derivation, declared: tuple,
             reading = read(body, declared, pending=notation)
             limits.check_magnitude(reading.expression, f"line {number}")
             value = take_derivatives(reading.expression)
+            left = value.atoms(sympy.Derivative)
+            if left:  # SymPy has no rule for it (polygamma by its order): nothing to compare
+                first = min(left, key=sympy.default_sort_key)
+                return SolutionLine(number, shown, UNSURE, reading=reading.expression,
+                                    warnings=reading.warnings, written=reading.written, message=(
+                                        f"the derivative of {to_text(first.expr)} with respect to "
+                                        f"{to_text(first.variables[0])} cannot be taken"))
             limits.check_magnitude(value, f"line {number}")
             return _judge(number, shown, reading, value, derivation, before)
     except ParseError as error:

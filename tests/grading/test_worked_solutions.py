@@ -160,3 +160,12 @@ def test_generated_product_rule_solutions_are_correct(u, v) -> None:
     solution = check_steps(lines, of=to_ascii(f))
     assume(all(line.status != "undetermined" for line in solution.lines))  # no sample point in the domain
     assert ["fine"] * 3 == [line.status for line in solution.lines], solution.plain()
+
+
+def test_a_derivative_sympy_cannot_take_is_undetermined() -> None:
+    """polygamma differentiated by its order has no rule: the line is undetermined, with its reading."""
+    solution = check_steps(["(polygamma(x, 2))'"], of="x^2")
+    line = solution.lines[0]
+    assert ("undetermined", None) == (line.status, line.expression)
+    assert "the derivative of polygamma(x, 2) with respect to x cannot be taken" == line.message
+    assert "Derivative" not in solution.render("json")
