@@ -521,7 +521,7 @@ def _notation(problem: Expr, derivation: Derivation, declared: tuple,
               function_name: str | None) -> PendingNotation:
     """What a line may write for a derivative still to be taken: a prime means d/dx when the
     question has one variable; f names the question's function unless f is a variable."""
-    variables = set(derivation.variables) or problem.free_symbols
+    variables = set(derivation.variables)
     variable = next(iter(variables)) if len(variables) == 1 else None
     names = {s.name for s in problem.free_symbols} | set(declared)
     if variable is None or not function_name or function_name in names:
@@ -585,10 +585,11 @@ def _judge(number: int, shown: str, reading, value: Expr, derivation: Derivation
         verdict = _check_against(derivation, value, against_expected)
         return SolutionLine(status=FINE, verdict=verdict, **line)
     previous = next((b for b in reversed(before) if b.expression is not None), None)
-    carried = previous is not None and previous.status in (WRONG, FOLLOWS)
-    if carried:
+    against_previous = None
+    if previous is not None and previous.status in (WRONG, FOLLOWS):
         line["previous"] = previous.number
-        if compare(previous.expression, value, symbols, domain=problem).status == EQUAL:
+        against_previous = compare(previous.expression, value, symbols, domain=problem).status
+        if against_previous == EQUAL:
             origin = previous.follows_from or previous.number
             through = f" (through line {previous.number})" if origin != previous.number else ""
             return SolutionLine(status=FOLLOWS, follows_from=origin, message=(
@@ -597,7 +598,7 @@ def _judge(number: int, shown: str, reading, value: Expr, derivation: Derivation
     verdict = _check_against(derivation, value, against_expected)
     message = " ".join(verdict.feedback)
     if verdict.verdict == INCORRECT:
-        if carried:
+        if against_previous == DIFFERENT:
             message = f"does not follow from line {previous.number} either. " + message
         return SolutionLine(status=WRONG, verdict=verdict, message=message, **line)
     return SolutionLine(status=UNSURE, verdict=verdict, message=message, **line)
