@@ -152,11 +152,11 @@ class Network:
 
     def backward(self, exact: bool = False) -> dict[str, Number]:
         """Mean gradient of the loss for every parameter, keyed "W1[0,1]", "b2[0]"."""
-        return self.walkthrough(exact=exact, check=False).gradients
+        return dict(self.walkthrough(exact=exact, check=False).gradients)
 
     def step(self, exact: bool = False) -> dict[str, Number]:
         """Every parameter after one step of the network's optimiser (sgd: w ← w − η ∂L/∂w)."""
-        return self.walkthrough(exact=exact, check=False).updated
+        return dict(self.walkthrough(exact=exact, check=False).updated)
 
     def walkthrough(self, epochs: int = 1, exact: bool = False, precision: int = 9,
                     check: bool = True, progress=None):
