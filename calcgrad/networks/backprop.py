@@ -194,11 +194,11 @@ def _log_probabilities(np, activation: str, z, a, need_rest: bool):
 def loss_value(name: str, a, y, z, activation: str):
     """L(ŷ, y) of every row (the last axis holds one example's outputs). bce and ce take their
     logarithms from z (see _log_probabilities), so a saturated output gives the true, finite
-    loss rather than ln 0."""
+    loss rather than ln 0 (after σ or softmax they need only z: `a` may then be None)."""
     # lazy: start-up speed (NumPy loads only when a network's numbers are worked)
     import numpy as np
 
-    n = a.shape[-1]
+    n = z.shape[-1]
     if name in ("mse", "sse", "half_sse"):
         total = ((y - a) ** 2).sum(axis=-1)
         return total / n if name == "mse" else total / 2 if name == "half_sse" else total
@@ -364,6 +364,20 @@ class Parameters:
 
     def as_float(self) -> Parameters:
         return Parameters.from_flat(self.values.astype(float), self.widths)
+
+
+def read_numbers(network) -> tuple[Parameters, object, object] | None:
+    """The network's parameters, inputs and targets as read-only float64 arrays, read once when
+    the network is made and shared by every walkthrough, forward, backward and step on it (None
+    when a number is too large for a float: the walkthrough then says so itself)."""
+    try:
+        params = Parameters.of(network)
+        arrays = (params.values, as_array(network.inputs, False), as_array(network.targets, False))
+    except OverflowError:
+        return None
+    for array in arrays:
+        array.flags.writeable = False
+    return params, arrays[1], arrays[2]
 
 
 def forward(params: Parameters, inputs, arch: Architecture) -> list:
@@ -573,8 +587,8 @@ class Check:
 
 def _perturbed_losses(params: Parameters, run: _Pass, arch: Architecture, layer: int,
                       group: list, h: float):
-    """Mean losses with each parameter of `group` (all in `layer`) moved by +h and by −h, and
-    whether a ReLU input it reaches changes sign (or is 0) between the two.
+    """Mean losses with each parameter of `group` ((kind, j, k) of one `layer`) moved by +h and
+    by −h, and whether a ReLU input it reaches changes sign (or is 0) between the two.
 
     Row p of every array is one perturbed network (the first half +h, the second −h); only what
     the parameter reaches is computed: z⁽ˡ⁾ⱼ, a⁽ˡ⁾ⱼ, z⁽ˡ⁺¹⁾ through one column of W⁽ˡ⁺¹⁾, then
@@ -592,10 +606,14 @@ def _perturbed_losses(params: Parameters, run: _Pass, arch: Architecture, layer:
     z_j = z_layer[:, rows].T + change
     name = arch.activations[layer - 1]
     signs = [np.sign(z_j)] if name in _KINKED else []
+    # bce and ce after σ or softmax take the loss from z alone (ln ŷ from z), so ŷ is not needed
+    loss_from_z = arch.loss in ("bce", "ce") and arch.activations[-1] in ("sigmoid", "softmax")
+    a = None
     if layer == arch.depth:
         z = np.repeat(z_layer[None], 2 * count, axis=0)
         z[np.arange(2 * count), :, rows] = z_j
-        a = activate_array(name, z)
+        if not loss_from_z:
+            a = activate_array(name, z)
     else:
         change_of_a = activate_array(name, z_j) - a_layer[:, rows].T
         column = params.weights[layer][:, rows].T  # (2P, nₗ₊₁): column j of W⁽ˡ⁺¹⁾ per row
@@ -603,7 +621,8 @@ def _perturbed_losses(params: Parameters, run: _Pass, arch: Architecture, layer:
         for l in range(layer + 1, arch.depth + 1):
             if l > layer + 1:
                 z = a @ params.weights[l - 1].T + params.biases[l - 1]
-            a = activate_array(arch.activations[l - 1], z)
+            if l < arch.depth or not loss_from_z:
+                a = activate_array(arch.activations[l - 1], z)
             if arch.activations[l - 1] in _KINKED:
                 signs.append(np.sign(z))
     losses = loss_value(arch.loss, a, run.targets, z, arch.activations[-1]).mean(axis=-1)
@@ -774,9 +793,11 @@ def _worked(network, epochs: int, exact: bool, precision: int, check: bool,
     arch = network.architecture
     rate = convert(network.learning_rate, exact)
     optimizer = network.optimizer.converted(lambda v: convert(v, exact))
-    inputs = as_array(network.inputs, exact)
-    targets = as_array(network.targets, exact)
-    params = Parameters.of(network, exact)
+    numbers = None if exact else getattr(network, "float_numbers", None)
+    if numbers is None:
+        numbers = (Parameters.of(network, exact), as_array(network.inputs, exact),
+                   as_array(network.targets, exact))
+    params, inputs, targets = numbers
     freeze = network.freeze_biases
     run = full_pass(params, inputs, targets, arch)
     state = optimizers.State()

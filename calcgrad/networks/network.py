@@ -73,6 +73,10 @@ class Network:
                 raise UsageError(f"target: expected {len(self.inputs)} rows, one per input row, "
                                  f"got {len(self.targets)}")
             self._check_targets()
+        self.float_numbers = None
+        """Weights, biases, inputs and targets as NumPy float64 arrays, read once (numeric work)."""
+        if self.weights is not None and self.inputs is not None and self.targets is not None:
+            self.float_numbers = backprop.read_numbers(self)
 
     @classmethod
     def from_spec(cls, source) -> Network:
