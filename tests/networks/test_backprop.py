@@ -536,3 +536,11 @@ def test_walkthrough_leaves_the_network_as_it_was() -> None:
     network.walkthrough(epochs=5)
     assert dict(first.updated) == dict(network.walkthrough().updated)
     assert not network.float_numbers[0].values.flags.writeable
+
+
+def test_check_in_turns_gives_the_same(monkeypatch) -> None:
+    """Checks split into several arrays (a large batch) give the same numbers as one array."""
+    spec = {**EXAMPLE, "input": [[0.1 * i, -0.2] for i in range(5)], "target": [[0.5]] * 5}
+    whole = Network.from_spec(spec).walkthrough().gradient_check
+    monkeypatch.setattr(backprop, "CHECK_CHUNK", 1)  # one parameter per array
+    assert whole == Network.from_spec(spec).walkthrough().gradient_check
