@@ -54,32 +54,27 @@ _KINKED = tuple(name for name, entry in ACTIVATIONS.items() if entry.special_at_
 """Activations with a kink at 0 (ReLU, leaky ReLU), where finite differences can mislead."""
 
 
-# --- activations, one number at a time (the function table's values) ---------------------------
+# --- activations ---------------------------------------------------------------------------------
 
 
 def activate(name: str, z: list) -> list:
-    """a = f(z) for one layer (values from the function table)."""
-    if name == "softmax":
-        top = max(z)
-        exps = [math.exp(v - top) for v in z]
-        total = sum(exps)
-        return [e / total for e in exps]
-    entry = ACTIVATIONS.get(name)
-    if entry is None:
-        raise UsageError(f"unknown activation {name!r}")
-    return [entry.float_value(v) for v in z]
+    """a = f(z) for one layer given as a list (the array code below, on that list)."""
+    return activate_array(name, _array_of(z)).tolist()
 
 
 def slope(name: str, z: list, a: list) -> list:
-    """f′(z) elementwise (not for softmax, whose Jacobian is not diagonal), from the function
-    table, with its kink convention (ReLU′(0) = 0)."""
-    entry = ACTIVATIONS.get(name)
-    if entry is None or entry.slope is None:
-        raise UsageError(f"no elementwise derivative for {name!r}")
-    return [entry.float_slope(v) for v in z]
+    """f′(z) for one layer given as a list (not for softmax, whose Jacobian is not diagonal),
+    with the function table's kink convention (ReLU′(0) = 0)."""
+    return slope_array(name, _array_of(z), _array_of(a)).tolist()
 
 
-# --- the same on arrays ------------------------------------------------------------------------
+def _array_of(values: list):
+    """Numbers as an array: floats as float64, anything exact (Fractions, SymPy) as objects."""
+    # lazy: start-up speed (NumPy loads only when a network's numbers are worked)
+    import numpy as np
+
+    array = np.asarray(values)
+    return array.astype(float) if array.dtype.kind in "iub" else array
 
 
 def _sigmoid(np, z):
@@ -289,7 +284,7 @@ def as_array(rows, exact: bool):
     if not exact:
         return np.array(rows, dtype=float)
     if rows and isinstance(rows[0], list):
-        return np.array([[to_fraction(v) for v in row] for row in rows] or [[]], dtype=object)
+        return np.array([[to_fraction(v) for v in row] for row in rows], dtype=object)
     return np.array([to_fraction(v) for v in rows], dtype=object)
 
 
