@@ -644,6 +644,15 @@ def _factor_texts(chain, latex: bool = True, to_text=None) -> dict:
     return texts
 
 
+def cancellation_sentence(arch, delta: str, value: str) -> str:
+    """Why δ⁽ᴸ⁾ comes out short: which factors cancel, as a lecture says it."""
+    if arch.activations[-1] == "sigmoid" and arch.loss == "bce":
+        return (f"sigmoid with binary cross-entropy: σ′ = a(1 − a) cancels the a(1 − a) under "
+                f"∂L/∂a, so {delta} = {value} (prediction minus target), as softmax with "
+                "cross-entropy gives ŷ − y")
+    return f"common factors cancel, so {delta} = {value}"
+
+
 def _chain_sections(chain, latex: bool = True, to_text=None) -> list[Section]:
     to_text = to_text or memo_text()
 
@@ -662,12 +671,23 @@ def _chain_sections(chain, latex: bool = True, to_text=None) -> list[Section]:
                                   f"{to_latex(symbol)} = {to_latex(definition)}"))
     local = Section("Local derivatives, each worked by the derivative engine")
     texts = _factor_texts(chain, latex, to_text)
+    labelled = len(set(arch.activations)) > 1
+    layer_of = {to_text(symbol): l for l, (symbol, _) in enumerate(chain.definitions[1::2], start=1)}
     for factor in chain.factors:
         notation, notation_latex, result, result_latex = texts[id(factor)]
+        label = ""
+        layer = layer_of.get(to_text(factor.top)) if factor.top.name.startswith("a") else None
+        if labelled and layer is not None:
+            label = f"layer {layer} ({arch.activations[layer - 1]}): "
+        derived, derived_latex = to_text(factor.derivation.result), to_latex(factor.derivation.result)
+        if factor.recognised is not None:
+            derived += f" = {to_text(factor.recognised)}"
+            derived_latex += f" = {to_latex(factor.recognised)}"
         local.items.append(Math(
-            f"{notation} = ∂/∂{to_text(factor.bottom)} ({to_text(factor.definition)}) = {to_text(factor.result)}",
-            rf"{notation_latex} = \frac{{\partial}}{{\partial {to_latex(factor.bottom)}}}"
-            rf"\left({to_latex(factor.definition)}\right) = {to_latex(factor.result)}"))
+            f"{label}{notation} = ∂/∂{to_text(factor.bottom)} ({to_text(factor.definition)}) = {derived}",
+            (_latex_text(label) + " " if label else "")
+            + rf"{notation_latex} = \frac{{\partial}}{{\partial {to_latex(factor.bottom)}}}"
+            rf"\left({to_latex(factor.definition)}\right) = {derived_latex}"))
         local.items.append(Steps(factor.derivation))
     depth = arch.depth
     deltas = Section("Backpropagation: δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾, from the output down (each δ reuses the one "
@@ -684,11 +704,17 @@ def _chain_sections(chain, latex: bool = True, to_text=None) -> list[Section]:
         own = first.factors[:2] if l == depth else first.factors[-3:-1]
         parts = [texts[id(f)] for f in own]
         lead, lead_latex = ("", "") if l == depth else (f"δ{sup(l + 1)} · ", rf"\delta^{{({l + 1})}} \cdot ")
+        after, after_latex = "", ""
+        if l == depth and chain.output_delta is not None:
+            after = f" = {to_text(chain.output_delta)}"
+            after_latex = f" = {to_latex(chain.output_delta)}"
         deltas.items.append(Math(
             f"{d} = ∂L/∂z{sup(l)} = {lead}" + " · ".join(p[0] for p in parts)
-            + f" = {lead}" + " · ".join(p[2] for p in parts),
+            + f" = {lead}" + " · ".join(p[2] for p in parts) + after,
             f"{d_latex} = {lead_latex}" + r" \cdot ".join(p[1] for p in parts)
-            + f" = {lead_latex}" + r" \cdot ".join(p[3] for p in parts)))
+            + f" = {lead_latex}" + r" \cdot ".join(p[3] for p in parts) + after_latex))
+        if after:
+            deltas.items.append(cancellation_sentence(arch, d, to_text(chain.output_delta)))
     for index, parameter_chain in enumerate(chain.chains):
         l = depth - index // 2
         parts = [texts[id(f)] for f in parameter_chain.factors]
@@ -840,8 +866,13 @@ def _shape_math(line) -> Math:
 def _factor_math(factor, note: str = "") -> Math:
     top = "f" if factor.top.name == "f" else None
     if top:
-        text = f"f′({to_text(factor.bottom)}) = d/d{to_text(factor.bottom)} {to_text(factor.definition)} = {to_text(factor.result)}"
-        latex = rf"f'({to_latex(factor.bottom)}) = \frac{{d}}{{d{to_latex(factor.bottom)}}} {to_latex(factor.definition)} = {to_latex(factor.result)}"
+        text = (f"f′({to_text(factor.bottom)}) = d/d{to_text(factor.bottom)} {to_text(factor.definition)} "
+                f"= {to_text(factor.derivation.result)}")
+        latex = (rf"f'({to_latex(factor.bottom)}) = \frac{{d}}{{d{to_latex(factor.bottom)}}} "
+                 rf"{to_latex(factor.definition)} = {to_latex(factor.derivation.result)}")
+        if factor.recognised is not None:
+            text += f" = {to_text(factor.recognised)} with a = f(z)"
+            latex += f" = {to_latex(factor.recognised)}" + r" \text{ with } a = f(z)"
     else:
         text = (f"{_partial_text(factor.top, factor.bottom)} = ∂/∂{to_text(factor.bottom)} "
                 f"({to_text(factor.definition)}) = {to_text(factor.derivation.result)}")
@@ -866,11 +897,23 @@ def _matrix_sections(form) -> list[Section]:
     backward = Section("Backward pass: δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾", [_shape_math(line) for line in form.backward])
     gradients = Section("Gradients", [_shape_math(line) for line in form.gradients])
     local = Section("Local derivatives, each worked by the derivative engine")
-    for factor in form.activation_derivatives:
-        local.items += [_factor_math(factor), Steps(factor.derivation)]
+    names = [name for name in dict.fromkeys(arch.activations) if name != "softmax"]
+    for name, factor in zip(names, form.activation_derivatives):
+        layers = [str(l) for l, used in enumerate(arch.activations, start=1) if used == name]
+        label = f"layer{'s' if len(layers) > 1 else ''} {', '.join(layers)} ({name}): "
+        math = _factor_math(factor)
+        local.items += [Math(label + math.text, _latex_text(label) + " " + math.latex), Steps(factor.derivation)]
     if form.loss_derivative is not None:
         local.items += [_factor_math(form.loss_derivative, "   (likewise for every output i: ∇ₐL)"),
                         Steps(form.loss_derivative.derivation)]
+    if form.output_delta is not None:
+        out, y = to_text(form.loss_derivative.bottom), to_text(_output_target(form.loss_derivative.bottom))
+        local.items += [
+            Math(f"δ{sup(depth)}₁ = ∂L/∂{out} · σ′(z{sup(depth)}₁) = {to_text(form.output_delta)}",
+                 rf"\delta^{{({depth})}}_{{1}} = \frac{{\partial L}}{{\partial {to_latex(form.loss_derivative.bottom)}}}"
+                 rf" \sigma'(z^{{({depth})}}_{{1}}) = {to_latex(form.output_delta)}"),
+            cancellation_sentence(arch, f"δ{sup(depth)}₁", to_text(form.output_delta))
+            + f" (likewise for every output i, with {y} the target)"]
     if form.softmax_ce is not None:
         local.items += [
             "softmax with cross-entropy: aⱼ = e^(zⱼ)/Σₖe^(zₖ), so ln aⱼ = zⱼ − ln Σₖe^(zₖ); with "
@@ -883,6 +926,12 @@ def _matrix_sections(form) -> list[Section]:
     if form.entry is not None:
         sections += _entry_sections(form, form.entry)
     return sections
+
+
+def _output_target(output):
+    """y₁ for the output a⁽ᴸ⁾₁ (the target entry it is compared with)."""
+    index = output.name.rsplit("_{", 1)[-1].rstrip("}")
+    return Symbol(f"y_{index}", real=True)
 
 
 def _entry_sections(form, entry) -> list[Section]:

@@ -78,11 +78,14 @@ def check_chain_matches_sympy(case) -> None:
 
 @pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
 def test_each_factor_is_the_derivative(activation) -> None:
-    """Every factor's result equals sympy.diff of its definition."""
+    """Every factor's result equals sympy.diff of its definition (an activation's slope written
+    in its output a, such as a(1 − a), once a = f(z) is put back)."""
     chain = scalar_chain(architecture([1, 1, 1], activation, "half_sse"))
     for factor in chain.factors:
         expected = sympy.diff(factor.definition, factor.bottom)
-        assert numerically_equal(expected, factor.result, list(factor.definition.free_symbols) or [X])
+        result = factor.result.xreplace({factor.top: factor.definition})
+        assert numerically_equal(expected, result, list(factor.definition.free_symbols) or [X])
+        assert numerically_equal(expected, factor.derivation.result, list(factor.definition.free_symbols) or [X])
 
 
 def test_sigmoid_factor_and_notation() -> None:
@@ -90,7 +93,7 @@ def test_sigmoid_factor_and_notation() -> None:
     chain = Network([1, 1, 1, 1], "sigmoid", "mse").chain()
     text = chain.plain()
     assert "∂L/∂w⁽¹⁾ = ∂L/∂a⁽³⁾ · ∂a⁽³⁾/∂z⁽³⁾ · ∂z⁽³⁾/∂a⁽²⁾" in text
-    assert "σ(z⁽³⁾)·(1 − σ(z⁽³⁾))" in text
+    assert "σ(z⁽³⁾)·(1 − σ(z⁽³⁾)) = a⁽³⁾·(1 − a⁽³⁾)" in text
     assert "Sigmoid rule" in text
     latex = chain.latex()
     assert r"\frac{\partial L}{\partial w^{(1)}}" in latex
