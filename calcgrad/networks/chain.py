@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import ClassVar
 
 import sympy
@@ -556,3 +557,91 @@ def _routes(widths, layer: int, depth: int, start: int):
     for m in range(layer + 1, depth + 1):
         routes = [route + (i,) for route in routes for i in range(widths[m])]
     return routes
+
+
+# --- one entry's chain with a spec's numbers --------------------------------------------------
+
+
+def network_numbers(arch: Architecture, parameters: dict, x, y, forward_row) -> dict:
+    """The number of every symbol of the entry chains (x_k, y_i, w⁽ˡ⁾ⱼ,ₖ, b⁽ˡ⁾ⱼ, z⁽ˡ⁾ⱼ, a⁽ˡ⁾ⱼ) for
+    one input row, from a walkthrough's parameters (keyed "W1[1,1]") and forward pass."""
+    n = arch.widths
+    numbers = {_input(k): v for k, v in enumerate(x)}
+    numbers.update({_target(i): v for i, v in enumerate(y)})
+    for l in range(1, arch.depth + 1):
+        z_values, a_values = forward_row[l - 1]
+        for j in range(n[l]):
+            numbers[_entry("z", l, j)] = z_values[j]
+            numbers[_entry("a", l, j)] = a_values[j]
+            bias = parameters.get(f"b{l}[{j + 1}]")
+            if bias is not None:
+                numbers[_entry("b", l, j)] = bias
+            for k in range(n[l - 1]):
+                numbers[_entry("w", l, j, k)] = parameters[f"W{l}[{j + 1},{k + 1}]"]
+    return numbers
+
+
+def _sympy_number(value) -> Expr:
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    if isinstance(value, int):
+        return sympy.Integer(value)
+    return sympy.Float(float(value))
+
+
+def _evaluate(expr: Expr, numbers: dict, exact: bool):
+    value = expr.xreplace(numbers)
+    if exact and value.is_Rational:
+        return Fraction(int(value.p), int(value.q))
+    return float(value.evalf(30))
+
+
+@dataclass(frozen=True)
+class EntryNumbers:
+    """One entry's chain with the spec's numbers put in, and the check against the backward pass.
+
+    Per input row: the value of each distinct factor (in the order of `distinct`) and of each
+    path's product; `total` is the sum over paths, the mean over the rows for a batch."""
+
+    distinct: tuple[Factor, ...]
+    rows: tuple[dict, ...]                   # per row: symbol → number
+    factor_values: tuple[tuple, ...]         # per row, per distinct factor
+    path_values: tuple[tuple, ...]           # per row, per path
+    total: object
+    expected: object                         # ∂L/∂parameter from the walkthrough
+    walkthrough: object                      # the Walkthrough (its numbers and their display)
+
+    @property
+    def matches(self) -> bool:
+        """The chain's value equals the backward pass's (exactly with fractions, else to 1e-9)."""
+        if isinstance(self.total, Fraction) and isinstance(self.expected, Fraction):
+            return self.total == self.expected
+        total, expected = float(self.total), float(self.expected)
+        return abs(total - expected) <= 1e-9 * max(1.0, abs(total), abs(expected))
+
+
+def entry_numbers(entry: EntryChain, rows: list[dict], expected, walkthrough, exact: bool = False) -> EntryNumbers:
+    """Put each row's numbers into the entry's chain: every factor, every path, the sum."""
+    distinct: list[Factor] = []
+    seen: set = set()
+    for path in entry.paths:
+        for factor in path.factors:
+            if id(factor) not in seen:
+                seen.add(id(factor))
+                distinct.append(factor)
+    factor_values, path_values, totals = [], [], []
+    for numbers in rows:
+        values = {symbol: _sympy_number(v) for symbol, v in numbers.items()}
+        by_factor = {id(f): _evaluate(f.result, values, exact) for f in distinct}
+        factor_values.append(tuple(by_factor[id(f)] for f in distinct))
+        products = []
+        for path in entry.paths:
+            product = 1
+            for factor in path.factors:
+                product = product * by_factor[id(factor)]
+            products.append(product)
+        path_values.append(tuple(products))
+        totals.append(sum(products))
+    total = sum(totals) / len(totals) if totals else None
+    return EntryNumbers(tuple(distinct), tuple(rows), tuple(factor_values), tuple(path_values),
+                        total, expected, walkthrough)

@@ -16,12 +16,13 @@ from sympy import Basic, Mul, Symbol
 from calcgrad import limits
 from calcgrad.networks.architecture import ACTIVATION_FORMULAS, CONVENTIONS, LOSS_FORMULAS
 from calcgrad.networks.chain import renamed
+from calcgrad.networks.written import WRITTEN_ENTRIES, WRITTEN_WIDTH, cancelled_output, written_layers
 from calcgrad.render import plain
 from calcgrad.render.common import outline
 from calcgrad.render.escape import csv_table, latex_text, markdown_text
 from calcgrad.render.json import derivation_dict
 from calcgrad.render.latex import equation
-from calcgrad.render.notation import SUPERSCRIPT, to_ascii, to_latex, to_text
+from calcgrad.render.notation import SUPERSCRIPT, NotesLatexPrinter, TextPrinter, to_ascii, to_latex, to_text
 
 # --- layout ---------------------------------------------------------------------------------
 
@@ -73,6 +74,102 @@ def _latex_number(text: str) -> str:
     return text.replace("−", "-")
 
 
+# --- formulas with the numbers put in --------------------------------------------------------
+
+
+def _bracketed_number(text: str) -> str:
+    """A number as one factor: negative numbers and fractions in brackets."""
+    return f"({text})" if text.startswith(("-", "−")) or "/" in text else text
+
+
+class _NumbersText(TextPrinter):
+    """A formula with numbers in place of its symbols, in the formula's own order (the order
+    is decided on the symbols, so the numbers line up with the formula printed beside them)."""
+
+    def __init__(self, numbers: dict) -> None:
+        super().__init__({"typed": None})
+        self._numbers = numbers
+
+    def _print_Symbol(self, expr):
+        text = self._numbers.get(expr)
+        return super()._print_Symbol(expr) if text is None else _bracketed_number(text)
+
+    def _juxtapose(self, left, right):
+        if any(getattr(f, "base", f) in self._numbers for f in (left, right)):
+            return False  # 0.4·0.24, never 0.40.24
+        return super()._juxtapose(left, right)
+
+
+class _NumbersLatex(NotesLatexPrinter):
+    r"""The LaTeX twin of _NumbersText: numbers for symbols, factors joined by \cdot."""
+
+    def __init__(self, numbers: dict) -> None:
+        super().__init__({"mul_symbol": "dot"})
+        self._numbers = numbers
+
+    def _print_Symbol(self, expr, style="plain"):
+        text = self._numbers.get(expr)
+        if text is None:
+            printed = super()._print_Symbol(expr, style)
+            return "\\" + printed if printed.startswith("delta^") else printed
+        number = _latex_number(text)
+        return rf"\left({number}\right)" if number.startswith("-") or r"\frac" in number else number
+
+
+def _joined(parts, printed, latex: bool = False) -> str:
+    """Factors multiplied in the order given: 2(a − y)·a·(1 − a)."""
+    pieces = []
+    for part, text in zip(parts, printed):
+        if len(parts) > 1 and (part.is_Add or part.is_Rational and not part.is_Integer):
+            text = rf"\left({text}\right)" if latex else f"({text})"
+        pieces.append(text)
+    out = pieces[0] if pieces else ("1")
+    for (before, after), piece in zip(zip(parts, parts[1:]), pieces[1:]):
+        juxtaposed = before.is_Number and after.is_Add
+        out += ("" if juxtaposed else r" \cdot " if latex else "·") + piece
+    return out
+
+
+def written_texts(w, line) -> dict:
+    """formula, substituted (None when too many rows to put in) and value of a WrittenLine, in
+    text and LaTeX; `text`/`latex` are the whole line name = formula = numbers = value."""
+    parts = line.parts
+    formula = _joined(parts, [to_text(p) for p in parts])
+    formula_latex = _joined(parts, [_NumbersLatex({}).doprint(p) for p in parts], latex=True)
+    value = w.number(line.value)
+    substituted = substituted_latex = None
+    if line.rows:
+        rows = [{symbol: w.number(v) for symbol, v in numbers.items()} for numbers in line.rows]
+        texts = [_joined(parts, [_NumbersText(r).doprint(p) for p in parts]) for r in rows]
+        latexes = [_joined(parts, [_NumbersLatex(r).doprint(p) for p in parts], latex=True) for r in rows]
+        substituted, substituted_latex = texts[0], latexes[0]
+        if len(rows) > 1:
+            substituted = f"({' + '.join(texts)})/{len(rows)}"
+            substituted_latex = rf"\frac{{{' + '.join(latexes)}}}{{{len(rows)}}}"
+    if line.batch > 1:
+        formula = f"mean over the {line.batch} rows of {formula}"
+        formula_latex = _latex_text(f"mean over the {line.batch} rows of ") + formula_latex
+    name = to_text(line.name)
+    name_latex = _NumbersLatex({}).doprint(line.name)
+    if line.gradient:
+        name, name_latex = f"∂L/∂{name}", rf"\frac{{\partial L}}{{\partial {name_latex}}}"
+    text = f"{name} = {formula}"
+    latex = f"{name_latex} = {formula_latex}"
+    lone_symbol = len(parts) == 1 and parts[0].is_Symbol and len(line.rows) == 1
+    if substituted is not None and substituted not in (formula, value) and not lone_symbol:
+        text += f" = {substituted}"
+        latex += f" = {substituted_latex}"
+    if formula != value:
+        text += f" = {value}"
+        latex += f" = {_latex_number(value)}"
+    return {"formula": formula, "substituted": substituted, "value": value, "text": text, "latex": latex}
+
+
+def _written_math(w, line) -> Math:
+    texts = written_texts(w, line)
+    return Math(texts["text"], texts["latex"])
+
+
 # --- the walkthrough ------------------------------------------------------------------------
 
 
@@ -89,8 +186,7 @@ def _walkthrough_sections(w) -> list[Section]:
     ])
     if not w.optimizer.is_plain:
         head.items.append(f"optimizer {optimizer_text(w)}")
-    for name in dict.fromkeys(arch.activations):
-        head.items.append(f"{name}: {ACTIVATION_FORMULAS[name]}")
+    head.items += activation_lines(arch)
     if w.batch_size > 1:
         head.items.append(f"batch of {w.batch_size} inputs: the loss and every gradient are the "
                           "mean over the batch")
@@ -118,8 +214,14 @@ def _walkthrough_sections(w) -> list[Section]:
 
     backward = Section("Backward pass: δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾")
     depth = arch.depth
+    n = arch.widths
+    over = f"/{n[depth]}" if n[depth] > 1 else ""
     if arch.activations[-1] == "softmax" and arch.loss == "ce":
-        backward.items.append(f"δ{sup(depth)} = ŷ − y   (softmax with cross-entropy)")
+        backward.items.append(f"δ{sup(depth)} = ŷ − y   (softmax with cross-entropy: the softmax "
+                              "Jacobian and the 1/ŷ of the loss cancel)")
+    elif arch.activations[-1] == "sigmoid" and arch.loss == "bce":
+        backward.items.append(f"δ{sup(depth)} = ∇ₐL ⊙ σ′(z{sup(depth)}) = (ŷ − y){over}   (sigmoid with "
+                              "binary cross-entropy: σ′ = a(1 − a) cancels the a(1 − a) under ∂L/∂a)")
     elif arch.activations[-1] == "softmax":
         backward.items.append(f"δ{sup(depth)} = J_softmaxᵀ ∇ₐL, i.e. δᵢ = aᵢ(∂L/∂aᵢ − Σⱼ aⱼ ∂L/∂aⱼ)")
     else:
@@ -129,15 +231,39 @@ def _walkthrough_sections(w) -> list[Section]:
                               "∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ, ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾")
     else:
         backward.items.append("∂L/∂W⁽¹⁾ = δ⁽¹⁾(a⁽⁰⁾)ᵀ, ∂L/∂b⁽¹⁾ = δ⁽¹⁾")
-    for r, deltas in enumerate(w.deltas):
-        if r == shown_rows:
-            backward.items.append(hidden_rows)
-            break
-        prefix = f"row {r}: " if w.batch_size > 1 else ""
-        for l in range(depth, 0, -1):
-            backward.items.append(f"{prefix}layer {l}")
-            backward.items.append(_vector_table(w, [named("δ", l)], [deltas[l - 1]]))
+    written = {layer.layer: layer for layer in written_layers(w)}
+    backward.items.append(f"each δ is written as its formula, then the numbers put in, then the value "
+                          f"(layers of up to {WRITTEN_WIDTH} neurons; wider layers as a table)"
+                          + ("; row 1 of the batch" if w.batch_size > 1 else ""))
+    for l in range(depth, 0, -1):
+        lines = written[l].deltas
+        backward.items.append(f"layer {l} ({arch.activations[l - 1]})")
+        if lines:
+            backward.items += [_written_math(w, line) for line in lines]
+        if not lines or w.batch_size > 1:
+            for r, deltas in enumerate(w.deltas):
+                if r == shown_rows:
+                    backward.items.append(hidden_rows)
+                    break
+                prefix = f"row {r + 1}: " if w.batch_size > 1 else ""
+                if prefix:
+                    backward.items.append(prefix + f"δ{sup(l)}")
+                backward.items.append(_vector_table(w, [named("δ", l)], [deltas[l - 1]]))
     sections.append(backward)
+
+    gradient_section = Section("Gradients: ∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ, ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾"
+                               + (" (mean over the batch)" if w.batch_size > 1 else ""))
+    gradient_section.items.append(f"each gradient as its formula, then the numbers put in, then the "
+                                  f"value (weight matrices of up to {WRITTEN_ENTRIES} entries; larger "
+                                  "ones in the table below)")
+    for l in range(depth, 0, -1):
+        if written[l].gradients:
+            gradient_section.items.append(f"layer {l}")
+            gradient_section.items += [_written_math(w, line) for line in written[l].gradients]
+        else:
+            gradient_section.items.append(f"layer {l}: ∂L/∂W{sup(l)} = δ{sup(l)}(a{sup(l - 1)})ᵀ, "
+                                          f"{n[l]}×{n[l - 1]} entries: see the table below")
+    sections.append(gradient_section)
 
     step_name = ("one gradient-descent step: w ← w − η·∂L/∂w" if w.optimizer.is_plain
                  else f"one {w.optimizer.name} step")
@@ -178,6 +304,20 @@ def _walkthrough_sections(w) -> list[Section]:
         epochs.items.append(Table([Math("epoch", r"\text{epoch}"), Math("loss L", "L")], rows))
         sections.append(epochs)
     return sections
+
+
+def activation_lines(arch) -> list[str]:
+    """One line per activation used, with its slope; labelled by layer when they differ:
+    "layer 1 (tanh): tanh′(z) = 1 − tanh²(z)"."""
+    if len(set(arch.activations)) == 1:
+        name = arch.activations[0]
+        return [f"{name}: {ACTIVATION_FORMULAS[name]}"]
+    lines = []
+    for name in dict.fromkeys(arch.activations):
+        layers = [str(l) for l, used in enumerate(arch.activations, start=1) if used == name]
+        lines.append(f"layer{'s' if len(layers) > 1 else ''} {', '.join(layers)} ({name}): "
+                     f"{ACTIVATION_FORMULAS[name]}")
+    return lines
 
 
 def _size_section(w) -> Section:
@@ -295,7 +435,9 @@ def _parameter_tables(w) -> list[Table]:
 
 
 def _json_float(value) -> float | None:
-    number = float(value)
+    """The float itself, −0.0 written as 0.0 (a zero gradient has no sign worth keeping, and
+    "-0.0" reads as a bug); None when not finite."""
+    number = float(value) + 0.0
     return number if math.isfinite(number) else None
 
 
@@ -365,6 +507,17 @@ def walkthrough_dict(w) -> dict:
                 for key, lines in update_lines.items()}
 
     data["update_written_out"] = written(w.update_lines)
+
+    def written_line(line):
+        texts = written_texts(w, line)
+        ascii_text = {k: None if v is None else v.replace("−", "-") for k, v in texts.items()
+                      if k in ("formula", "substituted")}
+        return {"name": line.key, **ascii_text, "value": value(line.value), "latex": texts["latex"]}
+
+    layers = written_layers(w)
+    data["deltas_written_out"] = [written_line(line) for layer in layers for line in layer.deltas]
+    data["gradients_written_out"] = {line.key: written_line(line) for layer in layers
+                                     for line in layer.gradients}
     if w.last_update_lines:
         data["last_update_written_out"] = {"step": len(w.epoch_losses),
                                            "parameters": written(w.last_update_lines)}
@@ -470,7 +623,7 @@ _SUBSCRIPT_RUN = re.compile(r"[₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₗₙ₋]
 _MATH_CHARS = {"δ": r"\delta", "η": r"\eta", "∂": r"\partial", "Σ": r"\Sigma", "σ": r"\sigma",
                "⊙": r"\odot", "ᵀ": "^{T}", "←": r"\leftarrow", "→": r"\to", "∇": r"\nabla",
                "ŷ": r"\hat{y}", "′": "'", "×": r"\times", "…": r"\ldots", "½": r"\tfrac{1}{2}",
-               "≤": r"\le", "≥": r"\ge", "ζ": r"\zeta", "ₐ": "_{a}", "ε": r"\varepsilon",
+               "≤": r"\le", "≥": r"\ge", "ζ": r"\zeta", "ₐ": "_{a}", "ε": r"\varepsilon", "✓": r"\checkmark", "✗": r"\times",
                "²": "^{2}", "⁻": "^{-}", "·": r"\cdot", "−": "-", "α": r"\alpha", "β": r"\beta",
                "λ": r"\lambda", "μ": r"\mu", "τ": r"\tau", "‖": r"\Vert", "√": r"\surd", "ᵗ": "^{t}"}
 
@@ -922,10 +1075,83 @@ def _matrix_sections(form) -> list[Section]:
             f"so δ{sup(depth)} = ∂L/∂z{sup(depth)} = ŷ − y: the softmax Jacobian and the 1/ŷ of the "
             "loss cancel",
         ]
+    if form.numbers is not None:  # one entry of a spec's network: its chain, then its numbers
+        head.items += activation_lines(arch)
+        return [head] + _entry_sections(form, form.entry) + [_numbers_section(form)]
     sections = [head, forward, backward, gradients, local]
     if form.entry is not None:
         sections += _entry_sections(form, form.entry)
     return sections
+
+
+def _numbers_section(form) -> Section:
+    """The entry's chain again with the spec's numbers: each factor as formula = numbers =
+    value, each path's product, the sum (the mean over a batch), and the check against the
+    backward pass."""
+    entry, numbers = form.entry, form.numbers
+    w = numbers.walkthrough
+    name = _partial_text(sympy_L(), entry.parameter)
+    name_latex = _partial_latex(sympy_L(), entry.parameter)
+    section = Section(f"The same chain with the spec's numbers: {name}")
+    if not entry.paths:
+        section.items.append(f"{entry.path_count:,} paths are too many to put numbers in one by one; "
+                             "the backward pass sums them layer by layer")
+        section.items.append(f"backward pass: {name} = {w.number(numbers.expected)}")
+        return section
+    texts = _factor_texts(type("Chain", (), {"factors": numbers.distinct})())
+    shown = min(len(numbers.rows), limits.MAX_TABLE_BATCH_ROWS)
+    for r in range(shown):
+        row = {symbol: w.number(v) for symbol, v in numbers.rows[r].items()}
+        if len(numbers.rows) > 1:
+            section.items.append(f"row {r + 1} of {len(numbers.rows)}")
+        for factor, value in zip(numbers.distinct, numbers.factor_values[r]):
+            notation, notation_latex, _, _ = texts[id(factor)]
+            result = factor.result
+            text, latex = f"{notation} = {to_text(result)}", f"{notation_latex} = {to_latex(result)}"
+            put_in = _NumbersText(row).doprint(result)
+            shown_value = w.number(value)
+            if put_in not in (to_text(result), shown_value) and not result.is_Symbol:
+                text += f" = {put_in}"
+                latex += f" = {_NumbersLatex(row).doprint(result)}"
+            if to_text(result) != shown_value:
+                text += f" = {shown_value}"
+                latex += f" = {_latex_number(shown_value)}"
+            section.items.append(Math(text, latex))
+        many = len(entry.paths) > 1
+        for path, value in zip(entry.paths, numbers.path_values[r]):
+            factors = [w.number(v) for v in (numbers.factor_values[r][numbers.distinct.index(f)]
+                                             for f in path.factors)]
+            product = " · ".join(_bracketed_number(v) for v in factors)
+            product_latex = r" \cdot ".join(_latex_factor(v) for v in factors)
+            route = " → ".join(str(i) for i in path.neurons)
+            lead = f"path {route}: " if many else f"{name} = "
+            lead_latex = _latex_text(f"path {route}: ") if many else f"{name_latex} = "
+            section.items.append(Math(f"{lead}{product} = {w.number(value)}",
+                                      f"{lead_latex}{product_latex} = {_latex_number(w.number(value))}"))
+        if many:
+            values = [w.number(v) for v in numbers.path_values[r]]
+            total = w.number(sum(numbers.path_values[r]))
+            section.items.append(Math(f"{name} = sum over the {len(values)} paths = "
+                                      + " + ".join(_bracketed_number(v) for v in values) + f" = {total}",
+                                      f"{name_latex} = " + " + ".join(_latex_factor(v) for v in values)
+                                      + f" = {_latex_number(total)}"))
+    if shown < len(numbers.rows):
+        section.items.append(f"… {len(numbers.rows) - shown} more rows, worked the same way")
+    if len(numbers.rows) > 1:
+        section.items.append(f"{name} = mean over the {len(numbers.rows)} rows = {w.number(numbers.total)}")
+    if numbers.matches:
+        section.items.append(f"backward pass: ∂L/∂{entry.key} = {w.number(numbers.expected)}, the same "
+                             "value: matches the backward pass ✓")
+    else:
+        section.items.append(f"warning: the backward pass gives ∂L/∂{entry.key} = "
+                             f"{w.number(numbers.expected)}, but the chain gives "
+                             f"{w.number(numbers.total)}: they do NOT match ✗ (please report this)")
+    return section
+
+
+def _latex_factor(text: str) -> str:
+    number = _latex_number(text)
+    return rf"\left({number}\right)" if number.startswith("-") or r"\frac" in number else number
 
 
 def _output_target(output):
@@ -1028,7 +1254,23 @@ def matrix_dict(form) -> dict:
                                     "product": _ascii(p.product)} for p in entry.paths]}
         if entry.paths:
             data["entry"]["total"] = _ascii(entry.total)
+        if form.numbers is not None:
+            data["entry"]["numbers"] = _numbers_dict(form.numbers)
     return data
+
+
+def _numbers_dict(numbers) -> dict:
+    """JSON: per row the value of each factor (in the order of "factors") and each path, the
+    chain's value (the mean over a batch), the backward pass's and whether they match."""
+    w = numbers.walkthrough
+
+    def value(v):
+        return w.number(v).replace("−", "-") if w.exact else _json_float(v)
+
+    return {"rows": [{"factor_values": [value(v) for v in factors], "path_values": [value(v) for v in paths]}
+                     for factors, paths in zip(numbers.factor_values, numbers.path_values)],
+            "value": None if numbers.total is None else value(numbers.total),
+            "backward_pass": value(numbers.expected), "matches": numbers.matches}
 
 
 def _ascii_name(symbol):
