@@ -279,7 +279,7 @@ class leaky_relu(_OwnFunction):
     """Leaky ReLU: x for x > 0, 0.01·x for x ≤ 0 (PyTorch's default slope, LEAKY_SLOPE).
 
     A named function, so a network prints LeakyReLU(z) and its slope LeakyReLU′(z) by name
-    rather than as a raw Piecewise. Network-only: the parser does not read it.
+    rather than as a raw Piecewise. Network-only (parsed=False), as before.
     """
 
     @staticmethod
