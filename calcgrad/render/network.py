@@ -707,6 +707,7 @@ def sections_rich(sections: list[Section], text=None):
     # lazy: start-up speed (Rich loads only for the terminal view)
     from rich import box
     from rich.console import Group
+    from rich.padding import Padding
     from rich.table import Table as RichTable
     from rich.text import Text
 
@@ -728,13 +729,13 @@ def sections_rich(sections: list[Section], text=None):
                 parts.append(fitted(table))
                 if item.note:
                     parts.append(Text(item.note, style="dim"))
-            elif isinstance(item, Math):
-                parts.append(Text("  " + item.text, style="bold green"))
+            elif isinstance(item, Math):  # indented, and so are its wrapped lines
+                parts.append(Padding(Text(item.text, style="bold green"), (0, 0, 0, 2), expand=False))
             elif isinstance(item, Steps):
                 parts.append(Text("\n".join(_steps_plain(item.derivation, text)), style="dim"))
             else:
                 style = "yellow" if item.startswith("warning") else None
-                parts.append(Text("  " + item, style=style))
+                parts.append(Padding(Text(item, style=style), (0, 0, 0, 2), expand=False))
         parts.append(Text(""))
     return Group(*parts)
 
