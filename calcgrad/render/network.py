@@ -960,6 +960,8 @@ def chain_dict(chain) -> dict:
     depth = arch.depth
     full = depth <= limits.MAX_FULL_CHAIN_LAYERS
     data["written"] = "in full" if full else "through delta"
+    if chain.output_delta is not None:  # δ⁽ᴸ⁾ after cancelling (sigmoid with bce: a − y)
+        data["output_delta"] = ascii(chain.output_delta)
     data["deltas"] = []
     for l in range(depth, 0, -1):  # δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾ = δ⁽ˡ⁺¹⁾ · ∂z⁽ˡ⁺¹⁾/∂a⁽ˡ⁾ · ∂a⁽ˡ⁾/∂z⁽ˡ⁾
         first = chain.chains[2 * (depth - l)]
@@ -987,26 +989,47 @@ def chain_dict(chain) -> dict:
     return data
 
 
-def chain_plain(chain) -> str:
+DETAILS = ("full", "normal", "brief")
+"""Detail levels of the network derivations (issue 11.3): full and normal show each local
+derivative's steps; brief shows each local derivative as one line and leaves the steps out
+(a 3-layer chain fits in about 40 lines)."""
+
+
+def at_detail(sections: list[Section], detail: str = "normal") -> list[Section]:
+    """The sections at a detail level: brief drops the engine's step trees."""
+    if detail not in DETAILS:
+        raise ValueError(f"detail must be one of {', '.join(DETAILS)}, got {detail!r}")
+    if detail != "brief":
+        return sections
+    kept = []
+    for section in sections:
+        items = [item for item in section.items if not isinstance(item, Steps)]
+        if len(items) < len(section.items):
+            items.insert(0, "each local derivative in one line (--detail normal shows its steps)")
+        kept.append(Section(section.title, items))
+    return kept
+
+
+def chain_plain(chain, detail: str = "normal") -> str:
     text = memo_text()
-    return sections_plain(_chain_sections(chain, latex=False, to_text=text), text)
+    return sections_plain(at_detail(_chain_sections(chain, latex=False, to_text=text), detail), text)
 
 
-def chain_markdown(chain) -> str:
-    return sections_markdown(_chain_sections(chain))
+def chain_markdown(chain, detail: str = "normal") -> str:
+    return sections_markdown(at_detail(_chain_sections(chain), detail))
 
 
-def chain_latex(chain) -> str:
-    return sections_latex(_chain_sections(chain))
+def chain_latex(chain, detail: str = "normal") -> str:
+    return sections_latex(at_detail(_chain_sections(chain), detail))
 
 
-def chain_aligned(chain) -> str:
-    return sections_aligned(_chain_sections(chain))
+def chain_aligned(chain, detail: str = "normal") -> str:
+    return sections_aligned(at_detail(_chain_sections(chain), detail))
 
 
-def chain_rich(chain):
+def chain_rich(chain, detail: str = "normal"):
     text = memo_text()
-    return sections_rich(_chain_sections(chain, latex=False, to_text=text), text)
+    return sections_rich(at_detail(_chain_sections(chain, latex=False, to_text=text), detail), text)
 
 
 # --- the vector/matrix form -----------------------------------------------------------------
@@ -1296,24 +1319,24 @@ def _renamed_dict(derivation) -> list:
     return renamed(derivation, names).to_dict()["steps"]
 
 
-def matrix_plain(form) -> str:
-    return sections_plain(_matrix_sections(form))
+def matrix_plain(form, detail: str = "normal") -> str:
+    return sections_plain(at_detail(_matrix_sections(form), detail))
 
 
-def matrix_markdown(form) -> str:
-    return sections_markdown(_matrix_sections(form))
+def matrix_markdown(form, detail: str = "normal") -> str:
+    return sections_markdown(at_detail(_matrix_sections(form), detail))
 
 
-def matrix_latex(form) -> str:
-    return sections_latex(_matrix_sections(form))
+def matrix_latex(form, detail: str = "normal") -> str:
+    return sections_latex(at_detail(_matrix_sections(form), detail))
 
 
-def matrix_aligned(form) -> str:
-    return sections_aligned(_matrix_sections(form))
+def matrix_aligned(form, detail: str = "normal") -> str:
+    return sections_aligned(at_detail(_matrix_sections(form), detail))
 
 
-def matrix_rich(form):
-    return sections_rich(_matrix_sections(form))
+def matrix_rich(form, detail: str = "normal"):
+    return sections_rich(at_detail(_matrix_sections(form), detail))
 
 
 def walkthrough_csv(w) -> str:
