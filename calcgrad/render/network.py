@@ -89,10 +89,35 @@ class _NumbersText(TextPrinter):
     def __init__(self, numbers: dict) -> None:
         super().__init__({"typed": None})
         self._numbers = numbers
+        self._argument = False
 
     def _print_Symbol(self, expr):
         text = self._numbers.get(expr)
-        return super()._print_Symbol(expr) if text is None else _bracketed_number(text)
+        if text is None:
+            return super()._print_Symbol(expr)
+        return text if self._argument else _bracketed_number(text)
+
+    def _bare_arguments(self, printer, expr):
+        """A function of plain symbols prints its numbers unbracketed: step(3/5), σ(-0.2)."""
+        self._argument = all(arg.is_Symbol or arg.is_Number for arg in expr.args)
+        try:
+            return printer(expr)
+        finally:
+            self._argument = False
+
+    def _print_Function(self, expr):
+        return self._bare_arguments(super()._print_Function, expr)
+
+    def _print_Heaviside(self, expr):
+        return self._bare_arguments(super()._print_Heaviside, expr)
+
+    def _print_Pow(self, expr, rational=False):
+        if expr.base.is_Function:  # tanh²(-0.2): the power is written before the argument
+            self._argument = all(arg.is_Symbol or arg.is_Number for arg in expr.base.args)
+        try:
+            return super()._print_Pow(expr, rational)
+        finally:
+            self._argument = False
 
     def _juxtapose(self, left, right):
         if any(getattr(f, "base", f) in self._numbers for f in (left, right)):
