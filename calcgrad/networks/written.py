@@ -23,7 +23,7 @@ import sympy
 from sympy import Expr, Symbol
 
 from calcgrad.engine.functions import ACTIVATIONS
-from calcgrad.networks.architecture import Architecture, Number
+from calcgrad.networks.architecture import Number
 from calcgrad.networks.chain import layer_symbol
 
 WRITTEN_WIDTH = 4
@@ -109,18 +109,12 @@ def _loss_gradient_parts(loss: str, a: Symbol, y: Symbol, n: int) -> tuple[Expr,
     return (difference,)
 
 
-def cancelled_output(arch: Architecture) -> bool:
-    """True when δ⁽ᴸ⁾ is written in its cancelled form: softmax with ce, sigmoid with bce."""
-    last = arch.activations[-1]
-    return (last, arch.loss) in (("softmax", "ce"), ("sigmoid", "bce"))
-
-
 def written_layers(w) -> tuple[LayerWritten, ...]:
     """Every layer's δ and gradient lines for a Walkthrough `w` (layer L first)."""
     arch = w.architecture
     n, depth = arch.widths, arch.depth
     forward, deltas = w.forward[0], w.deltas[0]
-    x, y = w.inputs[0], w.targets[0]
+    y = w.targets[0]
     layers = []
     for l in range(depth, 0, -1):
         narrow = n[l] <= WRITTEN_WIDTH and (l == depth or n[l + 1] <= WRITTEN_WIDTH)

@@ -16,7 +16,7 @@ from sympy import Basic, Mul, Symbol
 from calcgrad import limits
 from calcgrad.networks.architecture import ACTIVATION_FORMULAS, CONVENTIONS, LOSS_FORMULAS
 from calcgrad.networks.chain import renamed
-from calcgrad.networks.written import WRITTEN_ENTRIES, WRITTEN_WIDTH, cancelled_output, written_layers
+from calcgrad.networks.written import WRITTEN_ENTRIES, WRITTEN_WIDTH, written_layers
 from calcgrad.render import plain
 from calcgrad.render.common import outline
 from calcgrad.render.escape import csv_table, latex_text, markdown_text
@@ -765,24 +765,24 @@ def sections_rich(sections: list[Section], text=None):
     return Group(*parts)
 
 
-def walkthrough_plain(w) -> str:
-    return sections_plain(_walkthrough_sections(w))
+def walkthrough_plain(w, detail: str = "normal") -> str:
+    return sections_plain(at_detail(_walkthrough_sections(w), detail))
 
 
-def walkthrough_markdown(w) -> str:
-    return sections_markdown(_walkthrough_sections(w))
+def walkthrough_markdown(w, detail: str = "normal") -> str:
+    return sections_markdown(at_detail(_walkthrough_sections(w), detail))
 
 
-def walkthrough_latex(w) -> str:
-    return sections_latex(_walkthrough_sections(w))
+def walkthrough_latex(w, detail: str = "normal") -> str:
+    return sections_latex(at_detail(_walkthrough_sections(w), detail))
 
 
-def walkthrough_aligned(w) -> str:
-    return sections_aligned(_walkthrough_sections(w))
+def walkthrough_aligned(w, detail: str = "normal") -> str:
+    return sections_aligned(at_detail(_walkthrough_sections(w), detail))
 
 
-def walkthrough_rich(w):
-    return sections_rich(_walkthrough_sections(w))
+def walkthrough_rich(w, detail: str = "normal"):
+    return sections_rich(at_detail(_walkthrough_sections(w), detail))
 
 
 # --- the symbolic chain ---------------------------------------------------------------------
