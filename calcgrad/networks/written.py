@@ -86,17 +86,42 @@ def _plain(letter: str, width: int, i: int) -> Symbol:
     return Symbol(letter if width == 1 else f"{letter}_{i + 1}", real=True)
 
 
+class ActivationSlopeBase(sympy.Function):
+    """f′(z) of an activation whose slope formula is long (GELU′(z) = Φ(z) + z·φ(z)), written by
+    name in a formula; its value comes from the function table. Subclassed per activation
+    (`slope_function`), printed by calcgrad.render.network."""
+
+    nargs = 1
+    activation: str = ""
+
+    def _eval_evalf(self, prec):
+        if not self.args[0].is_number:
+            return None
+        return sympy.Float(ACTIVATIONS[self.activation].float_slope(float(self.args[0])), prec)
+
+
+def slope_function(name: str) -> type:
+    """The ActivationSlopeBase class of one activation (GELU′, SiLU′)."""
+    return type(f"{name}_slope", (ActivationSlopeBase,), {"activation": name})
+
+
+SHORT_SLOPE_OPS = 4
+"""A slope formula of more operations than this (GELU′, SiLU′) is written by name, f′(z)."""
+
+
 def slope_expr(name: str, a: Symbol, z: Symbol) -> Expr:
     """f′ as the network writes it: in the stored output a when the function table gives that
-    form (σ′ = a(1 − a), tanh′ = 1 − a²), else in z (ReLU′ = step(z))."""
+    form (σ′ = a(1 − a), tanh′ = 1 − a²), else in z (ReLU′ = step(z)); a long formula by name
+    (GELU′(z), its formula stated in the walkthrough's header)."""
     entry = ACTIVATIONS[name]
     if entry.output_slope is not None:
         return entry.output_slope(a)
     if entry.network_slope is not None:
         return entry.network_slope(z)
-    if entry.derivative is not None:
-        return entry.derivative(z)
-    return sympy.diff(entry.build(z), z)
+    slope = entry.derivative(z) if entry.derivative is not None else sympy.diff(entry.build(z), z)
+    if sympy.count_ops(slope) > SHORT_SLOPE_OPS:
+        return slope_function(name)(z)
+    return slope
 
 
 def _loss_gradient_parts(loss: str, a: Symbol, y: Symbol, n: int) -> tuple[Expr, ...]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sympy import Basic, Mul, Symbol
 
 from calcgrad import limits
+from calcgrad.engine.functions import ACTIVATIONS
 from calcgrad.networks.architecture import ACTIVATION_FORMULAS, CONVENTIONS, LOSS_FORMULAS
 from calcgrad.networks.chain import renamed
 from calcgrad.networks.written import WRITTEN_ENTRIES, WRITTEN_WIDTH, written_layers
@@ -111,6 +112,10 @@ class _NumbersText(TextPrinter):
     def _print_Heaviside(self, expr):
         return self._bare_arguments(super()._print_Heaviside, expr)
 
+    def _print_ActivationSlopeBase(self, expr):  # GELU′(z), by name
+        entry = ACTIVATIONS[expr.activation]
+        return self._bare_arguments(lambda e: f"{entry.text_name or entry.name}′({self._print(e.args[0])})", expr)
+
     def _print_Pow(self, expr, rational=False):
         if expr.base.is_Function:  # tanh²(-0.2): the power is written before the argument
             self._argument = all(arg.is_Symbol or arg.is_Number for arg in expr.base.args)
@@ -140,6 +145,11 @@ class _NumbersLatex(NotesLatexPrinter):
         number = _latex_number(text)
         return rf"\left({number}\right)" if number.startswith("-") or r"\frac" in number else number
 
+    def _print_ActivationSlopeBase(self, expr, exp=None):
+        entry = ACTIVATIONS[expr.activation]
+        name = entry.latex_name or rf"\operatorname{{{entry.name}}}"
+        return rf"{name}'\left({self._print(expr.args[0])}\right)"
+
 
 def _joined(parts, printed, latex: bool = False) -> str:
     """Factors multiplied in the order given: 2(a − y)·a·(1 − a)."""
@@ -159,7 +169,7 @@ def written_texts(w, line) -> dict:
     """formula, substituted (None when too many rows to put in) and value of a WrittenLine, in
     text and LaTeX; `text`/`latex` are the whole line name = formula = numbers = value."""
     parts = line.parts
-    formula = _joined(parts, [to_text(p) for p in parts])
+    formula = _joined(parts, [_NumbersText({}).doprint(p) for p in parts])
     formula_latex = _joined(parts, [_NumbersLatex({}).doprint(p) for p in parts], latex=True)
     value = w.number(line.value)
     substituted = substituted_latex = None

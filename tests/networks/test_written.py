@@ -49,6 +49,9 @@ def test_every_written_formula_gives_its_value(spec) -> None:
         for line in layer.deltas + layer.gradients:
             if line.rows:
                 assert close(line.evaluated(), float(line.value), 1e-9), (line.key, line.parts)
+    text, latex = walk.plain(), walk.latex()
+    assert "Piecewise" not in text and "sech" not in text
+    assert latex.isascii()
 
 
 def test_mazur_worked_example() -> None:
