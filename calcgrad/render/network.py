@@ -1136,6 +1136,13 @@ def _matrix_sections(form) -> list[Section]:
         ]
     if form.numbers is not None:  # one entry of a spec's network: its chain, then its numbers
         head.items += activation_lines(arch)
+        w = form.numbers.walkthrough
+        if w.batch_size == 1:
+            head.items.append(f"the spec's numbers: x = [{', '.join(w.number(v) for v in w.inputs[0])}], "
+                              f"y = [{', '.join(w.number(v) for v in w.targets[0])}]")
+        else:
+            head.items.append(f"the spec's numbers: a batch of {w.batch_size} rows; the gradient is "
+                              "the mean over the rows")
         return [head] + _entry_sections(form, form.entry) + [_numbers_section(form)]
     sections = [head, forward, backward, gradients, local]
     if form.entry is not None:
