@@ -1204,7 +1204,10 @@ def _numbers_section(form) -> Section:
     if shown < len(numbers.rows):
         section.items.append(f"… {len(numbers.rows) - shown} more rows, worked the same way")
     if len(numbers.rows) > 1:
-        section.items.append(f"{name} = mean over the {len(numbers.rows)} rows = {w.number(numbers.total)}")
+        totals = [_bracketed_number(w.number(sum(paths))) for paths in numbers.path_values]
+        put_in = f" = ({' + '.join(totals)})/{len(totals)}" if len(totals) <= limits.MAX_TABLE_BATCH_ROWS else ""
+        section.items.append(f"{name} = mean over the {len(numbers.rows)} rows{put_in} = "
+                             f"{w.number(numbers.total)}")
     if numbers.matches:
         section.items.append(f"backward pass: ∂L/∂{entry.key} = {w.number(numbers.expected)}, the same "
                              "value: matches the backward pass ✓")
