@@ -738,6 +738,11 @@ def sections_aligned(sections: list[Section]) -> str:
     return "$$\\begin{array}{l}\n" + " \\\\\n".join(_latex_blocks(sections)) + "\n\\end{array}$$"
 
 
+RICH_PADDED_STEP_LINES = 2_000
+"""Step lines the Rich view indents line by line (wrapped lines keep their indent); a deeper
+chain's remaining steps are drawn as plain blocks, which is faster."""
+
+
 def sections_rich(sections: list[Section], text=None):
     # lazy: start-up speed (Rich loads only for the terminal view)
     from rich import box
@@ -750,6 +755,7 @@ def sections_rich(sections: list[Section], text=None):
 
     text = text or memo_text()
     parts = []
+    padded = RICH_PADDED_STEP_LINES
     for section in sections:
         parts.append(Text(section.title, style="bold cyan"))
         for item in section.items:
@@ -767,7 +773,14 @@ def sections_rich(sections: list[Section], text=None):
             elif isinstance(item, Math):  # indented, and so are its wrapped lines
                 parts.append(Padding(Text(item.text, style="bold green"), (0, 0, 0, 2), expand=False))
             elif isinstance(item, Steps):
-                parts.append(Text("\n".join(_steps_plain(item.derivation, text)), style="dim"))
+                lines = _steps_plain(item.derivation, text)
+                padded -= len(lines)
+                if padded < 0:  # a deep chain: one block (a Padding per line costs time)
+                    parts.append(Text("\n".join(lines), style="dim"))
+                    continue
+                for line in lines:  # each step line keeps its indent when it wraps
+                    indent = len(line) - len(line.lstrip(" "))
+                    parts.append(Padding(Text(line.lstrip(" "), style="dim"), (0, 0, 0, indent), expand=False))
             else:
                 style = "yellow" if item.startswith("warning") else None
                 parts.append(Padding(Text(item, style=style), (0, 0, 0, 2), expand=False))
