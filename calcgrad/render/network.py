@@ -782,7 +782,7 @@ def sections_rich(sections: list[Section], text=None):
                     indent = len(line) - len(line.lstrip(" "))
                     parts.append(Padding(Text(line.lstrip(" "), style="dim"), (0, 0, 0, indent), expand=False))
             else:
-                style = "yellow" if item.startswith("warning") else None
+                style = "yellow" if item.startswith("warning") else "green" if item.endswith("✓") else None
                 parts.append(Padding(Text(item, style=style), (0, 0, 0, 2), expand=False))
         parts.append(Text(""))
     return Group(*parts)
