@@ -255,7 +255,8 @@ def _walkthrough_sections(w) -> list[Section]:
         backward.items.append(f"δ{sup(depth)} = ŷ − y   (softmax with cross-entropy: the softmax "
                               "Jacobian and the 1/ŷ of the loss cancel)")
     elif arch.activations[-1] == "sigmoid" and arch.loss == "bce":
-        backward.items.append(f"δ{sup(depth)} = ∇ₐL ⊙ σ′(z{sup(depth)}) = (ŷ − y){over}   (sigmoid with "
+        difference = f"(ŷ − y){over}" if over else "ŷ − y"
+        backward.items.append(f"δ{sup(depth)} = ∇ₐL ⊙ σ′(z{sup(depth)}) = {difference}   (sigmoid with "
                               "binary cross-entropy: σ′ = a(1 − a) cancels the a(1 − a) under ∂L/∂a)")
     elif arch.activations[-1] == "softmax":
         backward.items.append(f"δ{sup(depth)} = J_softmaxᵀ ∇ₐL, i.e. δᵢ = aᵢ(∂L/∂aᵢ − Σⱼ aⱼ ∂L/∂aⱼ)")
