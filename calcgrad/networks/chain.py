@@ -620,15 +620,20 @@ class EntryNumbers:
         return abs(total - expected) <= 1e-9 * max(1.0, abs(total), abs(expected))
 
 
-def entry_numbers(entry: EntryChain, rows: list[dict], expected, walkthrough, exact: bool = False) -> EntryNumbers:
-    """Put each row's numbers into the entry's chain: every factor, every path, the sum."""
-    distinct: list[Factor] = []
-    seen: set = set()
+def distinct_factors(entry: EntryChain) -> list[Factor]:
+    """The entry's factors, each once, in the order its paths first use them."""
+    seen, factors = set(), []
     for path in entry.paths:
         for factor in path.factors:
             if id(factor) not in seen:
                 seen.add(id(factor))
-                distinct.append(factor)
+                factors.append(factor)
+    return factors
+
+
+def entry_numbers(entry: EntryChain, rows: list[dict], expected, walkthrough, exact: bool = False) -> EntryNumbers:
+    """Put each row's numbers into the entry's chain: every factor, every path, the sum."""
+    distinct = distinct_factors(entry)
     factor_values, path_values, totals = [], [], []
     for numbers in rows:
         values = {symbol: _sympy_number(v) for symbol, v in numbers.items()}

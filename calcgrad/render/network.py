@@ -16,7 +16,7 @@ from sympy import Basic, Mul, Symbol
 from calcgrad import limits
 from calcgrad.engine.functions import ACTIVATIONS
 from calcgrad.networks.architecture import ACTIVATION_FORMULAS, CONVENTIONS, LOSS_FORMULAS
-from calcgrad.networks.chain import renamed
+from calcgrad.networks.chain import distinct_factors, renamed
 from calcgrad.networks.written import WRITTEN_ENTRIES, WRITTEN_WIDTH, written_layers
 from calcgrad.render import plain
 from calcgrad.render.common import outline
@@ -1268,7 +1268,7 @@ def _entry_sections(form, entry) -> list[Section]:
         section.items.append(f"{p_text} reaches the loss along {len(entry.paths)} paths (neuron "
                              f"{j} of layer {l} → one neuron in each later layer); the chain rule "
                              "adds one product per path:")
-    texts = _factor_texts(type("Chain", (), {"factors": _distinct(entry)})())
+    texts = _factor_texts(type("Chain", (), {"factors": distinct_factors(entry)})())
     for path in entry.paths:
         parts = [texts[id(f)] for f in path.factors]
         route = " → ".join(str(i) for i in path.neurons)
@@ -1282,7 +1282,7 @@ def _entry_sections(form, entry) -> list[Section]:
         section.items.append(Math(f"{name} = sum over the {len(entry.paths)} paths = {to_text(entry.total)}",
                                   f"{name_latex} = {to_latex(entry.total)}"))
     local = Section(f"Local derivatives on the paths of {p_text}")
-    for factor in _distinct(entry):
+    for factor in distinct_factors(entry):
         local.items += [_factor_math(factor), Steps(factor.derivation)]
     return [section, local]
 
@@ -1292,16 +1292,6 @@ SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 def _sub(index) -> str:
     return str(index).translate(SUBSCRIPT_DIGITS)
-
-
-def _distinct(entry) -> list:
-    seen, factors = set(), []
-    for path in entry.paths:
-        for factor in path.factors:
-            if id(factor) not in seen:
-                seen.add(id(factor))
-                factors.append(factor)
-    return factors
 
 
 def matrix_dict(form) -> dict:
@@ -1328,7 +1318,7 @@ def matrix_dict(form) -> dict:
         data["softmax_cross_entropy"] = factor_dict(form.softmax_ce)
     if form.entry is not None:
         entry = form.entry
-        distinct = _distinct(entry)
+        distinct = distinct_factors(entry)
         index = {id(f): i for i, f in enumerate(distinct)}
         data["entry"] = {"parameter": entry.key, "symbol": _ascii(entry.parameter),
                          "path_count": entry.path_count,
