@@ -164,6 +164,9 @@ MAX_GRADE_FILE_BYTES = 50_000_000
 MAX_PRACTICE_EXERCISES = 100
 """Most exercises in one practice set."""
 
+MAX_ROSTER_STUDENTS = 2_000
+"""Most students on one roster (`practice --per-student`, `grade --roster`)."""
+
 MAX_WRITTEN_UPDATES = 6
 """The optimiser update is written out (formula, numbers, value) for this many parameters,
 evenly spread, first and last included."""

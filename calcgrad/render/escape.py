@@ -77,3 +77,17 @@ def csv_table(header: Iterable, rows: Iterable[Iterable]) -> str:
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+def toml_string(text: str) -> str:
+    """Text as a TOML basic string: quoted, with quotes, backslashes and control characters
+    escaped (JSON's string escapes are all valid TOML escapes; non-ASCII stays as it is, since
+    TOML has no escapes for surrogate pairs)."""
+    import json  # lazy: start-up speed (only a written key needs it)
+
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def toml_key(name: str) -> str:
+    """A TOML key: bare when it is only letters, digits, '_' and '-', else quoted."""
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else toml_string(name)
