@@ -473,7 +473,7 @@ def grade(submissions: str, key: str | dict[str, Question], *, jobs: int | None 
         elif not row.error and version is None:
             row = _Submission(row.line, row.student, row.question, row.answer,
                               f"no version of {row.question} for student {row.student!r}: the "
-                              "per-student key has no [students] entry for them")
+                              f"per-student key has no {row.question} under [students.{row.student}]")
         tasks.append((row, version or question, seconds))
     work, index = _distinct(tasks)
     if progress and len(tasks) > len(work):
