@@ -1,16 +1,18 @@
 """Practice sets (calcgrad.calculus.practice_sets, named so the module does not shadow calcgrad.practice,
 the function): differentiation exercises with worked solutions, reproducible from a seed.
 
-Each exercise is built from a template for the rule it practises, filled with small random
-coefficients from `random.Random(seed)` (nothing else is random, so a seed always gives the same
-set). Its answer key is the calcgrad engine's own Derivation, and an exercise is kept only if
-that derivation really uses the rule asked for.
+Each exercise is built from one of several forms of the rule it practises, chosen and filled
+with small random coefficients by `random.Random(seed)` (nothing else is random, so a seed always
+gives the same set). Its answer key is the calcgrad engine's own Derivation, and an exercise is
+kept only if that derivation really uses the rule asked for. `practice_per_student` makes one
+set per student of a roster, each seeded from SHA-256 of the seed and the student's id.
 """
 
 from __future__ import annotations
 
-import random
 import hashlib
+import random
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Callable, ClassVar, Iterable
 
@@ -377,7 +379,7 @@ def _sigmoid(rng, size):
                            lambda: sigmoid(X)**2, lambda: sigmoid(_coefficient(rng, 1, 4) * X**2)])()
     return rng.choice([lambda: sympy.log(sigmoid(_coefficient(rng, 2, 5) * X + _signed(rng))),
                        lambda: _monomial(rng) * sigmoid(_linear(rng)),
-                       lambda: sigmoid(_linear(rng)) * (1 - sigmoid(_linear(rng))),
+                       lambda: (lambda s: s * (1 - s))(sigmoid(_linear(rng))),  # σ′ written out
                        lambda: sigmoid(sympy.sin(_coefficient(rng, 1, 4) * X))])()
 
 
@@ -486,16 +488,23 @@ def practice_per_student(
     if isinstance(roster, str):
         students = read_students(roster)
     else:
-        students = tuple(s if isinstance(s, Student) else Student(normalise_id(str(s))) for s in roster)
-        ids = [s.id for s in students]
-        if not ids:
+        students = tuple(Student(normalise_id(s.id), s.name) if isinstance(s, Student)
+                         else Student(normalise_id(str(s))) for s in roster)
+        if not students:
             raise UsageError("the roster lists no students")
-        repeated = next((i for i in ids if ids.count(i) > 1), None)
+        counts = Counter(s.id for s in students)
+        repeated = next((i for i, n in counts.items() if n > 1 or not i), None)
         if repeated is not None:
-            raise UsageError(f"the roster lists student {repeated!r} twice; give each student their own id")
+            raise UsageError(f"the roster lists student {repeated!r} twice; give each student their own id"
+                             if repeated else "a student on the roster has no id")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise UsageError(f"the seed must be an integer, got {seed!r}")
     chosen = _check_rules(rules)
+    _check_count(count)
+    if len(students) * count > limits.MAX_VERSION_EXERCISES:
+        raise LimitError(f"{len(students)} students × {count} exercises is more than "
+                         f"{limits.MAX_VERSION_EXERCISES:,} exercises in all; split the roster "
+                         "or ask for fewer exercises")
     versions = tuple((student, practice(chosen, count=count, seed=student_seed(seed, student.id),
                                         difficulty=difficulty))
                      for student in students)

@@ -297,6 +297,7 @@ def test_versions_are_the_same_in_another_process_with_another_hash_seed(tmp_pat
     ("student\n", "lists no students"),
     (["s01", " S01"], "lists student 's01' twice"),
     ([], "lists no students"),
+    (["s01", "  "], "has no id"),
 ])
 def test_bad_rosters_are_usage_errors(roster, message):
     with pytest.raises(UsageError, match=message):
@@ -350,3 +351,13 @@ def test_per_student_renderings_name_each_student_once_per_section():
     assert latex.index("Ada Lovelace") < latex.index(r"\newpage") < latex.index("Bo Chen")
     assert 2 == markdown.count("page-break-after")
     assert 3 == plain.count("Answer key") == latex.count("Answer key")
+
+
+def test_too_many_exercises_over_all_versions_is_a_limit_error(monkeypatch):
+    """students × count past limits.MAX_VERSION_EXERCISES is refused before any work."""
+    from calcgrad import limits
+    from calcgrad.errors import LimitError
+
+    monkeypatch.setattr(limits, "MAX_VERSION_EXERCISES", 5)
+    with pytest.raises(LimitError, match="3 students × 2 exercises is more than 5"):
+        practice_per_student(ROSTER, "chain", count=2)
