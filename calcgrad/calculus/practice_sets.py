@@ -208,7 +208,7 @@ def _function(rng: random.Random, size: int) -> Expr:
     choices = [lambda a: a**_coefficient(rng, 2, 4), sympy.sin, sympy.cos, sympy.exp]
     if size <= 1:
         return rng.choice(choices)(X)
-    return rng.choice(choices)(_inner(rng, 1) if size == 2 else _inner(rng, 2))
+    return rng.choice(choices)(_inner(rng, 1) if size == 2 else _quadratic(rng))
 
 
 def _trig_function(rng: random.Random, functions=(sympy.sin, sympy.cos, sympy.tan, sympy.sec)):
@@ -284,7 +284,7 @@ CHAIN_FORMS: dict[int, tuple[Form, ...]] = {
         lambda r: sympy.log(_positive_quadratic(r)),
         lambda r: sympy.sqrt(_positive_quadratic(r) + _signed(r) * X),
         lambda r: _coefficient(r) / _positive_quadratic(r)**_coefficient(r, 2, 3),
-        lambda r: _polynomial(r, 3)**sympy.Rational(1, 3)),
+        lambda r: _positive_quadratic(r)**sympy.Rational(1, 3)),
     3: (lambda r: _trig_function(r, (sympy.sin, sympy.cos))(_coefficient(r, 2, 5) * X)**_coefficient(r, 2, 4),
         lambda r: sympy.exp(_trig_function(r, (sympy.sin, sympy.cos))(_coefficient(r, 1, 4) * X)),
         lambda r: sympy.log(1 + sympy.exp(_signed(r, 4) * X)),
