@@ -44,9 +44,8 @@ def practice(rules: str, count: int, seed: int, difficulty: str, roster_path: Pa
       calcgrad practice --rules chain,product --count 10 --seed 7
       calcgrad practice --rules sigmoid,partial --difficulty hard --format markdown
       calcgrad practice --rules power --count 3 --seed 1 --format json
-      calcgrad practice --rules chain,product --count 4 --seed 7 \
-          --per-student examples/course/roster.csv --key-out key.toml \
-          --no-answers --format latex --standalone > handout.tex
+      calcgrad practice --seed 7 --per-student examples/course/roster.csv --key-out key.toml
+      calcgrad practice --seed 7 --per-student roster.csv --no-answers --format latex --standalone
 
     With --per-student every student gets their own version (the same roster and
     seed always give each student the same one), written one section per student
