@@ -204,11 +204,15 @@ def _inner(rng: random.Random, size: int) -> Expr:
 
 
 def _function(rng: random.Random, size: int) -> Expr:
-    """Some differentiable factor in x, growing with the size."""
-    choices = [lambda a: a**_coefficient(rng, 2, 4), sympy.sin, sympy.cos, sympy.exp]
+    """Some differentiable factor in x, growing with the size. Trigonometric factors keep a
+    linear argument: tidying the derivative of a polynomial times sin of a quadratic takes
+    seconds, and a set must not depend on how fast the machine is."""
     if size <= 1:
-        return rng.choice(choices)(X)
-    return rng.choice(choices)(_inner(rng, 1) if size == 2 else _quadratic(rng))
+        return rng.choice([lambda a: a**_coefficient(rng, 2, 4), sympy.sin, sympy.cos, sympy.exp])(X)
+    if size == 2:
+        return rng.choice([lambda a: a**_coefficient(rng, 2, 4), sympy.sin, sympy.cos, sympy.exp])(_linear(rng))
+    return rng.choice([lambda: _quadratic(rng)**_coefficient(rng, 2, 4), lambda: sympy.exp(_quadratic(rng)),
+                       lambda: rng.choice([sympy.sin, sympy.cos])(_linear(rng))])()
 
 
 def _trig_function(rng: random.Random, functions=(sympy.sin, sympy.cos, sympy.tan, sympy.sec)):
