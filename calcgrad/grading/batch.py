@@ -230,70 +230,76 @@ def read_key(text: str) -> dict[str, Question]:
     if not data and students is None:
         raise UsageError("the key has no questions; write one table per question, e.g. "
                          '[q1] expression = "x^2 sin x"')
+    questions = _read_tables(data, shared=students is not None)
+    return questions if students is None else _with_versions(questions, data, students)
+
+
+def _read_tables(data: dict, shared: bool = False) -> dict[str, Question]:
+    """One Question per key table, checked; a `shared` table (of a per-student key) may leave
+    out the expression."""
     questions = {}
     for qid, entry in data.items():
         if not isinstance(entry, dict):
             raise UsageError(f"key entry {qid!r} must be a table such as [{qid}] with an expression")
-        questions[str(qid)] = _read_question(str(qid), entry, f"key entry {qid!r}",
-                                             shared=students is not None)
-    if students is not None:
-        questions = _with_versions(questions, data, students)
+        unknown = set(entry) - set(KEY_FIELDS)
+        if unknown:
+            raise UsageError(f"key entry {qid!r} has unknown field(s) {', '.join(sorted(unknown))}; "
+                             f"expected {', '.join(KEY_FIELDS)}")
+        expression = entry.get("expression", "" if shared else None)
+        if not isinstance(expression, str) or not (expression.strip() or shared):
+            raise UsageError(f"key entry {qid!r} needs an expression (text), e.g. expression = \"x^2\"")
+        wrt = entry.get("wrt", [])
+        if isinstance(wrt, str):
+            wrt = tuple(n.strip() for n in wrt.split(",") if n.strip())
+        elif isinstance(wrt, list) and all(isinstance(n, str) for n in wrt):
+            wrt = tuple(wrt)
+        else:
+            raise UsageError(f"key entry {qid!r}: wrt must be a name, \"x,y\" or a list of names")
+        order = entry.get("order", 1)
+        if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= limits.MAX_ORDER:
+            raise UsageError(f"key entry {qid!r}: order must be a whole number from 1 to {limits.MAX_ORDER}")
+        kind = entry.get("kind", "derivative")
+        if kind not in KINDS:
+            raise UsageError(f"key entry {qid!r}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        variables = entry.get("variables", [])
+        if not isinstance(variables, list) or not all(isinstance(v, str) for v in variables):
+            raise UsageError(f"key entry {qid!r}: variables must be a list of names")
+        points = _points(entry.get("points", 1), f"key entry {qid!r}: points")
+        tolerance = entry.get("tolerance")
+        if tolerance is not None and (isinstance(tolerance, bool)
+                                      or not isinstance(tolerance, (int, float))
+                                      or not 0 < tolerance < 1):
+            raise UsageError(f"key entry {qid!r}: tolerance must be a number between 0 and 1, "
+                             "e.g. tolerance = 1e-3")
+        at = entry.get("at")
+        if at is not None and (not isinstance(at, str) or not at.strip()):
+            raise UsageError(f"key entry {qid!r}: at must be a point as text, e.g. at = \"x=3\"")
+        if at is not None and kind != "derivative":
+            raise UsageError(f"key entry {qid!r}: at works with kind = \"derivative\" only")
+        question = Question(str(qid), expression, wrt, order, kind, tuple(variables), points,
+                            _mistake_credits(qid, entry.get("mistakes", {}), points),
+                            float(tolerance) if tolerance is not None else None, at)
+        if not expression:  # a shared table: each student's version gives the expression
+            questions[str(qid)] = question
+            continue
+        try:
+            parse(expression, variables=question.variables)
+        except CalcgradError as error:
+            raise UsageError(f"key entry {qid!r}: cannot read its expression: {error}") from None
+        if at is not None:  # a point that does not fit fails here, before any row is graded
+            try:
+                checking.value_at(expression, at, wrt, order, question.variables)
+            except CalcgradError as error:
+                raise UsageError(f"key entry {qid!r}: {error}") from None
+        questions[str(qid)] = question
     return questions
 
 
-def _read_question(qid: str, entry: dict, name: str, shared: bool = False) -> Question:
-    """One key table, checked; `name` says where it is in messages. A `shared` table (of a
-    per-student key) may leave out the expression."""
-    unknown = set(entry) - set(KEY_FIELDS)
-    if unknown:
-        raise UsageError(f"{name} has unknown field(s) {', '.join(sorted(unknown))}; "
-                         f"expected {', '.join(KEY_FIELDS)}")
-    expression = entry.get("expression", "" if shared else None)
-    if not isinstance(expression, str) or not (expression.strip() or shared):
-        raise UsageError(f"{name} needs an expression (text), e.g. expression = \"x^2\"")
-    wrt = entry.get("wrt", [])
-    if isinstance(wrt, str):
-        wrt = tuple(n.strip() for n in wrt.split(",") if n.strip())
-    elif isinstance(wrt, list) and all(isinstance(n, str) for n in wrt):
-        wrt = tuple(wrt)
-    else:
-        raise UsageError(f"{name}: wrt must be a name, \"x,y\" or a list of names")
-    order = entry.get("order", 1)
-    if isinstance(order, bool) or not isinstance(order, int) or not 1 <= order <= limits.MAX_ORDER:
-        raise UsageError(f"{name}: order must be a whole number from 1 to {limits.MAX_ORDER}")
-    kind = entry.get("kind", "derivative")
-    if kind not in KINDS:
-        raise UsageError(f"{name}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
-    variables = entry.get("variables", [])
-    if not isinstance(variables, list) or not all(isinstance(v, str) for v in variables):
-        raise UsageError(f"{name}: variables must be a list of names")
-    points = _points(entry.get("points", 1), f"{name}: points")
-    tolerance = entry.get("tolerance")
-    if tolerance is not None and (isinstance(tolerance, bool)
-                                  or not isinstance(tolerance, (int, float))
-                                  or not 0 < tolerance < 1):
-        raise UsageError(f"{name}: tolerance must be a number between 0 and 1, "
-                         "e.g. tolerance = 1e-3")
-    at = entry.get("at")
-    if at is not None and (not isinstance(at, str) or not at.strip()):
-        raise UsageError(f"{name}: at must be a point as text, e.g. at = \"x=3\"")
-    if at is not None and kind != "derivative":
-        raise UsageError(f"{name}: at works with kind = \"derivative\" only")
-    question = Question(qid, expression, wrt, order, kind, tuple(variables), points,
-                        _mistake_credits(name, qid, entry.get("mistakes", {}), points),
-                        float(tolerance) if tolerance is not None else None, at)
-    if not expression:
-        return question
-    try:
-        parse(expression, variables=question.variables)
-    except CalcgradError as error:
-        raise UsageError(f"{name}: cannot read its expression: {error}") from None
-    if at is not None:  # a point that does not fit fails here, before any row is graded
-        try:
-            checking.value_at(expression, at, wrt, order, question.variables)
-        except CalcgradError as error:
-            raise UsageError(f"{name}: {error}") from None
-    return question
+KEY_FIELDS = ("expression", "wrt", "order", "kind", "variables", "points", "mistakes",
+              "tolerance", "at")
+
+VERSION_FIELDS = ("expression", "wrt", "variables", "order", "at")
+"""What one student's version of a question may set; the rest is shared by every version."""
 
 
 def _with_versions(questions: dict[str, Question], tables: dict, students) -> dict[str, Question]:
@@ -307,24 +313,29 @@ def _with_versions(questions: dict[str, Question], tables: dict, students) -> di
     spelled: dict[str, str] = {}
     for raw_id, table in students.items():
         student = normalise_id(raw_id)
+        if not student:
+            raise UsageError(f"the key's [students.{raw_id!r}] has no student id; {hint}")
         if student in spelled:
             raise UsageError(f"the key lists student {student!r} twice ([students.{spelled[student]}] "
                              f"and [students.{raw_id}]); ids are compared ignoring case and spaces")
         spelled[student] = raw_id
         for qid, version in table.items():
-            name = f"key entry students.{raw_id}.{qid}"
+            where = f"[students.{raw_id}] {qid}"
             if qid == "name":  # the student's name, for the teacher reading the key
                 if not isinstance(version, str):
-                    raise UsageError(f"{name} must be the student's name as text")
+                    raise UsageError(f"{where} must be the student's name as text")
                 continue
             if isinstance(version, str):
                 version = {"expression": version}
             if not isinstance(version, dict) or set(version) - set(VERSION_FIELDS):
-                raise UsageError(f"{name} must be an expression (text) or a table with "
+                raise UsageError(f"{where} must be an expression (text) or a table with "
                                  f"{', '.join(VERSION_FIELDS)}; {hint}")
-            shared = tables.get(qid, {})
+            try:
+                versions[qid][student] = _read_tables({qid: {**tables.get(qid, {}), **version}})[qid]
+            except UsageError as error:  # name the student's entry, not the shared table
+                detail = str(error).removeprefix(f"key entry {qid!r}").lstrip(": ")
+                raise UsageError(f"{where}: {detail}") from None
             questions.setdefault(qid, Question(qid, ""))
-            versions[qid][student] = _read_question(qid, {**shared, **version}, name)
     for qid, question in questions.items():
         if not question.expression and not versions.get(qid):
             raise UsageError(f"key entry {qid!r} needs an expression, or one per student under "
@@ -333,39 +344,31 @@ def _with_versions(questions: dict[str, Question], tables: dict, students) -> di
     return questions
 
 
-VERSION_FIELDS = ("expression", "wrt", "variables", "order", "at")
-"""What one student's version of a question may set; the rest is shared by every version."""
-
-
-KEY_FIELDS = ("expression", "wrt", "order", "kind", "variables", "points", "mistakes",
-              "tolerance", "at")
-
-
 def _points(value, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1000:
         raise UsageError(f"{what} must be a number from 0 to 1000, e.g. points = 2")
     return float(value)
 
 
-def _mistake_credits(name: str, qid: str, table, points: float) -> tuple[MistakeCredit, ...]:
+def _mistake_credits(qid, table, points: float) -> tuple[MistakeCredit, ...]:
     """[q1.mistakes] missing_chain_factor = { points = 1, feedback = "…" } → MistakeCredits."""
     if not isinstance(table, dict):
-        raise UsageError(f"{name}: mistakes must be a table such as [{qid}.mistakes]")
+        raise UsageError(f"key entry {qid!r}: mistakes must be a table such as [{qid}.mistakes]")
     credits = []
     for code, spec in table.items():
         if code not in CODES:
-            raise UsageError(f"{name}: unknown mistake code {code!r}; the codes are "
+            raise UsageError(f"key entry {qid!r}: unknown mistake code {code!r}; the codes are "
                              f"{', '.join(CODES)}")
         if not isinstance(spec, dict) or set(spec) - {"points", "feedback"}:
-            raise UsageError(f"{name}: mistake {code} must be a table such as "
+            raise UsageError(f"key entry {qid!r}: mistake {code} must be a table such as "
                              f"{{ points = 1, feedback = \"…\" }}")
-        credit = _points(spec.get("points", 0), f"{name}: points for {code}")
+        credit = _points(spec.get("points", 0), f"key entry {qid!r}: points for {code}")
         if credit > points:
-            raise UsageError(f"{name}: {code} gives {credit:g} points, more than the "
+            raise UsageError(f"key entry {qid!r}: {code} gives {credit:g} points, more than the "
                              f"question's {points:g}")
         feedback = spec.get("feedback", "")
         if not isinstance(feedback, str):
-            raise UsageError(f"{name}: the feedback for {code} must be text")
+            raise UsageError(f"key entry {qid!r}: the feedback for {code} must be text")
         credits.append(MistakeCredit(code, credit, feedback.strip()))
     return tuple(credits)
 

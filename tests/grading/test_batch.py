@@ -352,11 +352,12 @@ def test_partial_credit_of_the_shared_table_applies_to_each_version() -> None:
     ('students = 3\n', "students table is not as expected"),
     ('[students]\nexpression = "x^2"\n', "students table is not as expected"),
     ('[students.s01]\nq1 = "x^2"\n[students.S01]\nq1 = "x^3"\n', "lists student 's01' twice"),
-    ('[students.s01]\nq1 = { expression = "x^2", points = 5 }\n', "students.s01.q1 must be an expression"),
-    ('[students.s01]\nq1 = 3\n', "students.s01.q1 must be an expression"),
-    ('[students.s01]\nname = 3\nq1 = "x"\n', "students.s01.name must be the student's name"),
-    ('[students.s01]\nq1 = "sine(x)"\n', "students.s01.q1: cannot read its expression"),
-    ('[q1]\nat = "x=0"\n[students.s01]\nq1 = "ln x"\n', "students.s01.q1"),
+    ('[students." "]\nq1 = "x^2"\n', "has no student id"),
+    ('[students.s01]\nq1 = { expression = "x^2", points = 5 }\n', "[students.s01] q1 must be an expression"),
+    ('[students.s01]\nq1 = 3\n', "[students.s01] q1 must be an expression"),
+    ('[students.s01]\nname = 3\nq1 = "x"\n', "[students.s01] name must be the student's name"),
+    ('[students.s01]\nq1 = "sine(x)"\n', "[students.s01] q1: cannot read its expression"),
+    ('[q1]\nat = "x=0"\n[students.s01]\nq1 = "ln x"\n', "[students.s01] q1: the derivative has no real value"),
 ])
 def test_bad_per_student_keys_are_refused_before_grading(key: str, message: str) -> None:
     """A bad version stops the run with a message naming where it is in the key."""
