@@ -17,7 +17,8 @@ from calcgrad.files import check_writable, read_text, write_atomically
 @click.argument("submissions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--key", "key_path", required=True, metavar="KEY.toml",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The key: one TOML table per question (expression, wrt, order, kind).")
+              help="The key: one TOML table per question (expression, wrt, order, kind), "
+                   "and [students.ID] tables in a per-student key.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write every row's result to report.csv or report.json.")
 @click.option("--gradebook", "gradebook_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -55,7 +56,9 @@ def grade(submissions: Path, key_path: Path, out_path: Path | None, gradebook_pa
     mistakes and groups of identical wrong answers. Student ids are matched
     ignoring case and surrounding spaces. The key may give points per question,
     partial credit and feedback per mistake, a tolerance for decimal answers and
-    a point to ask for a value (see examples/course/key.toml).
+    a point to ask for a value (see examples/course/key.toml). A per-student key
+    (`calcgrad practice --per-student ROSTER.csv --key-out KEY.toml`) marks each
+    student against their own version (see examples/course/week5_key.toml).
     """
     # lazy: start-up speed (the command's code and SymPy load only when it runs)
     from calcgrad.grading.batch import grade as grade_batch
