@@ -376,7 +376,8 @@ KEEP = ("last", "best", "first")
 def grade(submissions: str, key: str | dict[str, Question], *, jobs: int | None = None,
           seconds: float = limits.GRADE_ANSWER_SECONDS,
           progress: Callable[[int], None] | None = None, keep: str = "last",
-          roster: str | None = None, scheduler: str | None = None) -> GradeReport:
+          roster: str | None = None, scheduler: str | None = None,
+          share: bool = True) -> GradeReport:
     """Grade CSV text against a key (TOML text or read_key's result).
 
     `jobs` is the number of worker processes (default: one per core for large batches, none
@@ -388,6 +389,8 @@ def grade(submissions: str, key: str | dict[str, Question], *, jobs: int | None 
     nothing was submitted), in its order, and ids not on it are named in the notes.
     `scheduler` ("tcp://host:8786") grades on that Dask cluster instead of here, with the same
     limits per answer and the same report (needs the optional extra calcgrad[dask]).
+    `share=False` checks every row on its own instead of once per distinct answer (the same
+    report, slower: benchmarks/grading.py measures what sharing saves).
     """
     if keep not in KEEP:
         raise UsageError(f"keep must be one of {', '.join(KEEP)}, not {keep!r}")
@@ -402,7 +405,7 @@ def grade(submissions: str, key: str | dict[str, Question], *, jobs: int | None 
         elif not row.error and not row.student:
             row = _Submission(row.line, row.student, row.question, row.answer, "no student id")
         tasks.append((row, questions.get(row.question), seconds))
-    work, index = _distinct(tasks)
+    work, index = _distinct(tasks, share)
     if progress and len(tasks) > len(work):
         progress(len(tasks) - len(work))  # repeated answers share one check
     workers = min(jobs if jobs is not None else cores(), cores())
@@ -441,7 +444,7 @@ def read_roster(text: str) -> tuple[str, ...]:
                                if len(r) > column and r[column].strip()))
 
 
-def _distinct(tasks: list) -> tuple[list, dict[int, int]]:
+def _distinct(tasks: list, share: bool = True) -> tuple[list, dict[int, int]]:
     """The tasks to check, one per distinct (question, answer) — classes repeat answers — and
     for each row to check, the position of its shared task. Unusable rows are not checked.
 
@@ -455,7 +458,7 @@ def _distinct(tasks: list) -> tuple[list, dict[int, int]]:
         row, question = task[0], task[1]
         if row.error:
             continue
-        key = (question, row.answer)
+        key = (question, row.answer) if share else i
         if key not in first:
             first[key] = len(work)
             work.append(task)

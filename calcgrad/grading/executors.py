@@ -34,8 +34,9 @@ DASK_CONNECT_SECONDS = 10.0
 CHUNK_START_SECONDS = 120.0
 """Allowance for a Dask task's fresh Python process to start and read its chunk (imports)."""
 
-MIN_CHUNK_ITEMS = 20
-"""The fewest items a Dask task gets: each task pays for starting a Python process."""
+MIN_CHUNK_ITEMS = 50
+"""The fewest items a Dask task gets: each task pays for starting a Python process that loads
+SymPy and derives the key afresh (about 3 s on a loaded 2-core machine)."""
 
 INSTALL_HINT = 'pip install "calcgrad[dask]"'
 
@@ -251,9 +252,9 @@ def calcgrad_version() -> str:
 
 
 def _chunks(items: list, threads: int) -> list[list]:
-    """About four chunks per worker thread (so a slow chunk does not hold the others back),
+    """Two chunks per worker thread (so a slow chunk does not hold the others back for long),
     but at least MIN_CHUNK_ITEMS each: every chunk pays a Python start-up on its worker."""
-    size = max(MIN_CHUNK_ITEMS, -(-len(items) // (threads * 4)))
+    size = max(MIN_CHUNK_ITEMS, -(-len(items) // (threads * 2)))
     return [items[start:start + size] for start in range(0, len(items), size)]
 
 

@@ -169,6 +169,17 @@ def test_unreachable_scheduler_is_one_message(files, monkeypatch) -> None:
     assert "Traceback" not in result.output
 
 
+def test_a_scheduler_without_workers_is_one_message(files, monkeypatch) -> None:
+    """A scheduler with no worker: one message naming `dask worker`, exit 2."""
+    monkeypatch.setattr(executors, "DASK_CONNECT_SECONDS", 1.0)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty:
+        result = run("grade", str(files / "s.csv"), "--key", str(files / "k.toml"), "--no-progress",
+                     "--scheduler", empty.scheduler_address)
+    assert 2 == result.exit_code
+    assert f"has no workers after 1 s; start some with `dask worker {empty.scheduler_address}`" \
+        in result.output
+
+
 @pytest.mark.parametrize("address, message", [
     ("localhost", "missing port number"),
     ("udp://localhost:8786", "unknown address scheme 'udp'"),
