@@ -2,10 +2,11 @@
 what sharing one check between equal answers saves, all on one generated batch in the same run.
 
 Run: python benchmarks/grading.py [ROWS]   (default 10,000 rows; needs calcgrad[dask] for the
-cluster line). The batch is shaped like a real class's: five questions, each answered mostly
+cluster line). Each configuration runs in a fresh process, as `calcgrad grade` would, so none
+warms the caches of another; only grade() is timed (not Python's start-up or the cluster's). The batch is shaped like a real class's: five questions, each answered mostly
 with a handful of common right and wrong answers (in a few spellings), a long tail of one-off
 wrong answers, some unreadable answers and some blanks, from a fixed seed. Every run grades
-the same batch and must give the same report (checked, byte for byte, as JSON).
+the same batch and must give the same report (checked, byte for byte, as JSON: a digest).
 
 `jobs` is capped at the machine's cores (see grading.batch.cores); the 4-worker line lifts the
 cap for the measurement, so on a 2-core machine it shows what oversubscribing costs. The
@@ -15,7 +16,11 @@ for its chunk of answers (see grading.executors), which is the start-up this lin
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import json
 import random
+import subprocess
 import sys
 import time
 
@@ -80,51 +85,69 @@ def make_batch(rows: int, seed: int = 2026) -> str:
     return "\n".join(lines) + "\n"
 
 
-def timed(label: str, run) -> tuple[str, float, str]:
-    started = time.perf_counter()
-    report = run()
-    return label, time.perf_counter() - started, report.render("json")
+CONFIGURATIONS = {  # label → grade() options; "dask" means a LocalCluster started for the run
+    "local, 1 worker": dict(jobs=1),
+    "local, 2 workers": dict(jobs=2),
+    "local, 4 workers": dict(jobs=4),
+    "Dask LocalCluster, 2 workers x 1 thread": dict(scheduler="dask"),
+    "local, 1 worker, no sharing": dict(jobs=1, share=False),
+    "local, 2 workers, no sharing": dict(jobs=2, share=False),
+}
+
+
+def measure(label: str, rows: int) -> None:
+    """One configuration, in this fresh process (so no run warms SymPy's or calcgrad's caches
+    for another): print the seconds grade() took and a digest of its JSON report."""
+    text, options = make_batch(rows), dict(CONFIGURATIONS[label])
+    key = batch.read_key(KEY)
+    if options.get("jobs") == 4:
+        batch.cores = lambda: 4  # lift the cap on --jobs (one per core) for this measurement
+    cluster = None
+    if options.get("scheduler") == "dask":
+        from distributed import LocalCluster  # lazy: start-up speed (the optional Dask extra)
+
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+        options["scheduler"] = cluster.scheduler_address
+    try:
+        started = time.perf_counter()
+        report = batch.grade(text, key, **options)
+        seconds = time.perf_counter() - started
+    finally:
+        if cluster is not None:
+            cluster.close()
+    digest = hashlib.sha256(report.render("json").encode()).hexdigest()
+    print(json.dumps({"seconds": seconds, "report": digest}))
 
 
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    text = make_batch(rows)
-    key = batch.read_key(KEY)
-    submissions = batch.read_submissions(text)
+    submissions = batch.read_submissions(make_batch(rows))
     distinct = len({(row.question, row.answer) for row in submissions if row.answer})
-    print(f"{rows} rows, {distinct} distinct (question, answer) pairs; machine cores: {batch.cores()}")
-    results = [timed("local, 1 worker (this process)", lambda: batch.grade(text, key, jobs=1)),
-               timed("local, 2 workers", lambda: batch.grade(text, key, jobs=2))]
-    real_cores = batch.cores
-    batch.cores = lambda: 4  # lift the cap on --jobs for this one measurement
-    try:
-        results.append(timed("local, 4 workers", lambda: batch.grade(text, key, jobs=4)))
-    finally:
-        batch.cores = real_cores
-    try:
-        # lazy: start-up speed (the optional Dask extra)
-        from distributed import LocalCluster
-    except ImportError:
-        print('(no Dask: pip install "calcgrad[dask]" for the LocalCluster line)')
-    else:
-        with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
-            results.append(timed("Dask LocalCluster, 2 workers x 1 thread",
-                                 lambda: batch.grade(text, key, scheduler=cluster.scheduler_address)))
-    results.append(timed("local, 1 worker, no sharing", lambda: batch.grade(text, key, jobs=1,
-                                                                            share=False)))
-    results.append(timed("local, 2 workers, no sharing", lambda: batch.grade(text, key, jobs=2,
-                                                                             share=False)))
-    reference, base = results[0][2], results[0][1]
+    print(f"{rows} rows, {distinct} distinct (question, answer) pairs; machine cores: "
+          f"{batch.cores()}; each line in a fresh process")
+    results = {}
+    for label in CONFIGURATIONS:
+        if "Dask" in label and importlib.util.find_spec("distributed") is None:
+            print('(no Dask: pip install "calcgrad[dask]" for the LocalCluster line)')
+            continue
+        run = subprocess.run([sys.executable, __file__, "--measure", label, str(rows)],
+                             capture_output=True, text=True, check=True)
+        results[label] = json.loads(run.stdout.strip().splitlines()[-1])
+    reference, base = results["local, 1 worker"]["report"], results["local, 1 worker"]["seconds"]
     print(f"{'backend':42} {'seconds':>8} {'rows/s':>8} {'vs 1 worker':>12}  same report")
-    for label, seconds, report in results:
+    for label, result in results.items():
+        seconds = result["seconds"]
         print(f"{label:42} {seconds:8.1f} {rows / seconds:8.0f} {base / seconds:11.2f}x  "
-              f"{'yes' if report == reference else 'NO'}")
-    seconds = {label: s for label, s, _ in results}
+              f"{'yes' if result['report'] == reference else 'NO'}")
     for workers in ("1 worker", "2 workers"):
+        shared, alone = results[f"local, {workers}"], results[f"local, {workers}, no sharing"]
         print(f"sharing one check per distinct answer, {workers}: "
-              f"{seconds[f'local, {workers}, no sharing'] / seconds[f'local, {workers}']:.1f}x faster "
-              f"({rows} rows checked as {distinct} answers)")
+              f"{alone['seconds'] / shared['seconds']:.1f}x faster ({rows} rows checked as "
+              f"{distinct} answers)")
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--measure"]:
+        measure(sys.argv[2], int(sys.argv[3]))
+    else:
+        main()

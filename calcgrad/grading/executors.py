@@ -15,6 +15,7 @@ process runs the very same local pool (one worker process) on them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pickle
 import subprocess
@@ -173,7 +174,8 @@ def run_on_dask(function: Callable, items: Sequence, *, scheduler: str, hard_sec
         threads = max(1, sum(client.nthreads().values()))
         chunks = _chunks(list(items), threads)
         futures = [client.submit(run_chunk, pickle.dumps((function, chunk, hard_seconds, on_failure)),
-                                 CHUNK_START_SECONDS + len(chunk) * hard_seconds, pure=False) for chunk in chunks]
+                                 CHUNK_START_SECONDS + len(chunk) * hard_seconds, pure=False)
+                   for chunk in chunks]
         position = {future: i for i, future in enumerate(futures)}
         done: list[list | None] = [None] * len(chunks)
         for future in as_completed(futures, loop=client.loop):
@@ -194,8 +196,9 @@ def run_on_dask(function: Callable, items: Sequence, *, scheduler: str, hard_sec
                 progress(len(chunks[i]))
     finally:  # an interrupt or an error: drop the remaining work from the cluster
         unfinished = [f for f in futures if not f.done()]
-        if unfinished:
-            client.cancel(unfinished)
+        with contextlib.suppress(Exception):  # a lost scheduler cannot be told; closing is enough
+            if unfinished:
+                client.cancel(unfinished)
         client.close()
     return [result for chunk in done for result in chunk]
 

@@ -16,7 +16,9 @@ from calcgrad.grading.batch import GradedRow, grade_row
 HOSTILE = ("hang in C", "hang in Python", "eat memory", "crash")
 
 
-def _check(real_check):
+def sabotaged_check(real_check):
+    """check() that misbehaves on the answers in HOSTILE."""
+
     def check(answer, **kwargs):
         if answer == "hang in C":
             sum(range(10**13))  # one C call: no signal or check() interrupts it
@@ -38,5 +40,5 @@ def _check(real_check):
 def sabotaged_grade_row(task) -> GradedRow:
     """grade_row, with checking.check misbehaving on the answers in HOSTILE."""
     with mock.patch.object(calcgrad.grading.checking, "check",
-                           _check(calcgrad.grading.checking.check)):
+                           sabotaged_check(calcgrad.grading.checking.check)):
         return grade_row(task)
