@@ -23,8 +23,9 @@ import mpmath
 from calcgrad import limits
 from calcgrad.deadline import DeadlineExceeded, deadline, owns
 from calcgrad.errors import CalcgradError, UsageError, as_input_error, raised_by_library
-from calcgrad.grading import checking
+from calcgrad.grading import checking, executors
 from calcgrad.grading.equivalence import numeric_function, sample_points
+from calcgrad.grading.executors import Failure
 from calcgrad.grading.mistakes import CODES
 from calcgrad.read.parser import parse
 from calcgrad.read.roster import normalise_id, read_students
@@ -448,7 +449,8 @@ KEEP = ("last", "best", "first")
 def grade(submissions: str, key: str | dict[str, Question], *, jobs: int | None = None,
           seconds: float = limits.GRADE_ANSWER_SECONDS,
           progress: Callable[[int], None] | None = None, keep: str = "last",
-          roster: str | None = None) -> GradeReport:
+          roster: str | None = None, scheduler: str | None = None,
+          share: bool = True) -> GradeReport:
     """Grade CSV text against a key (TOML text or read_key's result).
 
     `jobs` is the number of worker processes (default: one per core for large batches, none
@@ -458,6 +460,10 @@ def grade(submissions: str, key: str | dict[str, Question], *, jobs: int | None 
     superseded. Student ids are normalised: spaces trimmed, case folded ("S12 " → "s12").
     `roster` is CSV text with a `student` column: every student on it gets a total (0 when
     nothing was submitted), in its order, and ids not on it are named in the notes.
+    `scheduler` ("tcp://host:8786") grades on that Dask cluster instead of here, with the same
+    limits per answer and the same report (needs the optional extra calcgrad[dask]).
+    `share=False` checks every row on its own instead of once per distinct answer (the same
+    report, slower: benchmarks/grading.py measures what sharing saves).
     """
     if keep not in KEEP:
         raise UsageError(f"keep must be one of {', '.join(KEEP)}, not {keep!r}")
@@ -478,18 +484,18 @@ def grade(submissions: str, key: str | dict[str, Question], *, jobs: int | None 
                               f"no version of {row.question} for student {row.student!r}: the "
                               f"per-student key has no {row.question} under [students.{row.student}]")
         tasks.append((row, version or question, seconds))
-    work, index = _distinct(tasks)
+    work, index = _distinct(tasks, share)
     if progress and len(tasks) > len(work):
         progress(len(tasks) - len(work))  # repeated answers share one check
     workers = min(jobs if jobs is not None else cores(), cores())
-    if workers > 1 and len(work) >= limits.PARALLEL_ROWS:
-        checked = _grade_in_processes(work, workers, seconds, progress)
+    if scheduler is not None:
+        checked = executors.run_on_dask(grade_row, work, scheduler=scheduler, progress=progress,
+                                        hard_seconds=seconds * 2 + 5, on_failure=unfinished_row)
+    elif workers > 1 and len(work) >= limits.PARALLEL_ROWS:
+        checked = executors.run_in_processes(grade_row, work, workers=workers, progress=progress,
+                                             hard_seconds=seconds * 2 + 5, on_failure=unfinished_row)
     else:
-        checked = []
-        for task in work:
-            checked.append(grade_row(task))
-            if progress:
-                progress(1)
+        checked = executors.run_here(grade_row, work, progress)
     graded = [_as_row(checked[index[i]], task[0]) if i in index else grade_row(task)
               for i, task in enumerate(tasks)]
     graded, kept_note = _apply_keep(graded, questions, keep)
@@ -513,15 +519,21 @@ def read_roster(text: str) -> tuple[str, ...]:
     return tuple(student.id for student in read_students(text))
 
 
-def _distinct(tasks: list) -> tuple[list, dict[int, int]]:
+def _distinct(tasks: list, share: bool = True) -> tuple[list, dict[int, int]]:
     """The tasks to check, one per distinct (question, answer) — classes repeat answers — and
-    for each row to check, the position of its shared task. Unusable rows are not checked."""
+    for each row to check, the position of its shared task. Unusable rows are not checked.
+
+    Answers are the same when their text is (already trimmed when read), not merely equal up
+    to inner spaces: a message names columns ("'(' at column 7 is never closed"), which
+    differ between "x + (x" and "x  +  (x". The question is compared whole, not by its id, so
+    students given different versions of one question never share a check.
+    """
     work, first, index = [], {}, {}
     for i, task in enumerate(tasks):
-        row = task[0]
+        row, question = task[0], task[1]
         if row.error:
             continue
-        key = (task[1], " ".join(row.answer.split()))  # per-student versions differ
+        key = (question, row.answer) if share else i
         if key not in first:
             first[key] = len(work)
             work.append(task)
@@ -606,92 +618,21 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def _grade_in_processes(tasks, workers: int, seconds: float, progress) -> list[GradedRow]:
-    """Rows over worker processes, each under a memory limit; a row whose worker runs past its
-    time, runs out of memory or dies is marked and its worker replaced; every other row is
-    graded. Interrupting or terminating the parent stops the workers."""
-    # lazy: start-up speed (a process pool, and pebble, only for large batches)
-    import signal
-    import threading
-    from concurrent.futures import TimeoutError as FutureTimeout
-
-    # lazy: start-up speed (loaded only when this code runs)
-    from pebble import ProcessExpired, ProcessPool
-
-    main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.getsignal(signal.SIGTERM) if main_thread else None
-    if main_thread:
-        signal.signal(signal.SIGTERM, _terminate)
-    pool = ProcessPool(max_workers=workers, initializer=_limit_worker_memory,
-                       initargs=(limits.WORKER_MEMORY_BYTES,))
-    graded = []
-    try:
-        futures = [pool.schedule(grade_row, args=(task,), timeout=seconds * 2 + 5)
-                   for task in tasks]
-        for task, future in zip(tasks, futures):
-            row, _, _ = task
-            try:
-                graded.append(future.result())
-            except FutureTimeout:
-                graded.append(_failed(row, "undetermined", feedback=(
-                    f"The check took longer than {seconds:g} s and was stopped.",)))
-            except ProcessExpired as error:
-                graded.append(_failed(row, ERROR, error="cannot check this answer: its worker "
-                                      f"process ended ({_death(error)})"))
-            except MemoryError:
-                graded.append(_failed(row, ERROR, error="cannot check this answer: it needs "
-                                      "more memory than a worker may use"))
-            except Exception as error:  # noqa: BLE001 — one row's failure stays that row's
-                graded.append(_failed(row, ERROR,
-                                      error=f"cannot check this answer ({type(error).__name__})"))
-            if progress:
-                progress(1)
-    finally:  # an interrupt or SIGTERM leaves rows undone: stop the workers, do not wait
-        if len(graded) == len(tasks):
-            pool.close()
-        else:
-            pool.stop()
-        pool.join()
-        if main_thread:
-            signal.signal(signal.SIGTERM, previous)
-    return graded
-
-
-def _terminate(signum, frame) -> None:
-    """SIGTERM while workers run: unwind (stopping the workers) and exit 143."""
-    raise SystemExit(128 + signum)
-
-
-def _limit_worker_memory(limit: int) -> None:
-    """Worker initializer: cap the worker's address space, so a memory blow-up ends in
-    MemoryError inside that worker (that row's error) instead of starving the machine."""
-    try:
-        import resource  # lazy: start-up speed (only in a worker process)
-
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        if soft == resource.RLIM_INFINITY or limit < soft:
-            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ImportError, ValueError, OSError):
-        pass
-
-
-def _death(error) -> str:
-    code = getattr(error, "exitcode", None)
-    if code is not None and code < 0:
-        import signal  # lazy: start-up speed (only in a worker process)
-
-        try:
-            return f"killed by {signal.Signals(-code).name}"
-        except ValueError:
-            pass
-    return f"exit status {code}"
-
-
-def _failed(row: _Submission, verdict: str, *, error: str = "", feedback: tuple = ()) -> GradedRow:
-    return GradedRow(line=row.line, student=row.student, question=row.question, answer=row.answer,
-                     verdict=verdict, error=error, feedback=feedback)
+def unfinished_row(task, failure: Failure) -> GradedRow:
+    """The row of a check that did not finish in its worker process (executors.Failure)."""
+    row, question, seconds = task
+    base = dict(line=row.line, student=row.student, question=row.question, answer=row.answer,
+                max_points=question.points if question is not None else 0.0)
+    if failure.kind == "timeout":
+        return GradedRow(verdict="undetermined", feedback=(
+            f"The check took longer than {seconds:g} s and was stopped.",), **base)
+    if failure.kind == "memory":
+        return GradedRow(verdict=ERROR, error="cannot check this answer: it needs more memory "
+                         "than a worker may use", **base)
+    if failure.kind == "ended":
+        return GradedRow(verdict=ERROR, error="cannot check this answer: its worker process "
+                         f"ended ({failure.detail})", **base)
+    return GradedRow(verdict=ERROR, error=f"cannot check this answer ({failure.detail})", **base)
 
 
 def grade_row(task) -> GradedRow:

@@ -273,7 +273,7 @@ def test_repeated_answers_are_checked_once_with_an_identical_report(monkeypatch)
     monkeypatch.setattr(calcgrad.grading.checking, "check",
                         lambda answer, **kw: calls.append(answer) or real_check(answer, **kw))
     report = grade(csv_text, key, jobs=1)
-    assert 2 == len(calls)
+    assert ["-sin(3x)", "-3 sin(3x)", "-3  sin(3x)"] == calls  # trimmed when read; inner spaces count
     assert one_by_one == list(report.rows)
     assert [r.answer for r in one_by_one] == [r.answer for r in report.rows]
 
@@ -370,3 +370,12 @@ def test_a_version_only_question_needs_no_shared_table() -> None:
     """A question that only students' tables name gets the default settings (1 point)."""
     key = read_key('[students.s01]\nq7 = "x^2"\n')
     assert (["q7"], 1.0, "x^2") == (list(key), key["q7"].points, key["q7"].for_student("s01").expression)
+
+
+def test_answers_spaced_differently_keep_their_own_columns() -> None:
+    """Answers that differ only in inner spaces are checked apart: a message names columns."""
+    csv_text = "student,question,answer\na,q1,x + (x\nb,q1,x  +  (x\nc,q1,x + (x\n"
+    errors = [row.error for row in grade(csv_text, KEY, jobs=1).rows]
+    assert ["cannot check this answer: '(' at column 5 is never closed",
+            "cannot check this answer: '(' at column 7 is never closed",
+            "cannot check this answer: '(' at column 5 is never closed"] == errors
