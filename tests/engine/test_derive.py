@@ -17,11 +17,14 @@ x, y, z = sympy.symbols("x y z", real=True)
 
 
 def assert_every_step_correct(derivation) -> None:
-    """Each step's result equals the derivative (or value) of that step's own expression."""
+    """Each step's result equals the derivative (or value) of that step's own expression, and
+    the engine's own check, made as the step was made, says so too."""
     symbols = sorted(derivation.expression.free_symbols | set(derivation.variables) | {x},
                      key=lambda s: s.name)
     for top in derivation.steps:
         for step in top.walk():
+            if isinstance(step, (DiffStep, SimplifyStep)):
+                assert step.verified is True, f"{step.rule} on {step.expression}: verified {step.verified}"
             if isinstance(step, DiffStep):
                 expected = sympy.diff(step.expression, step.variable)
                 names = sorted(step.expression.free_symbols | {step.variable}, key=lambda s: s.name)
@@ -196,6 +199,15 @@ def test_result_is_computed_from_the_tree():
     derivation = diff(sympy.sin(x) * x, x)
     assert derivation.steps[1].expression == derivation.steps[0].result
     assert derivation.result == derivation.steps[1].result
+
+
+def test_every_step_is_verified_when_made():
+    """Each step carries its independent check; verify=False leaves every step unchecked."""
+    checked = diff("x^2 sin(x) + sigmoid(3x) + 1/sqrt(x)", "x")
+    unchecked = diff("x^2 sin(x) + sigmoid(3x) + 1/sqrt(x)", "x", verify=False)
+    assert {True} == {s.verified for top in checked.steps for s in top.walk()}
+    assert {None} == {s.verified for top in unchecked.steps for s in top.walk()}
+    assert checked.result == unchecked.result
 
 
 def test_steps_are_immutable():
