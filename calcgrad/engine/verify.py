@@ -82,12 +82,13 @@ def written_out(expr: Expr) -> Expr:
 
 
 def _points(symbols: list[Symbol]) -> Iterator[dict]:
-    """Seeded points; a symbol declared positive (or negative) keeps its sign."""
+    """Seeded points; the first symbol takes each range in turn, the others a random one (so
+    every combination of signs comes up); a symbol declared positive (or negative) keeps its sign."""
     rng = random.Random(_SEED)
     for k in range(CANDIDATES):
         point = {}
         for i, symbol in enumerate(symbols):
-            low, high = RANGES[(k + i) % len(RANGES)]
+            low, high = RANGES[k % len(RANGES)] if i == 0 else rng.choice(RANGES)
             if symbol.is_positive and low < 0 or symbol.is_negative and low > 0:
                 low, high = -high, -low
             point[symbol] = low + (high - low) * Fraction(rng.randrange(1, 10_000), 10_000)
