@@ -20,12 +20,13 @@ def rich_renderable(derivation: Derivation) -> Group:
     root = Tree(Text(heading(derivation), style="bold cyan"), guide_style="dim")
     parents = {0: root}
     for line in outline(derivation):
+        mark = check_mark(line.step).strip()  # after the number, so a wrapped line never strands it
         label = Text.assemble(
             (f"{line.number} ", "dim"),
+            (f"{mark} " if mark else "", "green" if line.step.verified else "bold red"),
             (line.step.title, "bold magenta"),
             ("  ", ""),
             (equation(derivation, line.step), ""),
-            (check_mark(line.step), "green" if line.step.verified else "bold red"),
         )
         if line.explained:
             if line.step.formula is not None:
