@@ -405,6 +405,15 @@ def test_detail_brief_is_shorter_than_full(command: list[str]) -> None:
     assert lengths[0] > lengths[2]
 
 
+def test_first_principles_brief_leaves_out_the_explanations() -> None:
+    """first-principles --detail brief keeps every form and drops the sentences."""
+    normal = run("first-principles", "x^2", "--format", "plain")
+    brief = run("first-principles", "x^2", "--format", "plain", "--detail", "brief")
+    assert 0 == normal.exit_code == brief.exit_code, brief.output
+    assert "multiply out" in normal.stdout and "multiply out" not in brief.stdout
+    assert "= lim_{h→0} (h + 2x)" in brief.stdout
+
+
 def test_network_takes_detail() -> None:
     """The network command accepts --detail, and brief leaves out the linear steps."""
     full = run("network", "--layers", "2", "--detail", "full", "--format", "plain")
