@@ -13,8 +13,11 @@ Two expressions count as equal when
    skipped (√x at x < 0), since the steps are about real functions. A disagreement is
    confirmed at twice the precision before it counts as a failed check.
 
-When too few points are usable (a very narrow domain), the check says None: not checked.
-The points come from a seeded generator, so a derivation is checked the same way every time.
+When too few real points are usable (an empty or very narrow real domain, as for
+asec(sin x)), the two sides are compared at the same points as complex numbers with SymPy's
+evalf; agreement there counts, but a disagreement does not (formulas with |u| or sign(u) are
+right only on the real line), and the check says None: not decided. The points come from a
+seeded generator, so a derivation is checked the same way every time.
 """
 
 from __future__ import annotations
@@ -35,13 +38,15 @@ DIGITS = 30
 MIN_POINTS = 3
 """Usable points at which the two sides must agree."""
 
-CANDIDATES = 16
+CANDIDATES = 18
 """Points tried at most before the check gives up (says None)."""
 
 RANGES = ((Fraction(1, 20), Fraction(19, 20)), (Fraction(-3), Fraction(-21, 20)),
-          (Fraction(21, 20), Fraction(3)), (Fraction(-19, 20), Fraction(-1, 20)))
+          (Fraction(21, 20), Fraction(3)), (Fraction(-19, 20), Fraction(-1, 20)),
+          (Fraction(3), Fraction(30)), (Fraction(-30), Fraction(-3)))
 """Where coordinates are drawn, in turn: inside (0, 1) (arcsin, ln), below −1, above 1
-(arccosh) and inside (−1, 0), so that a rule wrong on one side of 0 is caught."""
+(arccosh), inside (−1, 0), and far out on both sides, so that a rule wrong on one side of 0
+is caught."""
 
 _SEED = 20261130
 
@@ -70,7 +75,28 @@ def same_value(a: Expr, b: Expr) -> bool | None:
         usable += agreement is True
         if usable >= needed:
             return True
-    return None
+    return True if _agree_off_the_real_line(a, b, symbols, digits, needed) else None
+
+
+def _agree_off_the_real_line(a: Expr, b: Expr, symbols: list[Symbol], digits: int, needed: int) -> bool:
+    """Whether a and b agree as complex numbers at `needed` of the seeded points."""
+    agreed = 0
+    for point in _points(symbols) if symbols else [{}]:
+        values = {s: sympy.Rational(v.numerator, v.denominator) for s, v in point.items()}
+        try:
+            left, right = (sympy.N(e, DIGITS, subs=values) for e in (a, b))
+        except (ValueError, TypeError, ZeroDivisionError, ArithmeticError):
+            continue
+        if not (left.is_number and right.is_number) or any(
+                v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) for v in (left, right)):
+            continue
+        difference = abs(complex(left - right))
+        if difference > 10.0 ** -digits * max(1.0, abs(complex(left)), abs(complex(right))):
+            return False
+        agreed += 1
+        if agreed >= needed:
+            return True
+    return False
 
 
 def written_out(expr: Expr) -> Expr:

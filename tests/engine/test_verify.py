@@ -51,3 +51,11 @@ def test_no_real_point_is_undecided() -> None:
 def test_own_functions_are_written_out() -> None:
     """σ is replaced by its definition, so SymPy never uses calcgrad's own σ′."""
     assert 1 / (1 + sympy.exp(-x)) == written_out(sigmoid(x))
+
+
+def test_empty_real_domain_is_compared_off_the_real_line() -> None:
+    """asec(sin x) is real only where sin x = ±1; its step is checked at complex points instead."""
+    import calcgrad
+
+    derivation = calcgrad.diff("asec(sin(x))", "x")
+    assert {True} == {s.verified for top in derivation.steps for s in top.walk()}
