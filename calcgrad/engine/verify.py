@@ -38,7 +38,7 @@ DIGITS = 30
 MIN_POINTS = 3
 """Usable points at which the two sides must agree."""
 
-CANDIDATES = 18
+CANDIDATES = 60
 """Points tried at most before the check gives up (says None)."""
 
 RANGES = ((Fraction(1, 20), Fraction(19, 20)), (Fraction(-3), Fraction(-21, 20)),
@@ -128,13 +128,30 @@ def _digits(a: Expr, b: Expr) -> int:
 
 
 def _agree(a: Expr, b: Expr, point: dict, digits: int, precision: int) -> bool | None:
-    """Whether a and b agree to `digits` digits at the point; None when either is not real there."""
+    """Whether a and b agree to `digits` digits at the point; None when either is not real
+    there, or when its value is not yet settled at this precision (cos(sinh(100)) needs far
+    more digits than 30: the same side evaluated with GUARD more digits must agree with it)."""
+    left, right = _settled(a, point, digits, precision), _settled(b, point, digits, precision)
+    if left is None or right is None:
+        return None
+    scale = max(1, abs(left), abs(right))
+    return bool(abs(left - right) <= scale * mpmath.mpf(10) ** -digits)
+
+
+GUARD = 15
+"""Extra digits with which a value is evaluated again to see that it has settled."""
+
+
+def _settled(expr: Expr, point: dict, digits: int, precision: int):
     with mpmath.workdps(precision):
-        left, right = real_value(a, point), real_value(b, point)
-        if left is None or right is None:
+        value = real_value(expr, point)
+    if value is None:
+        return None
+    with mpmath.workdps(precision + GUARD):
+        again = real_value(expr, point)
+        if again is None or abs(again - value) > max(1, abs(again)) * mpmath.mpf(10) ** -digits:
             return None
-        scale = max(1, abs(left), abs(right))
-        return bool(abs(left - right) <= scale * mpmath.mpf(10) ** -digits)
+    return value
 
 
 class _NotReal(Exception):
