@@ -20,7 +20,7 @@ import click
 from calcgrad import limits
 from calcgrad._version import __version__
 from calcgrad.errors import CalcgradError, LimitError, ParseError, UsageError
-from calcgrad.render.protocol import FORMATS, TABLE_FORMATS
+from calcgrad.render.protocol import DEFAULT_DETAIL, DETAILS, FORMATS, TABLE_FORMATS
 
 COMMANDS = {
     "check": "calcgrad.commands.check",
@@ -364,11 +364,29 @@ def variables_option(command):
                         )(command)
 
 
-def emit(result, output_format: str | None) -> None:
+def detail_option(command):
+    """--detail, how much of each step tree the text formats show (protocol.DETAILS)."""
+    return click.option("--detail", type=click.Choice(DETAILS), default=DEFAULT_DETAIL,
+                        show_default=True,
+                        help="Steps shown: full (every step), normal (constant and variable "
+                             "rules named on their parent's line), brief (one line per step, "
+                             "steps linear in the variable left out). JSON always has every step."
+                        )(command)
+
+
+def verify_option(command):
+    """--verify/--no-verify: check every step against SymPy's own derivative as it is made."""
+    return click.option("--verify/--no-verify", "verify", default=True,
+                        help="Check every step against SymPy's own derivative (✓ in the output) "
+                             "[default: --verify]; --no-verify skips the checks.")(command)
+
+
+def emit(result, output_format: str | None, detail: str | None = None) -> None:
     """Write a result in the chosen format (rich in a terminal, plain otherwise).
 
     Every result type calcgrad returns renders through one protocol
-    (calcgrad.render.protocol.Rendered): Rich for the terminal, `render(format)` for text.
+    (calcgrad.render.protocol.Rendered): Rich for the terminal, `render(format)` for text;
+    `detail` is full, normal or brief (JSON always has every step).
     """
     context = click.get_current_context(silent=True)
     standalone = bool(context and context.meta.get(_STANDALONE))
@@ -380,7 +398,7 @@ def emit(result, output_format: str | None) -> None:
     if output_format == "rich":
         from rich.console import Console  # lazy: start-up speed (plain, JSON … never load Rich)
 
-        Console().print(result)
+        Console().print(result.rich(detail))
     else:
-        text = result.render(output_format, standalone=standalone)
+        text = result.render(output_format, standalone=standalone, detail=detail)
         click.echo(text, nl=not text.endswith("\n"))

@@ -406,3 +406,57 @@ def test_a_process_that_already_has_sympy_is_left_as_it_is() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.split() == ["False", "0"]
+
+
+# --- detail levels and step checks -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [
+    ["diff", "x sin x + 3x"],
+    ["grad", "x^2 y + 3x", "--show-steps"],
+    ["jacobian", "x y; x + 3y", "--entry", "1,1"],
+    ["hessian", "x^3 y + 5x", "--entry", "1,1"],
+], ids=["diff", "grad", "jacobian", "hessian"])
+def test_detail_brief_is_shorter_than_full(command: list[str]) -> None:
+    """--detail brief prints fewer lines than --detail full, and normal lies between."""
+    lengths = []
+    for level in ("full", "normal", "brief"):
+        result = run(*command, "--detail", level, "--format", "plain")
+        assert 0 == result.exit_code, result.output
+        lengths.append(len(result.stdout.splitlines()))
+    assert lengths[0] > lengths[1] >= lengths[2]
+    assert lengths[0] > lengths[2]
+
+
+def test_first_principles_brief_leaves_out_the_explanations() -> None:
+    """first-principles --detail brief keeps every form and drops the sentences."""
+    normal = run("first-principles", "x^2", "--format", "plain")
+    brief = run("first-principles", "x^2", "--format", "plain", "--detail", "brief")
+    assert 0 == normal.exit_code == brief.exit_code, brief.output
+    assert "multiply out" in normal.stdout and "multiply out" not in brief.stdout
+    assert "= lim_{h→0} (h + 2x)" in brief.stdout
+
+
+def test_network_takes_detail() -> None:
+    """The network command accepts --detail, and brief leaves out the linear steps."""
+    full = run("network", "--layers", "2", "--detail", "full", "--format", "plain")
+    brief = run("network", "--layers", "2", "--detail", "brief", "--format", "plain")
+    assert 0 == full.exit_code == brief.exit_code, brief.output
+    assert "Variable rule" in full.stdout and "Variable rule" not in brief.stdout
+
+
+def test_bad_detail_is_a_usage_error() -> None:
+    """An unknown level exits 2 and names the levels."""
+    result = run("diff", "x^2", "--detail", "short")
+    assert 2 == result.exit_code
+    assert "brief" in result.output
+
+
+def test_no_verify_drops_the_marks() -> None:
+    """Steps are marked ✓ by default; --no-verify skips the checks and the marks."""
+    checked = run("diff", "sin(x^2)", "--format", "plain")
+    unchecked = run("diff", "sin(x^2)", "--format", "plain", "--no-verify")
+    assert 0 == checked.exit_code == unchecked.exit_code
+    assert "✓" in checked.stdout and "✓" not in unchecked.stdout
+    data = json.loads(run("diff", "sin(x^2)", "--format", "json", "--no-verify").stdout)
+    assert data["verified"] is None and data["steps"][0]["verified"] is None

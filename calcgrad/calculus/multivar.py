@@ -269,6 +269,7 @@ def gradient(
     variables: Iterable[str] = (),
     *,
     steps: bool = False,
+    verify: bool = True,
     vars=None,  # noqa: A002 - the old name of wrt, still accepted (deprecated)
 ) -> Gradient:
     """∇f, step by step: one Derivation per variable.
@@ -278,7 +279,8 @@ def gradient(
     symbols, alphabetically. `at` is a point giving every variable (``"x=1, y=2"``, a mapping, or
     a bare number when there is one variable); `direction` a vector
     (``"1,1"`` or a list of numbers) for the directional derivative along it, normalised.
-    `variables` declares multi-letter names; `steps` makes the renderers show every step.
+    `variables` declares multi-letter names; `steps` makes the renderers show every step;
+    `verify=False` skips checking each step against SymPy's own derivative (calcgrad.diff).
     """
     declared = request.declared_names(variables)
     expression, source = _read(expr, declared)
@@ -289,7 +291,8 @@ def gradient(
     derivations = []
     for symbol in symbols:
         _check_deadline(deadline)
-        derivations.append(diff(expression, symbol, at=_relevant(point, expression, symbol)))
+        derivations.append(diff(expression, symbol, at=_relevant(point, expression, symbol),
+                                verify=verify))
     return Gradient(expression, symbols, tuple(derivations), given, tuple(point.items()), vector,
                     steps, source, _typed(expr, declared))
 
@@ -301,13 +304,15 @@ def jacobian(
     entry=None,
     variables: Iterable[str] = (),
     *,
+    verify: bool = True,
     vars=None,  # noqa: A002 - the old name of wrt, still accepted (deprecated)
 ) -> Jacobian:
     """J = [∂fᵢ/∂xⱼ] of several functions, each entry a Derivation.
 
     `functions` is text with the functions separated by ``;`` (``"x^2 y; x + y"``) or a list
     of texts or SymPy expressions. `wrt`, `at` and `variables` are as for `gradient`; `entry`
-    (``(1, 2)`` or ``"1,2"``, counted from 1) picks the entry whose derivation is shown.
+    (``(1, 2)`` or ``"1,2"``, counted from 1) picks the entry whose derivation is shown;
+    `verify=False` skips the checks of each step (calcgrad.diff).
     """
     declared = request.declared_names(variables)
     pieces = _split_functions(functions)
@@ -323,7 +328,8 @@ def jacobian(
         row = []
         for symbol in symbols:
             _check_deadline(deadline)
-            row.append(diff(expression, symbol, at=_relevant(point, expression, symbol)))
+            row.append(diff(expression, symbol, at=_relevant(point, expression, symbol),
+                            verify=verify))
         rows.append(tuple(row))
     return Jacobian(tuple(expressions), symbols, tuple(rows), given, tuple(point.items()), chosen,
                     tuple(s for _, s in read), tuple(_typed(piece, declared) for piece in pieces))
@@ -336,11 +342,12 @@ def hessian(
     entry=None,
     variables: Iterable[str] = (),
     *,
+    verify: bool = True,
     vars=None,  # noqa: A002 - the old name of wrt, still accepted (deprecated)
 ) -> Hessian:
     """H = [∂²f/∂xⱼ∂xᵢ], each entry a two-stage Derivation; at a point, min/max/saddle.
 
-    Arguments as for `gradient` and `jacobian`. At a point the second-derivative test is run:
+    Arguments (and `verify`) as for `gradient` and `jacobian`. At a point the second-derivative test is run:
     leading principal minors (Sylvester's criterion), or eigenvalues when the determinant is 0.
     """
     declared = request.declared_names(variables)
@@ -356,7 +363,7 @@ def hessian(
         for second in symbols:
             _check_deadline(deadline)
             row.append(diff(expression, first, second,
-                            at=_relevant(point, expression, first, second)))
+                            at=_relevant(point, expression, first, second), verify=verify))
         rows.append(tuple(row))
     result = Hessian(expression, symbols, tuple(rows), given, tuple(point.items()), chosen, None,
                      source, _typed(expr, declared))

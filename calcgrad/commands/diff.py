@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from calcgrad.cli import (RequestCommand, emit, format_option, from_stdin, report_errors,
-                          variables_option, wrt_option)
+from calcgrad.cli import (RequestCommand, detail_option, emit, format_option, from_stdin,
+                          report_errors, variables_option, verify_option, wrt_option)
 
 
 @click.command(cls=RequestCommand)
@@ -16,10 +16,12 @@ from calcgrad.cli import (RequestCommand, emit, format_option, from_stdin, repor
 @click.option("--at", "at", metavar="3 | x=3,y=1",
               help="Evaluate the derivative here (a bare number when there is one variable).")
 @format_option
+@detail_option
+@verify_option
 @variables_option
 @report_errors
 def diff(expression: str | None, wrt: tuple[str, ...], order: int, at: str | None,
-         output_format: str | None, variables: tuple[str, ...]) -> None:
+         output_format: str | None, detail: str, verify: bool, variables: tuple[str, ...]) -> None:
     """Differentiate EXPRESSION step by step ('-' or a pipe: read it from standard input).
 
     \b
@@ -30,6 +32,7 @@ def diff(expression: str | None, wrt: tuple[str, ...], order: int, at: str | Non
       calcgrad diff "-x^2" --at 3
       calcgrad diff "sigmoid(w x + b)" --wrt w --format markdown
       calcgrad diff "loss^2" --var loss --format json
+      calcgrad diff "x^2 sin x" --detail brief     (one line per step)
       echo "x^3" | calcgrad diff
 
     Input is read the way textbooks print it: 3xy is 3·x·y, sin x is sin(x),
@@ -40,4 +43,5 @@ def diff(expression: str | None, wrt: tuple[str, ...], order: int, at: str | Non
     from calcgrad.engine.derive import diff as derive
 
     expression = from_stdin(expression, "EXPRESSION")
-    emit(derive(expression, wrt=wrt, order=order, at=at, variables=variables), output_format)
+    emit(derive(expression, wrt=wrt, order=order, at=at, variables=variables, verify=verify),
+         output_format, detail)

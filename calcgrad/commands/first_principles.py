@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from calcgrad.cli import (RequestCommand, emit, format_option, from_stdin, report_errors,
-                          variables_option, wrt_option)
+from calcgrad.cli import (RequestCommand, detail_option, emit, format_option, from_stdin,
+                          report_errors, variables_option, wrt_option)
 
 
 @click.command("first-principles", cls=RequestCommand)
@@ -14,10 +14,11 @@ from calcgrad.cli import (RequestCommand, emit, format_option, from_stdin, repor
 @click.option("--at", "at", metavar="2 | x=2,y=1",
               help="A point: the derivative's value there and a table of difference quotients.")
 @format_option
+@detail_option
 @variables_option
 @report_errors
 def first_principles(expression: str | None, wrt: tuple[str, ...], at: str | None,
-                     output_format: str | None, variables: tuple[str, ...]) -> None:
+                     output_format: str | None, detail: str, variables: tuple[str, ...]) -> None:
     """Differentiate EXPRESSION from the definition f′(x) = lim (f(x+h) − f(x))/h.
 
     \b
@@ -37,4 +38,4 @@ def first_principles(expression: str | None, wrt: tuple[str, ...], at: str | Non
     from calcgrad.calculus.first_principles import first_principles as work
 
     expression = from_stdin(expression, "EXPRESSION")
-    emit(work(expression, wrt=wrt or None, at=at, variables=variables), output_format)
+    emit(work(expression, wrt=wrt or None, at=at, variables=variables), output_format, detail)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from calcgrad.cli import (RequestCommand, emit, format_option, from_stdin, renamed_option,
-                          report_errors, variables_option, wrt_option)
+from calcgrad.cli import (RequestCommand, detail_option, emit, format_option, from_stdin, renamed_option,
+                          report_errors, variables_option, verify_option, wrt_option)
 
 
 @click.command(cls=RequestCommand)
@@ -16,12 +16,15 @@ from calcgrad.cli import (RequestCommand, emit, format_option, from_stdin, renam
               help="Directional derivative along this vector (normalised to length 1).")
 @click.option("--show-steps", is_flag=True, help="Show every step of every partial derivative.")
 @format_option
+@detail_option
+@verify_option
 @variables_option
 @report_errors
 @renamed_option("--vars", "--wrt", "wrt", multiple=True, metavar="x,y")
 @renamed_option("--steps", "--show-steps", "show_steps", is_flag=True)
 def grad(expression: str | None, wrt: tuple[str, ...], at: str | None, direction: str | None,
-         show_steps: bool, output_format: str | None, variables: tuple[str, ...]) -> None:
+         show_steps: bool, output_format: str | None, detail: str, verify: bool,
+         variables: tuple[str, ...]) -> None:
     """The gradient ∇f of EXPRESSION: each partial derivative, step by step.
 
     \b
@@ -41,4 +44,4 @@ def grad(expression: str | None, wrt: tuple[str, ...], at: str | None, direction
 
     expression = from_stdin(expression, "EXPRESSION")
     emit(gradient(expression, wrt=wrt or None, at=at, direction=direction,
-                  variables=variables, steps=show_steps), output_format)
+                  variables=variables, steps=show_steps, verify=verify), output_format, detail)

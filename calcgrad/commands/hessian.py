@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from calcgrad.cli import (RequestCommand, emit, format_option, from_stdin, renamed_option,
-                          report_errors, variables_option, wrt_option)
+from calcgrad.cli import (RequestCommand, detail_option, emit, format_option, from_stdin, renamed_option,
+                          report_errors, variables_option, verify_option, wrt_option)
 
 
 @click.command(cls=RequestCommand)
@@ -16,11 +16,14 @@ from calcgrad.cli import (RequestCommand, emit, format_option, from_stdin, renam
 @click.option("--entry", metavar="ROW,COL",
               help="Show the derivation of this entry, counted from 1 (e.g. 1,2).")
 @format_option
+@detail_option
+@verify_option
 @variables_option
 @report_errors
 @renamed_option("--vars", "--wrt", "wrt", multiple=True, metavar="x,y")
 def hessian(expression: str | None, wrt: tuple[str, ...], at: str | None, entry: str | None,
-            output_format: str | None, variables: tuple[str, ...]) -> None:
+            output_format: str | None, detail: str, verify: bool,
+         variables: tuple[str, ...]) -> None:
     """The Hessian of EXPRESSION: entry (i, j) is ∂/∂xⱼ (∂f/∂xᵢ), each a derivation.
 
     \b
@@ -38,5 +41,5 @@ def hessian(expression: str | None, wrt: tuple[str, ...], at: str | None, entry:
     from calcgrad.calculus.multivar import hessian as compute
 
     expression = from_stdin(expression, "EXPRESSION")
-    emit(compute(expression, wrt=wrt or None, at=at, entry=entry, variables=variables),
-         output_format)
+    emit(compute(expression, wrt=wrt or None, at=at, entry=entry, variables=variables,
+                 verify=verify), output_format, detail)

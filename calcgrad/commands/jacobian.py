@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from calcgrad.cli import (RequestCommand, emit, format_option, from_stdin, renamed_option,
-                          report_errors, variables_option, wrt_option)
+from calcgrad.cli import (RequestCommand, detail_option, emit, format_option, from_stdin,
+                          renamed_option, report_errors, variables_option, verify_option,
+                          wrt_option)
 
 
 @click.command(cls=RequestCommand)
@@ -15,11 +16,14 @@ from calcgrad.cli import (RequestCommand, emit, format_option, from_stdin, renam
 @click.option("--entry", metavar="ROW,COL",
               help="Show the derivation of this entry, counted from 1 (e.g. 1,2).")
 @format_option
+@detail_option
+@verify_option
 @variables_option
 @report_errors
 @renamed_option("--vars", "--wrt", "wrt", multiple=True, metavar="x,y")
 def jacobian(functions: tuple[str, ...], wrt: tuple[str, ...], at: str | None,
-             entry: str | None, output_format: str | None, variables: tuple[str, ...]) -> None:
+             entry: str | None, output_format: str | None, detail: str, verify: bool,
+             variables: tuple[str, ...]) -> None:
     """The Jacobian of FUNCTIONS: entry (i, j) is ∂fᵢ/∂xⱼ, each a derivation.
 
     Separate the functions with ';' in one argument, or give one argument each;
@@ -37,5 +41,5 @@ def jacobian(functions: tuple[str, ...], wrt: tuple[str, ...], at: str | None,
     if not functions or functions == ("-",):
         text = from_stdin(None if not functions else "-", "FUNCTIONS")
         functions = ("; ".join(line for line in text.splitlines() if line.strip()),)
-    emit(compute(list(functions), wrt=wrt or None, at=at, entry=entry, variables=variables),
-         output_format)
+    emit(compute(list(functions), wrt=wrt or None, at=at, entry=entry, variables=variables,
+                 verify=verify), output_format, detail)

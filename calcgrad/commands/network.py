@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from calcgrad.cli import emit, report_errors, table_format_option
+from calcgrad.cli import detail_option, emit, report_errors, table_format_option
 from calcgrad.errors import UsageError
 
 
@@ -106,10 +106,12 @@ class NetworkCommand(click.Command):
               help="With a spec: draw the gradient size per layer (log scale) and, with --epochs, "
                    "the loss curve (.svg, .png or .pdf). Needs matplotlib.")
 @table_format_option
+@detail_option
 @report_errors
 def network(spec: str | None, depth: int | None, widths: str | None, param: str | None, activation: str | None, loss: str | None,
             expand: bool, epochs: int, precision: int, exact: bool,
-            graph_out: str | None, plot_out: str | None, output_format: str | None) -> None:
+            graph_out: str | None, plot_out: str | None, output_format: str | None,
+            detail: str) -> None:
     """Backpropagation, step by step, for a small feed-forward network.
 
     \b
@@ -166,13 +168,13 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
         layers = [1] * (depth + 1) if depth is not None else widths
         model = Network(layers, activation or "sigmoid", loss or "mse")
         if param is None and all(n == 1 for n in model.layers):
-            emit(model.chain(expand=expand), output_format)
+            emit(model.chain(expand=expand), output_format, detail)
         else:
             if expand:
                 raise UsageError("--expand is for the one-neuron-per-layer chain (--layers N)")
             if param is not None:
                 _note_old_key(param, model)
-            emit(model.matrix_form(param), output_format)
+            emit(model.matrix_form(param), output_format, detail)
         return
     if spec is None:
         raise UsageError("give a spec file (JSON or TOML), e.g. calcgrad network "
@@ -186,7 +188,7 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
         return
     result = model.walkthrough(epochs=epochs, exact=exact, precision=precision,
                                progress=_progress_bar(epochs, output_format))
-    emit(result, output_format)
+    emit(result, output_format, detail)
     if graph_out is not None:
         # lazy: start-up speed (pictures and matplotlib load only when a picture is asked for)
         from calcgrad.pictures.network_graph import plot_network

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy
 from sympy import Expr, Symbol
@@ -17,6 +17,7 @@ from calcgrad.engine.functions import entry_for
 from calcgrad.errors import LimitError, UsageError
 from calcgrad.engine.pointwise import status_at
 from calcgrad.engine.tidy import tidy_with_reason
+from calcgrad.engine.verify import derivative_matches, same_value
 from calcgrad.engine.steps import (
     ChainRule,
     ConstantMultipleRule,
@@ -61,10 +62,11 @@ class _Budget:
 
 @dataclass(frozen=True)
 class _Context:
-    """What every rule needs: the budget and the names already taken."""
+    """What every rule needs: the budget, the names already taken, and whether to check steps."""
 
     budget: _Budget
     taken: frozenset = field(default_factory=frozenset)
+    verify: bool = True
 
     def fresh_symbol(self) -> Symbol:
         names = {getattr(s, "name", "") for s in self.taken}
@@ -77,23 +79,32 @@ class _Context:
         return Symbol(f"u_{i}", real=True)
 
     def taking(self, *symbols: Symbol) -> _Context:
-        return _Context(self.budget, self.taken | frozenset(symbols))
+        return _Context(self.budget, self.taken | frozenset(symbols), self.verify)
+
+    def checked(self, step: DiffStep) -> DiffStep:
+        """The step with its independent check recorded (calcgrad.engine.verify), when checking."""
+        if not self.verify:
+            return step
+        result = step.result
+        checked = replace(step, verified=derivative_matches(step.expression, step.variable, result))
+        vars(checked)["result"] = result  # the copy's cached result: the same, not recomputed
+        return checked
 
 
 def derive_step(expr: Expr, x: Symbol, context: _Context | None = None) -> DiffStep:
-    """The step tree of d/dx expr."""
+    """The step tree of d/dx expr, each step checked as it is made (unless context.verify is off)."""
     if context is None:
         context = _Context(_Budget(time.monotonic() + limits.DERIVE_SECONDS),
                            frozenset(expr.free_symbols | {x}))
     context.budget.spend()
     if not expr.has(x):
-        return ConstantRule(expr, x)
+        return context.checked(ConstantRule(expr, x))
     if expr == x:
-        return VariableRule(expr, x)
+        return context.checked(VariableRule(expr, x))
     handler = _HANDLERS.get(expr.func)
     if handler is None:
         handler = _function if _table_argument(expr, x) is not None else _standard
-    return handler(expr, x, context)
+    return context.checked(handler(expr, x, context))
 
 
 def _sum(expr: Expr, x: Symbol, context: _Context) -> DiffStep:
@@ -204,7 +215,7 @@ def _with_chain(expr, x, inner, outer_of, rule, context: _Context) -> DiffStep:
         return rule(expr, x)
     u = context.fresh_symbol()
     outer_expr = outer_of(u)
-    outer = rule(outer_expr, u)
+    outer = context.checked(rule(outer_expr, u))
     inner_step = derive_step(inner, x, context.taking(u))
     return ChainRule(expr, x, inner, u, outer, inner_step)
 
@@ -228,6 +239,7 @@ def diff(
     at=None,
     variables: Iterable[str] = (),
     timeout: float | None = None,
+    verify: bool = True,
 ) -> Derivation:
     """Differentiate `expr` step by step.
 
@@ -238,14 +250,15 @@ def diff(
     (``"x=3"``, a mapping, or a bare ``3`` when there is one variable) at which the result is
     evaluated. `variables` declares multi-letter names ("loss", "loss,lr"). `timeout` is the
     time budget in seconds (default limits.DERIVE_SECONDS); running out raises
-    calcgrad.deadline.DeadlineExceeded.
+    calcgrad.deadline.DeadlineExceeded. `verify` checks every step as it is made against
+    SymPy's own derivative (calcgrad.engine.verify; each step's `verified`); False skips it.
     """
     seconds = limits.DERIVE_SECONDS if timeout is None else timeout
     with deadline(seconds, "this derivative"):
-        return _diff(expr, by, wrt, order, at, variables)
+        return _diff(expr, by, wrt, order, at, variables, verify)
 
 
-def _diff(expr, by, wrt, order, at, variables) -> Derivation:
+def _diff(expr, by, wrt, order, at, variables, verify) -> Derivation:
     # lazy: start-up speed (the reader and parser load only when diff is used)
     from calcgrad.read import request
 
@@ -270,8 +283,10 @@ def _diff(expr, by, wrt, order, at, variables) -> Derivation:
         if done:
             _check_result_size(current, done)
         last = current
-        step = derive_step(current, variable, _Context(budget, taken))
-        simplified = SimplifyStep(step.result, *tidy_with_reason(step.result, prefer_sec))
+        step = derive_step(current, variable, _Context(budget, taken, verify))
+        tidied, reason = tidy_with_reason(step.result, prefer_sec)
+        simplified = SimplifyStep(step.result, tidied, reason,
+                                  verified=same_value(step.result, tidied) if verify else None)
         steps += [step, simplified]
         current = simplified.result
     if point:

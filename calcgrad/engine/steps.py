@@ -7,7 +7,7 @@ tuple of words and SymPy expressions; each renderer prints the expressions in it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import ClassVar
 
@@ -24,6 +24,9 @@ class Step:
     """One step of a derivation: what it works on, the rule used, and what comes out."""
 
     expression: Expr
+    verified: bool | None = field(default=None, kw_only=True, compare=False)
+    """Whether the independent check (calcgrad.engine.verify) confirmed this step's result when
+    it was made: True, False, or None when it was not checked (verify=False)."""
 
     rule: ClassVar[str] = "step"
     title: ClassVar[str] = "Step"
@@ -173,14 +176,14 @@ class PowerRule(DiffStep):
     @property
     def explanation(self) -> Explanation:
         n, x = self.exponent, self.variable
+        # UnevaluatedExpr marks the power form: every printer writes it as a power (x⁻¹,
+        # x^(1/2)), where a bare Pow prints as 1/x and √x (calcgrad.render.notation)
+        power = sympy.UnevaluatedExpr(sympy.Pow(x, n, evaluate=False))
         rewrite: Explanation = ()
-        if n.is_Rational and not n.is_Integer and n.q == 2 and n.p in (1, -1):
-            root = sympy.sqrt(x) if n.p == 1 else 1 / sympy.sqrt(x)
-            rewrite = ("write ", root, " as ", sympy.Pow(x, n, evaluate=False), "; ")
-        elif n.is_Rational and not n.is_Integer:
-            rewrite = ("the root is the fractional power ", sympy.Pow(x, n, evaluate=False), "; ")
-        elif n.is_negative:
-            rewrite = ("write ", self.expression, " as ", sympy.Pow(x, n, evaluate=False), "; ")
+        if n.is_negative or n == sympy.S.Half:  # 1/x, 1/x², √x, 1/√x, 1/x^(3/2)
+            rewrite = ("write ", self.expression, " as ", power, "; ")
+        elif n.is_Rational and not n.is_Integer and n.p == 1:  # a cube root or higher
+            rewrite = ("the root is the fractional power ", power, "; ")
         return (*rewrite, "bring down the exponent ", n, " and lower it by 1 to ", n - 1)
 
 

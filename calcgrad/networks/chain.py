@@ -23,6 +23,7 @@ from sympy import Expr, Symbol
 
 from calcgrad import limits
 from calcgrad.engine.derivation import Derivation
+from calcgrad.engine.verify import derivative_matches
 from calcgrad.engine.steps import FunctionRule, SimplifyStep
 from calcgrad.engine.functions import Formula
 from calcgrad.errors import UsageError
@@ -190,8 +191,9 @@ def network_derivation(name: str, z: Symbol) -> Derivation:
                       rf"\frac{{d}}{{dx}} {to_latex(entry.build(zeta))} = {to_latex(entry.network_slope(zeta))}")
     network_entry = dataclasses.replace(entry, derivative=lambda u: entry.network_slope(u),
                                         formula=formula)
-    rule = FunctionRule(entry.build(z), z, network_entry)
-    return Derivation(entry.build(z), (z,), (rule, SimplifyStep(slope, slope)))
+    checked = derivative_matches(entry.build(z), z, slope)  # checked like every engine step
+    rule = FunctionRule(entry.build(z), z, network_entry, verified=checked)
+    return Derivation(entry.build(z), (z,), (rule, SimplifyStep(slope, slope, verified=True)))
 
 
 def renamed(value, mapping: dict):

@@ -8,30 +8,125 @@ from dataclasses import dataclass
 from sympy import Basic, Symbol
 
 from calcgrad.engine.derivation import Derivation
-from calcgrad.engine.steps import DiffStep, EvaluateStep, Explanation, SimplifyStep, Step
+from calcgrad.engine.steps import (
+    ConstantMultipleRule,
+    ConstantRule,
+    DiffStep,
+    EvaluateStep,
+    Explanation,
+    SimplifyStep,
+    Step,
+    SumRule,
+    VariableRule,
+)
+from calcgrad.render.protocol import current_detail
 
 SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 @dataclass(frozen=True)
 class Line:
-    """One numbered step of the outline, at its depth in the tree."""
+    """One numbered step of the outline, at its depth in the tree.
+
+    `folded` are its sub-steps written on this line rather than as lines of their own (at
+    detail normal, its constant-rule and variable-rule leaves); `explained` is False at detail
+    brief, where a line is the step's equation only (no rule statement, no explanation).
+    """
 
     number: str
     depth: int
     step: Step
+    folded: tuple[Step, ...] = ()
+    explained: bool = True
 
 
-def outline(derivation: Derivation) -> Iterator[Line]:
-    """Every step, depth first, numbered 1, 1.1, 1.1.2 …"""
+def is_folded(step: Step, detail: str) -> bool:
+    """Whether a sub-step is folded into its parent's line at this detail level (protocol.DETAILS)."""
+    if detail == "full":
+        return False
+    if isinstance(step, (ConstantRule, VariableRule)):
+        return True
+    if detail == "brief":  # every step linear in the variable: 3x, w·x + b
+        if isinstance(step, ConstantMultipleRule):
+            return is_folded(step.inner, detail)
+        if isinstance(step, SumRule):
+            return all(is_folded(term, detail) for term in step.terms)
+    return False
+
+
+def fold(step: Step, detail: str | None = None) -> tuple[tuple[tuple[int, Step], ...], tuple[Step, ...]]:
+    """A step's sub-steps at a detail level: (the (number, step) pairs shown on their own lines,
+    the steps folded into this step's line). Any renderer of a step tree can call it."""
+    level = detail or current_detail()
+    shown = tuple((i, sub) for i, sub in enumerate(step.substeps, start=1) if not is_folded(sub, level))
+    folded = tuple(sub for sub in step.substeps if is_folded(sub, level))
+    return shown, folded
+
+
+def outline(derivation: Derivation, detail: str | None = None) -> Iterator[Line]:
+    """Every step shown at the detail level (default: the one in force), depth first, numbered
+    1, 1.1, 1.1.2 … A step keeps the number it has in the full tree at every level, so "step
+    1.2" (in a named mistake, say) means the same step however much is shown."""
+    level = detail or current_detail()
 
     def visit(step: Step, number: str, depth: int) -> Iterator[Line]:
-        yield Line(number, depth, step)
-        for i, sub in enumerate(step.substeps, start=1):
+        shown, folded = fold(step, level)
+        yield Line(number, depth, step, folded, level != "brief")
+        for i, sub in shown:
             yield from visit(sub, f"{number}.{i}", depth + 1)
 
     for i, step in enumerate(derivation.steps, start=1):
+        if level == "brief" and isinstance(step, SimplifyStep) and step.result == step.expression:
+            continue  # nothing was simplified: the line above already ends with the result
         yield from visit(step, str(i), 0)
+
+
+CHECK_MARK = "✓"
+FAILED_MARK = "✗"
+
+
+def check_mark(step: Step) -> str:
+    """' ✓' after a step whose independent check passed, ' ✗ check failed' after one that
+    failed, nothing after a step not checked (calcgrad.engine.verify)."""
+    if step.verified is None:
+        return ""
+    return f" {CHECK_MARK}" if step.verified else f" {FAILED_MARK} check failed"
+
+
+def failed_checks(derivation: Derivation) -> list[str]:
+    """The numbers of the steps whose independent check failed (it never should)."""
+    failed: list[str] = []
+
+    def visit(step: Step, number: str) -> None:
+        if step.verified is False:
+            failed.append(number)
+        for i, sub in enumerate(step.substeps, start=1):
+            visit(sub, f"{number}.{i}")
+
+    for i, step in enumerate(derivation.steps, start=1):
+        visit(step, str(i))
+    return failed
+
+
+def verified(derivation: Derivation) -> bool | None:
+    """True when every step was checked and passed, False when any failed, else None."""
+    marks = [step.verified for top in derivation.steps for step in top.walk()
+             if not isinstance(step, EvaluateStep)]
+    if False in marks:
+        return False
+    return True if marks and all(marks) else None
+
+
+def check_note(derivation: Derivation) -> str | None:
+    """The line under the result: what ✓ means, or, loudly, which steps failed their check."""
+    failed = failed_checks(derivation)
+    if failed:
+        which = ", ".join(failed)
+        return (f"CHECK FAILED at step {which}: the result does not agree with SymPy's own "
+                f"derivative. This is a bug in calcgrad; please report it with this input.")
+    if verified(derivation):
+        return f"{CHECK_MARK} = step checked independently against SymPy as it was made"
+    return None
 
 
 def is_partial(derivation: Derivation, step: Step) -> bool:

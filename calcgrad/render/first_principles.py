@@ -14,6 +14,7 @@ from calcgrad.render.common import explanation_parts
 from calcgrad.render.escape import latex_text, markdown_text
 from calcgrad.render.json import status_dict
 from calcgrad.render.plain import approximation
+from calcgrad.render.protocol import current_detail
 
 _NONE = {"order": "none"}
 
@@ -63,6 +64,11 @@ def form_text(fp: FirstPrinciples, step: LimitStep, form) -> str:
 
 def _bracketed(form, body: str) -> str:
     return f"({body})" if form.is_Add else body
+
+
+def explained() -> bool:
+    """Whether each step's explanation is written: not at detail brief (one line per form)."""
+    return current_detail() != "brief"
 
 
 def explanation_text(step: LimitStep) -> str:
@@ -129,7 +135,8 @@ def render_plain(fp: FirstPrinciples) -> str:
             lines.append(f"   = {form_text(fp, step, form)}")
         for limit in step.standard_limits:
             lines.append(f"   standard limit: {limit.name} as {to_text(fp.increment)} → 0")
-        lines.append(f"   {explanation_text(step)}")
+        if explained():
+            lines.append(f"   {explanation_text(step)}")
     lines += ["", f"Result: {result_text(fp)}", f"Check: {check_text(fp)}"]
     if fp.note and fp.result is not None:
         lines.append(f"Note: {fp.note}")
@@ -160,7 +167,8 @@ def rich_renderable(fp: FirstPrinciples):
             label.append(f"\n   = {form_text(fp, step, form)}")
         for limit in step.standard_limits:
             label.append(f"\n   standard limit: {limit.name}", style="yellow")
-        label.append(f"\n   {explanation_text(step)}", style="green")
+        if explained():
+            label.append(f"\n   {explanation_text(step)}", style="green")
         parts.append(label)
     parts.append(Text.assemble(("Result  ", "bold"), (result_text(fp), "bold green")))
     parts.append(Text.assemble(("Check   ", "bold"), check_text(fp)))
@@ -247,7 +255,8 @@ def render_markdown(fp: FirstPrinciples) -> str:
         for limit in step.standard_limits:
             lines.append(f"   standard limit: $\\lim_{{{to_latex(fp.increment)} \\to 0}} "
                          f"{to_latex(limit.expression)} = {to_latex(limit.value)}$  ")
-        lines.append(f"   {explanation_parts(step.explanation, markdown_text, lambda e: f'${shown_latex(e)}$')}")
+        if explained():
+            lines.append(f"   {explanation_parts(step.explanation, markdown_text, lambda e: f'${shown_latex(e)}$')}")
     result = (f"${_latex_name(fp)} = {to_latex(fp.result)}$" if fp.result is not None
               else "no first-principles result")
     lines += ["", f"**Result** {result}", "", f"**Check** {markdown_text(check_text(fp))}"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from calcgrad.engine.derivation import Derivation
 from calcgrad.render.notation import to_ascii, to_latex, to_text
-from calcgrad.render.common import explanation_parts
+from calcgrad.render.common import explanation_parts, failed_checks, verified
 from calcgrad.engine.steps import DiffStep, EvaluateStep, Step
 
 
 def derivation_dict(derivation: Derivation, ascii=to_ascii, latex=to_latex, text=to_text) -> dict:
-    """The documented dict: expression, variables, result, result_latex, steps (and value).
-    The printers can be swapped for memoised ones when many derivations share terms."""
+    """The documented dict: expression, variables, result, result_latex, steps (and value),
+    verified (every step's check passed: true, one failed: false, not checked: null) and
+    failed_checks (the numbers of failed steps). Always the whole step tree. The printers can be swapped for memoised ones when many derivations share terms."""
     data = {
         "expression": to_ascii(derivation.expression, derivation.written),
         "interpreted_as": to_text(derivation.expression, derivation.written),
@@ -19,6 +20,8 @@ def derivation_dict(derivation: Derivation, ascii=to_ascii, latex=to_latex, text
         "result": ascii(derivation.result),
         "result_latex": latex(derivation.result),
         "steps": [step_dict(step, ascii, text, derivation.written) for step in derivation.steps],
+        "verified": verified(derivation),
+        "failed_checks": failed_checks(derivation),
     }
     if derivation.value is not None:
         data["point"] = {to_ascii(s): to_ascii(v) for s, v in derivation.point}
@@ -48,6 +51,7 @@ def step_dict(step: Step, ascii=to_ascii, text=to_text, written: tuple = ()) -> 
         "expression": shown(step.expression),
         "result": shown(step.result),
         "explanation": explanation_parts(step.explanation, str, text),
+        "verified": step.verified,
     }
     if isinstance(step, DiffStep):
         data["variable"] = ascii(step.variable)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from calcgrad.engine.derivation import Derivation
 from calcgrad.render.notation import to_latex
-from calcgrad.render.common import explanation_parts, held_constant, is_partial, operator_latex, outline
+from calcgrad.render.common import (explanation_parts, failed_checks, held_constant, is_partial,
+                                    operator_latex, outline)
 from calcgrad.engine.steps import DiffStep, EvaluateStep, SimplifyStep, Step
 from calcgrad.render.escape import latex_text
 
@@ -31,14 +32,32 @@ def _rows(derivation: Derivation) -> list[str]:
         indent = r"\quad " * (line.depth + 1)
         rows.append(rf"&{indent}\text{{{line.number}. {latex_text(line.step.title)}}}\quad "
                     rf"{equation(derivation, line.step)}")
+        if not line.explained:
+            continue
         if line.step.formula is not None:
             rows.append(rf"&{indent}\qquad\text{{rule: }} {line.step.formula.latex}")
         rows.append(rf"&{indent}\qquad\text{{{explanation(line.step)}}}")
+        if line.folded:
+            rows.append(rf"&{indent}\qquad\text{{with }} {folded_latex(derivation, line.folded)}")
     rows.append(rf"&\text{{Result: }} {op}\left({to_latex(derivation.expression, derivation.written)}\right) = "
                 rf"{to_latex(derivation.result)}")
     if derivation.value is not None:
         rows.append(rf"&\text{{Value: }} {equation(derivation, derivation.steps[-1])}")
+    failed = failed_checks(derivation)
+    if failed:
+        rows.append(rf"&\textbf{{{latex_text(failure_note(failed))}}}")
     return rows
+
+
+def folded_latex(derivation: Derivation, folded) -> str:
+    """The trivial sub-steps written on their parent's line, as equations separated by commas."""
+    return ",\\ ".join(equation(derivation, step) for step in folded)
+
+
+def failure_note(failed: list[str]) -> str:
+    """The loud note for LaTeX and Markdown when a step failed its independent check."""
+    return (f"CHECK FAILED at step {', '.join(failed)}: the result does not agree with SymPy's "
+            "own derivative; this is a bug in calcgrad, please report it.")
 
 
 def equation(derivation: Derivation, step: Step, latex=None) -> str:

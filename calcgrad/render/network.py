@@ -19,11 +19,12 @@ from calcgrad.networks.architecture import ACTIVATION_FORMULAS, CONVENTIONS, LOS
 from calcgrad.networks.chain import distinct_factors, renamed
 from calcgrad.networks.written import WRITTEN_ENTRIES, WRITTEN_WIDTH, written_layers
 from calcgrad.render import plain
-from calcgrad.render.common import outline
+from calcgrad.render.common import check_mark, outline
 from calcgrad.render.escape import csv_table, latex_text, markdown_text
 from calcgrad.render.json import derivation_dict
 from calcgrad.render.latex import equation
 from calcgrad.render.notation import SUPERSCRIPT, NotesLatexPrinter, TextPrinter, to_ascii, to_latex, to_text
+from calcgrad.render.protocol import current_detail
 
 # --- layout ---------------------------------------------------------------------------------
 
@@ -597,14 +598,27 @@ def memo_text():
     return text
 
 
+def _shown_lines(derivation) -> list:
+    """The outline of a factor's derivation; at detail brief, none when it is one step, since
+    the factor's own line (∂z/∂w = ∂/∂w (w a + b) = a) already says all that step does."""
+    lines = list(outline(derivation))
+    return [] if current_detail() == "brief" and len(lines) == 1 else lines
+
+
 def _steps_plain(derivation, text=None) -> list[str]:
     """A derivation's numbered steps, as calcgrad.render.plain writes them."""
     text = text or memo_text()
     lines = []
-    for line in outline(derivation):
+    for line in _shown_lines(derivation):
         pad = "      " + "   " * line.depth
-        lines.append(f"{pad}{line.number}. {line.step.title}: {plain.equation(derivation, line.step, text)}")
-        lines.append(f"{pad}{' ' * (len(line.number) + 2)}{plain.explanation(line.step, text)}")
+        lines.append(f"{pad}{line.number}. {line.step.title}: {plain.equation(derivation, line.step, text)}"
+                     f"{check_mark(line.step)}")
+        if not line.explained:
+            continue
+        below = pad + " " * (len(line.number) + 2)
+        lines.append(f"{below}{plain.explanation(line.step, text)}")
+        if line.folded:
+            lines.append(f"{below}{plain.folded_line(derivation, line.folded, text)}")
     return lines
 
 
@@ -648,7 +662,7 @@ def sections_markdown(sections: list[Section]) -> str:
 
 def _steps_markdown(derivation, latex=None) -> list[str]:
     return [f"{'   ' * line.depth}{line.number.rsplit('.', 1)[-1]}. {line.step.title}: "
-            f"${equation(derivation, line.step, latex)}$" for line in outline(derivation)]
+            f"${equation(derivation, line.step, latex)}$" for line in _shown_lines(derivation)]
 
 
 _SUPERSCRIPT_BACK = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹ᴸˡ⁺⁻", "0123456789Ll+-")
@@ -720,7 +734,7 @@ def _latex_blocks(sections: list[Section]) -> list[str]:
 def _steps_latex(derivation, latex=None) -> list[str]:
     """Each step's equation, then the statement of the rule it uses (when it has one)."""
     blocks = []
-    for line in outline(derivation):
+    for line in _shown_lines(derivation):
         indent = r"\quad" * (line.depth + 1)
         blocks.append(indent + rf"\text{{{line.number}. {latex_text(line.step.title)}: }}"
                       + equation(derivation, line.step, latex))

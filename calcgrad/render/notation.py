@@ -22,6 +22,7 @@ from decimal import Decimal
 import sympy
 from mpmath.libmp import from_int, from_rational, from_str, to_str
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from calcgrad.engine.functions import DEEP_LEARNING_FUNCTIONS, FUNCTION_TABLE
@@ -46,6 +47,7 @@ GREEK = {
 _SUBSCRIPTABLE = "0123456789aehijklmnoprstuvx"
 SUBSCRIPT = str.maketrans(_SUBSCRIPTABLE, "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+SIGNED_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 TEXT_FUNCTION_NAMES = {entry.func.__name__: entry.text_name for entry in FUNCTION_TABLE
                        if entry.func is not None and entry.text_name}
@@ -388,6 +390,16 @@ class TextPrinter(_TextbookOrder, StrPrinter):
             return self._base(base) + power
         return self._base(base) + self._exponent(exponent)
 
+    def _print_UnevaluatedExpr(self, expr):
+        """A power kept as a power (the rewrites of the power rule): x⁻¹, x^(1/2), x^(−1/2)."""
+        power = expr.args[0]
+        if not power.is_Pow:
+            return self._print(power)
+        base, exponent = power.args
+        if exponent.is_Integer and not _is_too_long(exponent):
+            return self._base(base) + str(exponent.p).translate(SIGNED_SUPERSCRIPT)
+        return self._base(base) + self._exponent(exponent)
+
     def _base(self, base):
         atom = (
             base.is_Symbol
@@ -433,6 +445,16 @@ class AsciiPrinter(_TextbookOrder, _LongNumbers, StrPrinter):
     def _print_Heaviside(self, expr):
         # H(0) always written out: the parser reads a lone Heaviside(x) with the kink convention
         return f"Heaviside({self.stringify(expr.args, ', ')})"
+
+    def _print_UnevaluatedExpr(self, expr):
+        """A power kept as a power: x**(-1), x**(1/2) (StrPrinter writes 1/x and sqrt(x))."""
+        power = expr.args[0]
+        if not power.is_Pow:
+            return self._print(power)
+        exponent = self._print(power.exp)
+        if not (power.exp.is_Integer and power.exp >= 0):
+            exponent = f"({exponent})"
+        return f"{self.parenthesize(power.base, PRECEDENCE['Pow'], strict=False)}**{exponent}"
 
     def _scientific(self, expr):
         negative, digits, exponent = _decimal(expr)
@@ -482,6 +504,17 @@ class NotesLatexPrinter(_TextbookOrder, _LongNumbers, LatexPrinter):
         if isinstance(base, DEEP_LEARNING_FUNCTIONS) and plain:
             return r"\left(%s\right)^{%s}" % (self._print(base), self._print(exponent))
         return super()._print_Pow(expr)
+
+    def _print_UnevaluatedExpr(self, expr):
+        r"""A power kept as a power: x^{-1}, x^{1/2}, x^{-1/2} (not \frac{1}{x}, \sqrt{x})."""
+        power = expr.args[0]
+        if not power.is_Pow:
+            return self._print(power)
+        if power.exp.is_Integer:
+            return self._helper_print_standard_power(power, "%s^{%s}")
+        settings = {k: v for k, v in self._settings.items() if k in self._default_settings}
+        literal = type(self)({**settings, "root_notation": False, "fold_frac_powers": True})
+        return literal._print_Pow(power)
 
     def _scientific(self, expr):
         negative, digits, exponent = _decimal(expr)

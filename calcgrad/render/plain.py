@@ -10,6 +10,8 @@ from sympy import Basic
 from calcgrad.engine.derivation import Derivation
 from calcgrad.render.notation import to_text
 from calcgrad.render.common import (
+    check_mark,
+    check_note,
     explanation_parts,
     held_constant,
     is_partial,
@@ -27,14 +29,28 @@ def render_plain(derivation: Derivation) -> str:
              *(f"Note: {warning}" for warning in derivation.warnings), heading(derivation), ""]
     for line in outline(derivation):
         pad = INDENT * line.depth
-        lines.append(f"{pad}{line.number}. {line.step.title}: {equation(derivation, line.step)}")
+        lines.append(f"{pad}{line.number}. {line.step.title}: {equation(derivation, line.step)}"
+                     f"{check_mark(line.step)}")
+        if not line.explained:
+            continue
+        below = pad + " " * (len(line.number) + 2)
         if line.step.formula is not None:
-            lines.append(f"{pad}{' ' * (len(line.number) + 2)}rule: {line.step.formula.text}")
-        lines.append(f"{pad}{' ' * (len(line.number) + 2)}{explanation(line.step)}")
+            lines.append(f"{below}rule: {line.step.formula.text}")
+        lines.append(f"{below}{explanation(line.step)}")
+        if line.folded:
+            lines.append(f"{below}{folded_line(derivation, line.folded)}")
     lines += ["", f"Result: {result_line(derivation)}"]
     if derivation.value is not None:
         lines.append(f"Value: {value_line(derivation)}")
+    note = check_note(derivation)
+    if note:
+        lines.append(note)
     return "\n".join(lines) + "\n"
+
+
+def folded_line(derivation: Derivation, folded, text: Callable[[Basic], str] | None = None) -> str:
+    """The trivial sub-steps written on their parent's line: with d/dx (x) = 1, d/dx (5) = 0."""
+    return "with " + ", ".join(equation(derivation, step, text) for step in folded)
 
 
 def heading(derivation: Derivation) -> str:

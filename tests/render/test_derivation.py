@@ -22,20 +22,41 @@ from calcgrad.engine.steps import ALL_STEP_TYPES
 GOLDEN = Path(__file__).parent / "golden"
 REGENERATE = os.environ.get("CALCGRAD_REGENERATE_GOLDEN") == "1"
 
-# name -> (expression, wrt, at)
+# name -> (expression, wrt, at): one derivation per rule family
 CASES = {
-    "sum_partial": ("x^2 + 3xy + y^2", "x", None),
-    "product_chain": ("sin(3x) e^x", "x", None),
-    "quotient_at_point": ("x/(x+1)", "x", "x=1"),
-    "sigmoid_partial": ("sigmoid(w x)", "w", None),
+    "sum_partial": ("x^2 + 3xy + y^2", "x", None),          # partial, held constant
+    "product_chain": ("sin(3x) e^x", "x", None),            # product, chain, exp, trig
+    "quotient_at_point": ("x/(x+1)", "x", "x=1"),           # quotient, evaluate
+    "sigmoid_partial": ("sigmoid(w x)", "w", None),         # activation σ
     "typed_order": ("(w x + b - t)^2", "w", None),
+    "constant_variable": ("7 + x", "x", None),               # constant, variable, sum
+    "constant_multiple": ("5x^3", "x", None),
+    "power_rewrite": ("1/sqrt(x)", "x", None),              # power rule with its rewrite
+    "power_reciprocal": ("3/x^2", "x", None),
+    "chain_power": ("(x^2 + 1)^5", "x", None),
+    "log_chain": ("ln(x^2 + 1)", "x", None),
+    "exponential_base": ("3^x", "x", None),
+    "log_base": ("log_2 x", "x", None),
+    "trig": ("tan(2x)", "x", None),
+    "inverse_trig": ("arcsin(x^2)", "x", None),
+    "hyperbolic": ("tanh(3x)", "x", None),
+    "relu": ("relu(2x - 1)", "x", None),
+    "logarithmic_differentiation": ("x^x", "x", None),
 }
+
+def rich_80(derivation: Derivation) -> str:
+    """What Rich prints for a derivation, without colour, at 80 columns."""
+    console = Console(width=80, color_system=None, record=True, file=io.StringIO())
+    console.print(derivation)
+    return console.export_text()
+
 
 RENDERERS = {
     "plain": (render_plain, "txt"),
     "latex": (render_latex, "tex"),
     "markdown": (render_markdown, "md"),
     "json": (render_json, "json"),
+    "rich": (rich_80, "rich.txt"),
 }
 
 
@@ -45,10 +66,10 @@ def derivation_for(name: str) -> Derivation:
     return diff(expression, wrt, at=at)
 
 
-def rich_text(derivation: Derivation) -> str:
-    """What Rich prints for a derivation, without colour, at 100 columns."""
+def rich_text(derivation: Derivation, detail: str = "full") -> str:
+    """What Rich prints for a derivation, without colour, at 100 columns (every step by default)."""
     console = Console(width=100, color_system=None, record=True, file=io.StringIO())
-    console.print(derivation)
+    console.print(derivation.rich(detail))
     return console.export_text()
 
 
@@ -101,9 +122,9 @@ COVERAGE_EXPRESSIONS = [
 ]
 
 ALL_FORMATS = {
-    "plain": render_plain,
-    "latex": render_latex,
-    "markdown": render_markdown,
+    "plain": lambda d: d.render("plain", detail="full"),
+    "latex": lambda d: d.render("latex", detail="full"),
+    "markdown": lambda d: d.render("markdown", detail="full"),
     "json": render_json,
     "rich": rich_text,
 }
@@ -139,9 +160,10 @@ def test_every_step_rendered_by_title_never_by_repr(coverage_derivations, text: 
 
 # --- JSON contract ----------------------------------------------------------------------------
 
-TOP_KEYS = {"warnings", "expression", "interpreted_as", "variables", "result", "result_latex", "steps"}
+TOP_KEYS = {"warnings", "expression", "interpreted_as", "variables", "result", "result_latex", "steps",
+            "verified", "failed_checks"}
 POINT_KEYS = {"point", "value", "value_latex", "value_status"}
-STEP_KEYS = {"rule", "title", "expression", "result", "explanation", "substeps"}
+STEP_KEYS = {"rule", "title", "expression", "result", "explanation", "verified", "substeps"}
 
 
 def same(text: str, expected: sympy.Expr) -> bool:
@@ -263,3 +285,111 @@ def test_markdown_math_is_balanced() -> None:
     for _, derivation in LATEX_CASES:
         for line in derivation.markdown().splitlines():
             assert 0 == len(re.findall(r"(?<!\\)\$", line)) % 2, line
+
+
+# --- detail levels and the checks of each step ----------------------------------------------
+
+
+def test_detail_levels_show_less_and_less() -> None:
+    """full shows every leaf, normal names constant/variable leaves on the parent, brief is one line a step."""
+    derivation = diff("x sin(x) + 3x + 5", "x")
+    full, normal, brief = (derivation.plain(detail=level) for level in ("full", "normal", "brief"))
+    assert "Variable rule" in full and "Constant rule" in full
+    assert "Variable rule" not in normal and "with d/dx (x) = 1" in normal
+    def statements(text):
+        return [line for line in text.splitlines() if line.lstrip().startswith("rule: ")]
+
+    assert statements(normal) and not statements(brief)
+    assert "Constant multiple rule" in normal and "Constant multiple rule" not in brief
+    assert len(brief.splitlines()) < len(normal.splitlines()) < len(full.splitlines())
+    assert "   1.1. Product rule: d/dx (x·sin(x)) = x·cos(x) + sin(x) ✓" in brief.splitlines()
+
+
+def test_default_detail_is_normal_in_every_text_format() -> None:
+    """render(fmt) without a level is render(fmt, detail="normal"); JSON always has every step."""
+    derivation = diff("x e^x", "x")
+    for fmt in ("plain", "latex", "markdown"):
+        assert derivation.render(fmt, detail="normal") == derivation.render(fmt)
+    assert derivation.render("json", detail="brief") == derivation.render("json", detail="full")
+
+
+def test_unknown_detail_is_a_usage_error() -> None:
+    """A level that does not exist is refused with the levels named."""
+    from calcgrad import UsageError
+
+    with pytest.raises(UsageError, match="full, normal, brief"):
+        diff("x^2", "x").render("plain", detail="short")
+
+
+def test_rich_detail_reaches_nested_derivations() -> None:
+    """rich(detail) holds for derivations inside another result (a gradient's partials)."""
+    from calcgrad import gradient
+
+    console = Console(width=100, color_system=None, record=True, file=io.StringIO())
+    console.print(gradient("x^2 y + x", steps=True).rich("brief"))
+    text = console.export_text()
+    assert "Power rule" in text and "bring down the exponent" not in text
+
+
+@pytest.mark.parametrize("fmt, expected", [
+    ("plain", "write 1/√x as x^(−1/2)"),
+    ("markdown", r"write $\frac{1}{\sqrt{x}}$ as $x^{-1/2}$"),
+    ("latex", r"write $\frac{1}{\sqrt{x}}$ as $x^{-1/2}$"),
+    ("json", "write 1/√x as x^(−1/2)"),
+])
+def test_rewrites_name_the_power_form(fmt: str, expected: str) -> None:
+    """The power rule's rewrite writes the power itself, not the same fraction again."""
+    assert expected in diff("1/sqrt(x)", "x").render(fmt)
+
+
+@pytest.mark.parametrize("text, plain", [("1/x", "write 1/x as x⁻¹"), ("sqrt(x)", "write √x as x^(1/2)"),
+                                         ("1/x^2", "write 1/x² as x⁻²")])
+def test_rewrites_of_reciprocals_and_roots(text: str, plain: str) -> None:
+    """1/x, √x and 1/x² are each rewritten as the power the rule uses."""
+    assert plain in diff(text, "x").plain()
+
+
+def test_every_step_marked_checked_and_the_mark_explained() -> None:
+    """Each checked step ends with ✓, and one line says what ✓ means; unchecked steps have none."""
+    checked = diff("sin(x^2)", "x").plain()
+    unchecked = diff("sin(x^2)", "x", verify=False).plain()
+    assert all(line.endswith("✓") for line in checked.splitlines() if ". " in line and ":" in line
+               and line.lstrip()[0].isdigit())
+    assert "✓ = step checked independently against SymPy as it was made" in checked
+    assert "✓" not in unchecked
+
+
+def failed(derivation: Derivation) -> Derivation:
+    """The derivation with its first step marked as failing its check (as a bug would)."""
+    import dataclasses
+
+    first = dataclasses.replace(derivation.steps[0], verified=False)
+    return dataclasses.replace(derivation, steps=(first, *derivation.steps[1:]))
+
+
+@pytest.mark.parametrize("fmt", ["plain", "latex", "markdown"])
+def test_a_failed_check_is_loud_in_every_text_format(fmt: str) -> None:
+    """A step whose check failed is named in a message that cannot be missed."""
+    output = failed(diff("x^3", "x")).render(fmt)
+    assert "CHECK FAILED at step 1" in output
+    assert "bug in calcgrad" in output
+
+
+def test_a_failed_check_in_json() -> None:
+    """JSON says verified false on the step and on the derivation, and lists the step."""
+    data = json.loads(failed(diff("x^3", "x")).render("json"))
+    assert data["steps"][0]["verified"] is False
+    assert data["verified"] is False
+    assert ["1"] == data["failed_checks"]
+
+
+def test_json_marks_every_step_verified() -> None:
+    """Every step of the JSON tree carries "verified": true after the checks."""
+    def marks(step):
+        yield step["verified"]
+        for sub in step["substeps"]:
+            yield from marks(sub)
+
+    data = json.loads(diff("x^2 sin(x)/(1 + x)", "x").render("json"))
+    assert {True} == {m for step in data["steps"] for m in marks(step)}
+    assert data["verified"] is True
