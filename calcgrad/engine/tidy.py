@@ -101,9 +101,11 @@ def _pythagorean_forms(together: Expr) -> list[tuple[Expr, str]]:
     multiplied out and factored, where squares or products of one argument appear."""
     forms = []
     numerator, denominator = sympy.fraction(together)
-    if not (_has_trig_power(together) and cheap_to_expand(numerator) and cheap_to_expand(denominator)):
+    if not (cheap_to_expand(numerator) and cheap_to_expand(denominator)):
         return forms
     expanded = sympy.expand(numerator)
+    if not (_has_trig_power(expanded) or _has_trig_power(denominator)):
+        return forms
     for rule, identity in _PYTHAGOREAN:
         rewritten, below = rule(expanded), rule(denominator)
         if (rewritten, below) != (expanded, denominator) and cheap_to_expand(rewritten):
@@ -133,16 +135,34 @@ def _ratio_and_double_angle_forms(expr: Expr, best_so_far: Expr) -> list[tuple[E
     forms = []
     if _sine_and_cosine_meet(best_so_far):
         forms.append((TR2i(best_so_far), "use tan u = sin u/cos u"))
-    if _sine_and_cosine_meet(best_so_far) or any(
-            isinstance(p.base, (sympy.sin, sympy.cos)) and p.exp.is_Integer and abs(p.exp) > 1
-            for p in best_so_far.atoms(sympy.Pow)):
+    if _double_angle_may_help(best_so_far):
         halved = TR8(best_so_far)
         if _only_double_angles(_trig_arguments(halved), _trig_arguments(best_so_far)):
             forms.append((halved, _identity_used(best_so_far, halved)))
-    if any(f.args[0].has(*_INVERSE_TRIG) for f in expr.atoms(*_TRIG)):
+    if any(_small_multiple_of_inverse(f.args[0]) for f in expr.atoms(*_TRIG[:6])):
         forms.append((sympy.expand_trig(expr),
                       "use the multiple-angle formulas and cos(arcsin u) = √(1 − u²)"))
     return forms
+
+
+def _double_angle_may_help(expr: Expr) -> bool:
+    """sin u·cos u, sin²u or cos²u stand in a product, and no product holds more: the
+    product-to-sum rewrite then gives at most double angles, and stays quick (on
+    sin x·sin 2x·…·sin 6x it would multiply out 32 sums of angles)."""
+    found = False
+    for product in expr.atoms(sympy.Mul, sympy.Pow):
+        degrees = _trig_degrees(product)
+        if len(degrees) > 1 or any(d > 2 for d in degrees.values()):
+            return False
+        found = found or (2 in degrees.values() and product.has(sympy.sin, sympy.cos))
+    return found
+
+
+def _small_multiple_of_inverse(argument: Expr) -> bool:
+    """2·arcsin x, arctan x, 3·arccos x: a multiple angle of an inverse function small enough
+    for the multiple-angle formulas to stay short (sin(1000·arcsin x) is left as it is)."""
+    coefficient, rest = argument.as_coeff_Mul()
+    return isinstance(rest, _INVERSE_TRIG) and coefficient.is_Integer and abs(coefficient) <= 3
 
 
 def _trigsimp_forms(expr: Expr, best: Expr) -> list[tuple[Expr, str]]:
@@ -316,6 +336,8 @@ def _identity_used(expr: Expr, rewritten: Expr) -> str:
     new_arguments = _trig_arguments(rewritten) - _trig_arguments(expr)
     if any(2 * u in _trig_arguments(expr) for u in new_arguments):
         used.append("cos 2u = 1 − 2 sin²u = 2 cos²u − 1")
+    elif new_arguments and rewritten.has(*_HYPERBOLIC):
+        used.append("the double angles sinh 2u = 2 sinh u cosh u, cosh 2u = cosh²u + sinh²u")
     elif new_arguments:
         used.append("the double angles sin 2u = 2 sin u cos u, cos 2u = cos²u − sin²u")
     if not used:
