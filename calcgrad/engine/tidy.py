@@ -85,8 +85,9 @@ def tidy_with_reason(expr: Expr, prefer_sec: bool = False) -> tuple[Expr, str]:
     return _reciprocal_functions(best, prefer_sec), reason
 
 
+_CIRCULAR = (sympy.sin, sympy.cos, sympy.tan, sympy.sec, sympy.csc, sympy.cot)
 _HYPERBOLIC = (sympy.sinh, sympy.cosh, sympy.tanh, sympy.sech, sympy.csch, sympy.coth)
-_TRIG = (sympy.sin, sympy.cos, sympy.tan, sympy.sec, sympy.csc, sympy.cot, *_HYPERBOLIC)
+_TRIG = (*_CIRCULAR, *_HYPERBOLIC)
 _INVERSE_TRIG = (sympy.asin, sympy.acos, sympy.atan, sympy.acot, sympy.asec, sympy.acsc)
 
 _PYTHAGOREAN = (
@@ -139,7 +140,7 @@ def _ratio_and_double_angle_forms(expr: Expr, best_so_far: Expr) -> list[tuple[E
         halved = TR8(best_so_far)
         if _only_double_angles(_trig_arguments(halved), _trig_arguments(best_so_far)):
             forms.append((halved, _identity_used(best_so_far, halved)))
-    if any(_small_multiple_of_inverse(f.args[0]) for f in expr.atoms(*_TRIG[:6])):
+    if any(_small_multiple_of_inverse(f.args[0]) for f in expr.atoms(*_CIRCULAR)):
         forms.append((sympy.expand_trig(expr),
                       "use the multiple-angle formulas and cos(arcsin u) = √(1 − u²)"))
     return forms
@@ -187,9 +188,9 @@ def _power_forms(expr: Expr) -> list[tuple[Expr, str]]:
         forms.append((sympy.powsimp(expr), "combine powers: aᵘ·aᵛ = aᵘ⁺ᵛ"))
     if any(e.args[0].has(sympy.log) for e in exponentials):
         forms.append((sympy.powdenest(expr), "write e^(u·ln a) as aᵘ"))
-    if any(sympy.exp(-e.args[0]) in exponentials for e in exponentials):
+    if any(sympy.exp(-e.args[0]) in exponentials for e in exponentials) and cheap_to_expand(expr):
         forms.append((sympy.exptrigsimp(expr), "write eᵘ + e⁻ᵘ = 2 cosh u and eᵘ − e⁻ᵘ = 2 sinh u"))
-    if exponentials and expr.has(*_HYPERBOLIC) and not expr.has(*_TRIG[:6]):
+    if exponentials and expr.has(*_HYPERBOLIC) and not expr.has(*_CIRCULAR):
         written = expr.rewrite(list(_HYPERBOLIC), sympy.exp)
         if cheap_to_expand(written):
             forms.append((sympy.powsimp(sympy.expand(written)),
@@ -206,11 +207,11 @@ def _has_radical(expr: Expr) -> bool:
 def _has_trig_power(expr: Expr) -> bool:
     """A square or higher power of sin, cos, tan, cot, sec or csc, or a product of two of one
     argument: where the Pythagorean identities can apply."""
-    if any(isinstance(p.base, _TRIG[:6]) and p.exp.is_Integer and abs(p.exp) > 1
+    if any(isinstance(p.base, _CIRCULAR) and p.exp.is_Integer and abs(p.exp) > 1
            for p in expr.atoms(sympy.Pow)):
         return True
-    return any(len({f.args[0] for f in m.args if isinstance(f, _TRIG[:6])})
-               < len([f for f in m.args if isinstance(f, _TRIG[:6])])
+    return any(len({f.args[0] for f in m.args if isinstance(f, _CIRCULAR)})
+               < len([f for f in m.args if isinstance(f, _CIRCULAR)])
                for m in expr.atoms(sympy.Mul))
 
 
@@ -360,13 +361,15 @@ def _expanded_radicands(expr: Expr) -> Expr:
 def _even_powers_of_abs(expr: Expr) -> Expr:
     """|u|ᵃ·u²ᵏ = |u|ᵃ⁺²ᵏ for real u: sec²x/|sec x| is |sec x|."""
     def fold(product: Expr) -> Expr:
-        powers = [f.as_base_exp() for f in product.args]
-        exponents = {base: exponent for base, exponent in powers}
-        for base, exponent in powers:
-            u = base.args[0] if isinstance(base, sympy.Abs) else None
-            if u is not None and _real_where_defined(u) and u in exponents and exponents[u].is_even:
-                exponents[base] = exponents.pop(base) + exponents.pop(u)
-        return sympy.Mul(*(base**exponent for base, exponent in exponents.items()))
+        factors = list(product.args)
+        for absolute in [f for f in product.args if isinstance(f.as_base_exp()[0], sympy.Abs)]:
+            base, exponent = absolute.as_base_exp()
+            u = base.args[0]
+            even = [f for f in factors if f.as_base_exp()[0] == u and f.as_base_exp()[1].is_even]
+            if even and _real_where_defined(u) and absolute in factors:
+                factors.remove(even[0])
+                factors[factors.index(absolute)] = base ** (exponent + even[0].as_base_exp()[1])
+        return sympy.Mul(*factors)
 
     if not expr.has(sympy.Abs):
         return expr
