@@ -482,7 +482,7 @@ def _expanded_terms(expr: Expr) -> int:
 
 
 def real_sign_identities(expr: Expr) -> Expr:
-    """sign(u)·|u|^k = u·|u|^(k−1) and u·sign(u) = |u|, true for every real u.
+    """sign(u)·|u|^k = u·|u|^(k−1) and uⁿ·sign(u) = uⁿ⁻¹·|u|, true for every real u.
 
     These turn ln|x|′ = sign(x)/|x| into 1/x and (x|x|)′ = |x| + x·sign(x) into 2|x|.
     """
@@ -501,8 +501,8 @@ def _fold_signs(product: Expr) -> Expr:
                 factors.remove(sign)
                 factors[factors.index(factor)] = u * sympy.Abs(u) ** (exponent - 1)
                 break
-            if base == u and exponent == 1 and factor is not sign:
+            if base == u and exponent.is_Integer and exponent > 0 and factor is not sign:
                 factors.remove(sign)
-                factors[factors.index(factor)] = sympy.Abs(u)
+                factors[factors.index(factor)] = u ** (exponent - 1) * sympy.Abs(u)
                 break
     return sympy.Mul(*factors)

@@ -73,6 +73,15 @@ def test_sign_identities(expr: sympy.Expr, expected: sympy.Expr) -> None:
     assert sympy.count_ops(real_sign_identities(expr)) <= sympy.count_ops(expr)
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("abs(x)^(2*2^x)", "2*2**x*(log(2)*log(Abs(x)) + 1/x)*Abs(x)**(2*2**x)"),
+    ("x^2 abs(x)", "3*x*Abs(x)"),
+])
+def test_powers_of_abs_keep_every_other_factor(text: str, expected: str) -> None:
+    """|u|ᵃ·u²ᵏ = |u|ᵃ⁺²ᵏ folds only the matching powers; 2·2ˣ keeps its 2."""
+    assert expected == str(calcgrad.diff(text).result)
+
+
 def test_tidy_never_changes_the_value() -> None:
     """Each tidied form equals the raw derivative at many points."""
     for text, _, _ in TEXTBOOK:
@@ -127,6 +136,7 @@ _PIECES = st.sampled_from([
     sympy.sin(x), sympy.cos(x), sympy.tan(x), sympy.sec(x), sympy.csc(x), sympy.cot(x),
     sympy.sin(2 * x), sympy.cos(2 * x), sympy.sinh(x), sympy.cosh(x), sympy.tanh(x),
     sympy.exp(x), sympy.exp(-x), sympy.sqrt(x**2 + 1), sympy.asin(x / 3), x, x + 1,
+    sympy.Abs(x), sympy.sign(x), 2**x,
     sympy.Integer(1), sympy.Integer(2), sympy.Rational(1, 2)])
 _TEXTBOOK_SHAPES = st.recursive(_PIECES, lambda inner: st.one_of(
     st.builds(sympy.Add, inner, inner), st.builds(sympy.Mul, inner, inner),
