@@ -77,8 +77,9 @@ def test_sign_identities(expr: sympy.Expr, expected: sympy.Expr) -> None:
     ("abs(x)^(2*2^x)", "2*2**x*(log(2)*log(Abs(x)) + 1/x)*Abs(x)**(2*2**x)"),
     ("x^2 abs(x)", "3*x*Abs(x)"),
 ])
-def test_powers_of_abs_keep_every_other_factor(text: str, expected: str) -> None:
-    """|u|ᵃ·u²ᵏ = |u|ᵃ⁺²ᵏ folds only the matching powers; 2·2ˣ keeps its 2."""
+def test_abs_and_sign_folds_keep_every_other_factor(text: str, expected: str) -> None:
+    """|u|ᵃ·u²ᵏ = |u|ᵃ⁺²ᵏ and uⁿ·sign(u) = uⁿ⁻¹·|u| fold only the matching factors: 2·2ˣ keeps
+    its 2, and (x²|x|)′ = 2x|x| + x²·sign(x) is 3x|x|."""
     assert expected == str(calcgrad.diff(text).result)
 
 
