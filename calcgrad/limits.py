@@ -149,6 +149,10 @@ CHECK_SECONDS = 8.0
 MAX_SOLUTION_LINES = 200
 """Most lines of a worked solution checked."""
 
+SOLUTION_SECONDS = 40.0
+"""Time limit for all the lines of one worked solution together (each line also has
+CHECK_SECONDS); lines left when it runs out are reported as not checked."""
+
 GRADE_ANSWER_SECONDS = 10.0
 """Time limit for checking one answer in a batch; a slower one is stopped and reported."""
 
@@ -163,6 +167,12 @@ MAX_GRADE_FILE_BYTES = 50_000_000
 
 MAX_PRACTICE_EXERCISES = 100
 """Most exercises in one practice set."""
+
+MAX_ROSTER_STUDENTS = 2_000
+"""Most students on one roster (`practice --per-student`, `grade --roster`)."""
+
+MAX_VERSION_EXERCISES = 20_000
+"""Most exercises over all versions of `practice --per-student` (students × count)."""
 
 MAX_WRITTEN_UPDATES = 6
 """The optimiser update is written out (formula, numbers, value) for this many parameters,

@@ -8,6 +8,7 @@ This module sits above both, so neither needs to import it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -73,6 +74,10 @@ class Network:
                 raise UsageError(f"target: expected {len(self.inputs)} rows, one per input row, "
                                  f"got {len(self.targets)}")
             self._check_targets()
+        self.float_numbers = None
+        """Weights, biases, inputs and targets as NumPy float64 arrays, read once (numeric work)."""
+        if self.weights is not None and self.inputs is not None and self.targets is not None:
+            self.float_numbers = backprop.read_numbers(self)
 
     @classmethod
     def from_spec(cls, source) -> Network:
@@ -152,11 +157,11 @@ class Network:
 
     def backward(self, exact: bool = False) -> dict[str, Number]:
         """Mean gradient of the loss for every parameter, keyed "W1[0,1]", "b2[0]"."""
-        return self.walkthrough(exact=exact, check=False).gradients
+        return dict(self.walkthrough(exact=exact, check=False).gradients)
 
     def step(self, exact: bool = False) -> dict[str, Number]:
         """Every parameter after one step of the network's optimiser (sgd: w ← w − η ∂L/∂w)."""
-        return self.walkthrough(exact=exact, check=False).updated
+        return dict(self.walkthrough(exact=exact, check=False).updated)
 
     def walkthrough(self, epochs: int = 1, exact: bool = False, precision: int = 9,
                     check: bool = True, progress=None):
@@ -176,6 +181,21 @@ class Network:
     def matrix_form(self, param: str | None = None):
         """The δ recursion in vector/matrix form with shapes; with param ("W1[2,0]") that entry's chain."""
         return chain.matrix_form(self.architecture, param)
+
+    def param_chain(self, param: str, exact: bool = False, precision: int = 9):
+        """One entry's chain ("W1[1,1]", counted from 1) in symbols, then with this network's
+        numbers, checked against the backward pass: a MatrixForm whose `numbers` is set."""
+        self._require_numbers()
+        form = chain.matrix_form(self.architecture, param)
+        walk = self.walkthrough(exact=exact, precision=precision, check=False)
+        key = form.entry.key
+        if key not in walk.gradients:
+            raise UsageError(f"param: {key} is a frozen bias (freeze_biases is true), so it has "
+                             "no gradient; pick a weight or unfreeze the biases")
+        rows = [chain.network_numbers(self.architecture, walk.parameters, x, y, row)
+                for x, y, row in zip(walk.inputs, walk.targets, walk.forward)]
+        numbers = chain.entry_numbers(form.entry, rows, walk.gradients[key], walk, exact)
+        return dataclasses.replace(form, numbers=numbers)
 
     def __repr__(self) -> str:
         arch = self.architecture
