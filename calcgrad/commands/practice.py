@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from calcgrad import limits
-from calcgrad.cli import emit, format_option, report_errors
+from calcgrad.cli import detail_option, emit, format_option, report_errors
 from calcgrad.errors import UsageError
 from calcgrad.files import check_writable, read_text, write_atomically
 
@@ -34,9 +34,11 @@ from calcgrad.files import check_writable, read_text, write_atomically
 @click.option("--no-answers", is_flag=True,
               help="Write the students' sheet: the exercises without the answer key.")
 @format_option
+@detail_option
 @report_errors
 def practice(rules: str, count: int, seed: int, difficulty: str, roster_path: Path | None,
-             key_path: Path | None, no_answers: bool, output_format: str | None) -> None:
+             key_path: Path | None, no_answers: bool, output_format: str | None,
+             detail: str) -> None:
     """Make differentiation exercises, then an answer key with worked solutions.
 
     \b
@@ -69,4 +71,4 @@ def practice(rules: str, count: int, seed: int, difficulty: str, roster_path: Pa
     if key_path is not None:
         write_atomically(key_path, result.grading_key())
         click.echo(f"wrote the grading key to {key_path}", err=True)
-    emit(result.without_answers() if no_answers else result, output_format)
+    emit(result.without_answers() if no_answers else result, output_format, detail)

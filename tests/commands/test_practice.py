@@ -124,3 +124,14 @@ def test_help_shows_the_per_student_example() -> None:
     result = run("practice", "--help")
     assert 0 == result.exit_code
     assert "--per-student examples/course/roster.csv --key-out key.toml" in result.output
+
+
+def test_the_answer_key_takes_a_detail_level() -> None:
+    """--detail applies to the worked solutions of the key: brief is shorter than full."""
+    lengths = {}
+    for level in ("full", "brief"):
+        result = CliRunner().invoke(main, ["practice", "--count", "2", "--seed", "3",
+                                           "--format", "plain", "--detail", level])
+        assert 0 == result.exit_code, result.output
+        lengths[level] = len(result.output.splitlines())
+    assert lengths["brief"] < lengths["full"]
