@@ -160,6 +160,19 @@ class _Deriver:
             self._templates[template_key] = diff(expr.xreplace({variable: placeholder}), placeholder)
         return renamed(self._templates[template_key], {placeholder: variable})
 
+    def derive_linear(self, weight: Symbol, below: Symbol, bias: Symbol, variable: Symbol) -> Derivation:
+        """d/d(variable) of z = w·a + b, derived once per role (by w, by a, by b) for placeholder
+        symbols and renamed for each layer: a deep chain does three derivations, not three per
+        layer."""
+        roles = (weight, below, bias)
+        placeholders = tuple(Symbol(f"ζ_{i}", **symbol.assumptions0) for i, symbol in enumerate(roles))
+        key = ("linear", roles.index(variable),
+               tuple(frozenset(symbol.assumptions0.items()) for symbol in roles))
+        if key not in self._templates:
+            self._templates[key] = diff(placeholders[0] * placeholders[1] + placeholders[2],
+                                        placeholders[roles.index(variable)])
+        return renamed(self._templates[key], dict(zip(placeholders, roles)))
+
     def activation(self, name: str, a: Symbol, z: Symbol) -> Factor:
         """∂a/∂z for a = f(z), in the form a lecture writes: f′ from the function table's network
         form (tanh′ = 1 − tanh²(z), not sech²(z)), then recognised in the stored output a
@@ -241,10 +254,13 @@ def scalar_chain(arch: Architecture, expand: bool = False) -> ScalarChain:
     loss_factor = factor(loss, a[depth], loss_definition)
     activation_factors = [None] + [deriver.activation(arch.activations[l - 1], a[l], z[l])
                                    for l in range(1, depth + 1)]
-    back_factors = [None, None] + [factor(z[l], a[l - 1], definitions[2 * l - 2][1])
-                                   for l in range(2, depth + 1)]
-    weight_factors = [None] + [factor(z[l], w[l], definitions[2 * l - 2][1]) for l in range(1, depth + 1)]
-    bias_factors = [None] + [factor(z[l], b[l], definitions[2 * l - 2][1]) for l in range(1, depth + 1)]
+    def linear_factor(l, variable):
+        return Factor(z[l], variable, definitions[2 * l - 2][1],
+                      deriver.derive_linear(w[l], a[l - 1], b[l], variable))
+
+    back_factors = [None, None] + [linear_factor(l, a[l - 1]) for l in range(2, depth + 1)]
+    weight_factors = [None] + [linear_factor(l, w[l]) for l in range(1, depth + 1)]
+    bias_factors = [None] + [linear_factor(l, b[l]) for l in range(1, depth + 1)]
 
     # the path from L down to z⁽ˡ⁾, shared: to_z[l] = (∂L/∂a⁽ᴸ⁾, ∂a⁽ᴸ⁾/∂z⁽ᴸ⁾, …, ∂a⁽ˡ⁾/∂z⁽ˡ⁾)
     to_z = [None] * (depth + 1)
