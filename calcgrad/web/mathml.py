@@ -1,0 +1,34 @@
+"""SymPy → presentation MathML, which browsers display natively (no script, no CDN).
+
+SymPy's printer builds the MathML with xml.dom, which escapes every name and number, so what
+it returns is safe to put in a page as it is; everything else on a page goes through Jinja2's
+autoescaping.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from calcgrad.render.common import explanation_parts
+from calcgrad.render.notation import to_text
+
+
+def math(expr, display: str = "inline") -> Markup:
+    """One expression (or matrix) as a <math> element."""
+    from sympy.printing.mathml import mathml  # lazy: start-up speed (SymPy's printers on first use)
+
+    inner = mathml(expr, printer="presentation")
+    label = escape(to_text(expr)) if hasattr(expr, "free_symbols") else ""
+    return Markup(f'<math display="{display}" aria-label="{label}">{inner}</math>')
+
+
+def vector(components) -> Markup:
+    """A tuple of expressions as a column vector."""
+    from sympy import ImmutableMatrix  # lazy: start-up speed (as math)
+
+    return math(ImmutableMatrix([[c] for c in components]))
+
+
+def explanation(parts) -> Markup:
+    """A step's explanation: its words escaped, its mathematics as MathML."""
+    return Markup(explanation_parts(parts, lambda words: str(escape(words)), lambda expr: str(math(expr))))
