@@ -7,17 +7,30 @@ autoescaping.
 
 from __future__ import annotations
 
+import re
+
 from markupsafe import Markup, escape
 
 from calcgrad.render.common import explanation_parts
 from calcgrad.render.notation import to_text
 
 
+_FENCE = re.compile(r"<mo>([()|])</mo>")
+"""SymPy's bare parentheses, which Chromium stretches and pads as if they were operators
+(a matrix's brackets keep stretching)."""
+
+
+_LAYER = re.compile(r"<mi>\{\((\d+)\)\}</mi>")
+"""A network's layer superscript: the symbol a^{(1)} prints as a with the superscript (1)."""
+
+
 def math(expr, display: str = "inline") -> Markup:
     """One expression (or matrix) as a <math> element."""
     from sympy.printing.mathml import mathml  # lazy: start-up speed (SymPy's printers on first use)
 
-    inner = mathml(expr, printer="presentation")
+    inner = _FENCE.sub(r'<mo stretchy="false" lspace="0" rspace="0">\1</mo>', mathml(expr, printer="presentation"))
+    inner = _LAYER.sub(r'<mrow><mo stretchy="false">(</mo><mn>\1</mn><mo stretchy="false">)</mo></mrow>',
+                       inner)
     label = escape(to_text(expr)) if hasattr(expr, "free_symbols") else ""
     return Markup(f'<math display="{display}" aria-label="{label}">{inner}</math>')
 
