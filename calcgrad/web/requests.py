@@ -154,7 +154,7 @@ def _grade_parameters(cmd: click.Command, body: Any) -> dict[str, Any]:
     try:
         chosen = keep.type.convert(body.get("keep") or "last", keep, None)
     except click.ClickException as error:
-        raise RequestError(f"keep: {error.format_message()}") from None
+        raise RequestError(error.format_message()) from None
     return {"keep": chosen, **{key: body.get(key) for key in BODY_KEYS["grade"]}}
 
 
