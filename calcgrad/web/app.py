@@ -4,7 +4,7 @@ Routes:
   GET  /  /gradient  /descent  /network  /check  /grade      the pages (forms; results below)
   POST /network  /grade                                         the same pages, with an upload
   POST /api/<command>                                           the CLI's JSON for that command
-  POST /api/read                                                how an expression is read
+  POST /api/read                                                how an expression is read (as typed)
   GET  /api                                                     the commands and their keys
   GET  /static/…                                                the page's CSS and JavaScript
 
@@ -30,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 
 from calcgrad._version import __version__
 from calcgrad.deadline import DeadlineExceeded
+from calcgrad.errors import ParseError
 from calcgrad.web import mathml, pages
 from calcgrad.web.requests import (WEB_COMMANDS, RequestError, accepted_keys, compute,
                                    error_answer, reading, spec_from_upload)
@@ -179,15 +180,20 @@ def create_app(seconds: float | None = None) -> Starlette:
         return Response(text, media_type="application/json")
 
     async def api_read(request: Request) -> Response:
+        """How an expression is read while it is typed: an unreadable one is an answer too
+        ({"readable": false, "error", "column", "caret", "hint"}), so it is 200; only a
+        malformed request is 400."""
         try:
             body = await _json_body(request)
             if not isinstance(body, dict):
                 raise RequestError('the request body must be a JSON object: {"expression": …}')
             answer = await in_worker(reading, body.get("expression"), body.get("var"))
+        except ParseError as error:
+            return JSONResponse({"readable": False, **error_answer(error).body})
         except Exception as error:  # noqa: BLE001 - every failure answers in JSON
             failure = error_answer(error)
             return JSONResponse(failure.body, status_code=failure.status)
-        return JSONResponse(answer)
+        return JSONResponse({"readable": True, **answer})
 
     async def api_index(request: Request) -> Response:
         commands = await in_worker(lambda: {name: accepted_keys(name) for name in WEB_COMMANDS})

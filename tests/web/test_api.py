@@ -175,16 +175,27 @@ def test_read_says_how_the_expression_is_read(client: TestClient) -> None:
     response = client.post("/api/read", json={"expression": "sin^2 x + 1/2x"})
     assert 200 == response.status_code
     answer = response.json()
+    assert True is answer["readable"]
     assert "sin²(x) + x/2" == answer["interpreted_as"]
     assert ["1/2x is read as (1/2)·x; for 1/(2x) write the brackets"] == answer["warnings"]
     assert answer["mathml"].startswith('<math display="inline"')
 
 
 def test_read_of_a_fault_answers_the_caret(client: TestClient) -> None:
-    """/api/read of unreadable text: 400 with the message and the caret under the fault."""
+    """/api/read of unreadable text: not readable, with the message and the caret under the
+    fault (200: the reading is the answer; the page shows it as the student types)."""
     response = client.post("/api/read", json={"expression": "sin(x"})
-    assert 400 == response.status_code
-    assert "sin(x\n   ^" == response.json()["caret"]
+    assert 200 == response.status_code
+    answer = response.json()
+    assert False is answer["readable"]
+    assert "sin(x\n   ^" == answer["caret"]
+    assert answer["error"].startswith("cannot read the input: ")
+
+
+def test_read_of_a_request_that_is_not_an_object_answers_400(client: TestClient) -> None:
+    """/api/read with a body that is not an object of text answers 400."""
+    assert 400 == client.post("/api/read", json=["x"]).status_code
+    assert "expression: expected text" == client.post("/api/read", json={"expression": 3}).json()["error"]
 
 
 def test_api_index_lists_each_commands_keys(client: TestClient) -> None:

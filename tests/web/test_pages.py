@@ -114,7 +114,7 @@ def test_expressions_are_escaped(client: TestClient, page: str, text: str) -> No
 def test_read_api_keeps_hostile_text_as_data(client: TestClient) -> None:
     """/api/read answers JSON (the page sets it with textContent): no MathML for unreadable text."""
     response = client.post("/api/read", json={"expression": SCRIPT})
-    assert 400 == response.status_code
+    assert False is response.json()["readable"]
     assert "mathml" not in response.json()
 
 

@@ -7,7 +7,7 @@ function showReading(box, answer) {
   box.replaceChildren();
   box.classList.remove("bad");
   if (!answer) return;
-  if (answer.error) {
+  if (answer.readable === false || answer.error) {
     box.classList.add("bad");
     const message = document.createElement("p");
     message.textContent = answer.error;
