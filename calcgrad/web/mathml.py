@@ -31,6 +31,7 @@ def math(expr, display: str = "inline") -> Markup:
     inner = _FENCE.sub(r'<mo stretchy="false" lspace="0" rspace="0">\1</mo>', mathml(expr, printer="presentation"))
     inner = _LAYER.sub(r'<mrow><mo stretchy="false">(</mo><mn>\1</mn><mo stretchy="false">)</mo></mrow>',
                        inner)
+    inner = inner.replace("<mi>sigmoid</mi>", "<mi>σ</mi>")  # as the text and LaTeX print it
     label = escape(to_text(expr)) if hasattr(expr, "free_symbols") else ""
     return Markup(f'<math display="{display}" aria-label="{label}">{inner}</math>')
 
