@@ -40,6 +40,7 @@ def run_server(host: str, port: int, open_browser: bool, seconds: float | None) 
     try:
         # lazy: start-up speed (the web stack loads only for this command; it is an optional extra)
         import uvicorn
+
         # lazy: start-up speed (as uvicorn: Starlette, Jinja2 and SymPy load only when serving)
         from calcgrad.web.app import create_app
     except ImportError as error:

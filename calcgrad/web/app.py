@@ -23,6 +23,7 @@ from typing import Any
 import anyio
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -32,8 +33,15 @@ from calcgrad._version import __version__
 from calcgrad.deadline import DeadlineExceeded
 from calcgrad.errors import ParseError
 from calcgrad.web import mathml, pages
-from calcgrad.web.requests import (WEB_COMMANDS, RequestError, accepted_keys, compute,
-                                   error_answer, reading, spec_from_upload)
+from calcgrad.web.requests import (
+    WEB_COMMANDS,
+    RequestError,
+    accepted_keys,
+    compute,
+    error_answer,
+    reading,
+    spec_from_upload,
+)
 
 MAX_BODY_BYTES = 200_000
 """Largest JSON body (the parser reads at most limits.MAX_INPUT_CHARS per expression)."""
@@ -213,13 +221,7 @@ def create_app(seconds: float | None = None) -> Starlette:
         Route("/api/{command}", api, methods=["POST"]),
         Mount("/static", StaticFiles(packages=[("calcgrad.web", "static")]), name="static"),
     ]
-    return Starlette(routes=routes, middleware=[_middleware(BodyLimit)])
-
-
-def _middleware(cls):
-    from starlette.middleware import Middleware  # lazy: start-up speed (only when building the app)
-
-    return Middleware(cls)
+    return Starlette(routes=routes, middleware=[Middleware(BodyLimit)])
 
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; "

@@ -14,7 +14,6 @@ from markupsafe import Markup, escape
 from calcgrad.render.common import explanation_parts
 from calcgrad.render.notation import to_text
 
-
 _FENCE = re.compile(r"<mo>([()|])</mo>")
 """SymPy's bare parentheses, which Chromium stretches and pads as if they were operators
 (a matrix's brackets keep stretching)."""
@@ -26,7 +25,8 @@ _LAYER = re.compile(r"<mi>\{\((\d+)\)\}</mi>")
 
 def math(expr, display: str = "inline") -> Markup:
     """One expression (or matrix) as a <math> element."""
-    from sympy.printing.mathml import mathml  # lazy: start-up speed (SymPy's printers on first use)
+    # lazy: start-up speed (SymPy's printers on first use)
+    from sympy.printing.mathml import mathml
 
     inner = _FENCE.sub(r'<mo stretchy="false" lspace="0" rspace="0">\1</mo>', mathml(expr, printer="presentation"))
     inner = _LAYER.sub(r'<mrow><mo stretchy="false">(</mo><mn>\1</mn><mo stretchy="false">)</mo></mrow>',
@@ -38,7 +38,8 @@ def math(expr, display: str = "inline") -> Markup:
 
 def vector(components) -> Markup:
     """A tuple of expressions as a column vector."""
-    from sympy import ImmutableMatrix  # lazy: start-up speed (as math)
+    # lazy: start-up speed (as math)
+    from sympy import ImmutableMatrix
 
     return math(ImmutableMatrix([[c] for c in components]))
 

@@ -17,10 +17,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -168,21 +169,24 @@ def _text(value: Any, what: str) -> str:
 
 
 def _diff(p: dict) -> Rendered:
-    from calcgrad.engine.derive import diff  # lazy: start-up speed (SymPy loads on first request)
+    # lazy: start-up speed (SymPy loads on first request)
+    from calcgrad.engine.derive import diff
 
     return diff(_text(p["expression"], "expression"), wrt=p["wrt"], order=p["order"], at=p["at"],
                 variables=p["variables"])
 
 
 def _grad(p: dict) -> Rendered:
-    from calcgrad.calculus.multivar import gradient  # lazy: start-up speed (as _diff)
+    # lazy: start-up speed (as _diff)
+    from calcgrad.calculus.multivar import gradient
 
     return gradient(_text(p["expression"], "expression"), wrt=p["wrt"] or None, at=p["at"],
                     direction=p["direction"], variables=p["variables"], steps=p["show_steps"])
 
 
 def _jacobian(p: dict) -> Rendered:
-    from calcgrad.calculus.multivar import jacobian  # lazy: start-up speed (as _diff)
+    # lazy: start-up speed (as _diff)
+    from calcgrad.calculus.multivar import jacobian
 
     functions = list(p["functions"])
     if not functions:
@@ -192,14 +196,16 @@ def _jacobian(p: dict) -> Rendered:
 
 
 def _hessian(p: dict) -> Rendered:
-    from calcgrad.calculus.multivar import hessian  # lazy: start-up speed (as _diff)
+    # lazy: start-up speed (as _diff)
+    from calcgrad.calculus.multivar import hessian
 
     return hessian(_text(p["expression"], "expression"), wrt=p["wrt"] or None, at=p["at"],
                    entry=p["entry"], variables=p["variables"])
 
 
 def _descend(p: dict) -> Rendered:
-    from calcgrad.calculus.descent import descend  # lazy: start-up speed (as _diff)
+    # lazy: start-up speed (as _diff)
+    from calcgrad.calculus.descent import descend
 
     iterations = 50 if p["iterations"] is None else p["iterations"]
     return descend(_text(p["expression"], "expression"), p["start"], p["lr"],
@@ -226,7 +232,8 @@ def _check(p: dict) -> Rendered:
 
 
 def _grade(p: dict) -> Rendered:
-    from calcgrad.grading.batch import grade  # lazy: start-up speed (as _diff)
+    # lazy: start-up speed (as _diff)
+    from calcgrad.grading.batch import grade
 
     options: dict[str, Any] = {"keep": p["keep"], "jobs": None}
     if p.get("roster") is not None:
@@ -236,7 +243,8 @@ def _grade(p: dict) -> Rendered:
 
 
 def _network(p: dict) -> Rendered:
-    from calcgrad.networks.network import Network  # lazy: start-up speed (as _diff)
+    # lazy: start-up speed (as _diff)
+    from calcgrad.networks.network import Network
 
     spec = p["spec"]
     symbolic = p["depth"] is not None or p["widths"] is not None
@@ -266,14 +274,16 @@ def _network(p: dict) -> Rendered:
 
 
 def _first_principles(p: dict) -> Rendered:
-    from calcgrad.calculus.first_principles import first_principles  # lazy: start-up speed (as _diff)
+    # lazy: start-up speed (as _diff)
+    from calcgrad.calculus.first_principles import first_principles
 
     return first_principles(_text(p["expression"], "expression"), wrt=p["wrt"] or None, at=p["at"],
                             variables=p["variables"])
 
 
 def _practice(p: dict) -> Rendered:
-    from calcgrad.calculus.practice_sets import practice  # lazy: start-up speed (as _diff)
+    # lazy: start-up speed (as _diff)
+    from calcgrad.calculus.practice_sets import practice
 
     return practice(p["rules"], count=p["count"], seed=p["seed"], difficulty=p["difficulty"])
 
