@@ -3,9 +3,10 @@ browser, and the JSON API, served locally (needs the extra: pip install "calcgra
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from calcgrad.cli import report_errors
 from calcgrad.errors import UsageError
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -34,9 +35,11 @@ def serve(ctx: click.Context, host: str, port: int, open_browser: bool) -> None:
     run_server(host, port, open_browser, (ctx.find_root().obj or {}).get("timeout"))
 
 
-@report_errors
 def run_server(host: str, port: int, open_browser: bool, seconds: float | None) -> None:
-    """Start uvicorn with the application; stop with Ctrl+C."""
+    """Start uvicorn with the application; stop with Ctrl+C.
+
+    Not under a command's time budget (report_errors) as the other commands are: the server
+    runs until stopped, and `seconds` (calcgrad --timeout) bounds each request instead."""
     try:
         # lazy: start-up speed (the web stack loads only for this command; it is an optional extra)
         import uvicorn
@@ -44,8 +47,9 @@ def run_server(host: str, port: int, open_browser: bool, seconds: float | None) 
         # lazy: start-up speed (as uvicorn: Starlette, Jinja2 and SymPy load only when serving)
         from calcgrad.web.app import create_app
     except ImportError as error:
-        raise UsageError(f"calcgrad serve needs the web extra ({error.name} is missing): "
-                         'pip install "calcgrad[web]"') from None
+        click.echo(f"calcgrad: calcgrad serve needs the web extra ({error.name} is missing): "
+                   'pip install "calcgrad[web]"', err=True)
+        sys.exit(UsageError.exit_code)
     if host not in LOOPBACK:
         click.echo(f"calcgrad: warning: serving on {host}: anyone who can reach this computer on "
                    f"port {port} can use calcgrad here (use the default 127.0.0.1 to keep it to "

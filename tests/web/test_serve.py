@@ -3,6 +3,7 @@ extra, and a CLI start-up that loads none of the web stack."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -54,6 +55,38 @@ def test_without_the_extra_says_how_to_install_it(monkeypatch) -> None:
     assert 2 == result.exit_code
     assert ('calcgrad: calcgrad serve needs the web extra (uvicorn is missing): '
             'pip install "calcgrad[web]"\n') == result.stderr
+
+
+def test_server_outlives_the_command_time_budget() -> None:
+    """`calcgrad --timeout 1 serve` still answers after 1 s: the budget bounds each request,
+    not the server."""
+    import http.client
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "calcgrad", "--timeout", "1", "serve",
+                               "--port", str(port)], stderr=subprocess.PIPE)
+    started = time.monotonic()
+    try:
+        while True:  # until it listens (importing the web stack takes a moment under load)
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() - started < 60, "the server did not start"
+                time.sleep(0.1)
+        time.sleep(max(0.0, 2.0 - (time.monotonic() - started)))
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("POST", "/api/diff", body=b'{"expression": "x^3"}')
+        response = connection.getresponse()
+        assert 200 == response.status
+        assert "3*x**2" == json.loads(response.read())["result"]
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 def test_cli_start_up_loads_no_web_stack() -> None:
