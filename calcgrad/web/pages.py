@@ -169,9 +169,9 @@ def network_page(form: dict[str, str], spec: dict | None = None, upload_error: d
 
 def check_page(form: dict[str, str], seconds: float | None = None) -> dict:
     """Check my answer: the verdict, the named mistake and the feedback."""
-    values = fields(form, ("answer", "of", "wrt", "order", "var"))
+    values = fields(form, ("answer", "of", "wrt", "order", "var", "solution"))
     context: dict[str, Any] = {"form": {**values, "grad": bool(form.get("grad"))}}
-    if "of" not in values and "answer" not in values:
+    if not {"of", "answer", "solution"} & set(values):
         return context
     body: dict[str, Any] = dict(values)
     if "of" in body:

@@ -60,6 +60,18 @@ def test_page_shows_the_result_in_mathml(client: TestClient, path: str, shown: l
     assert_nothing_runs(response.text)
 
 
+def test_check_page_marks_each_line_of_a_worked_solution(client: TestClient) -> None:
+    """A worked solution typed on the check page is marked line by line."""
+    from urllib.parse import urlencode
+
+    solution = (EXAMPLES / "solution.txt").read_text()
+    page = client.get("/check?" + urlencode({"of": "x^2 sin x", "solution": solution})).text
+    marks = [attrs["class"] for tag, attrs in Elements(page).elements
+             if tag == "li" and attrs.get("class") in ("fine", "wrong")]
+    assert ["fine", "wrong", "wrong"] == marks
+    assert "Step 1.2, trigonometric rule on sin(x): the sign is wrong" in page
+
+
 def test_derivative_picture_is_an_image_not_inline_svg(client: TestClient) -> None:
     """The tangent picture is an <img> of SVG data, so nothing inside it can run."""
     page = client.get("/?expression=x%5E3&at=1").text
