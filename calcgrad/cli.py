@@ -8,6 +8,7 @@ message and an exit status in `report_errors`.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sys
@@ -118,6 +119,28 @@ _EXHAUSTED = {
 """What to say when an input exhausts memory or Python's stack (exit status 2)."""
 
 
+def load_sympy_quietly() -> None:
+    """Import SymPy with Python's cycle collector paused, then freeze what the import made.
+
+    Every command needs SymPy, and its import makes some hundred thousand objects that live as
+    long as the process. With the collector on, Python scans them again and again while they are
+    being made: about a quarter of a command's start-up. Frozen, they are never scanned again;
+    everything made afterwards is collected as usual. A process that already has SymPy (a
+    library caller, a test) is left as it is.
+    """
+    if "sympy" in sys.modules:
+        return
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        # lazy: start-up speed (this function is the point where SymPy loads for a command)
+        import sympy  # noqa: F401
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
+
+
 def report_errors(command):
     """Run a command under its time budget and turn calcgrad's errors into a short message and
     its exit status; never a traceback."""
@@ -127,6 +150,7 @@ def report_errors(command):
         # lazy: start-up speed (loaded only when this code runs)
         from calcgrad.deadline import DeadlineExceeded, deadline
 
+        load_sympy_quietly()
         try:
             with deadline(_command_seconds(), "this command"):
                 return command(*args, **kwargs)

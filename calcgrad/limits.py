@@ -149,6 +149,10 @@ CHECK_SECONDS = 8.0
 MAX_SOLUTION_LINES = 200
 """Most lines of a worked solution checked."""
 
+SOLUTION_SECONDS = 40.0
+"""Time limit for all the lines of one worked solution together (each line also has
+CHECK_SECONDS); lines left when it runs out are reported as not checked."""
+
 GRADE_ANSWER_SECONDS = 10.0
 """Time limit for checking one answer in a batch; a slower one is stopped and reported."""
 

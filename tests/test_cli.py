@@ -383,3 +383,26 @@ def test_unknown_name_in_a_point_is_the_same_message_in_every_command(args: list
     result = run(*args)
     assert 2 == result.exit_code
     assert "the point gives z, which is not a variable of the expression" in result.stderr
+
+
+def test_a_command_loads_sympy_with_its_objects_frozen_and_the_collector_back_on() -> None:
+    """The start-up speed-up of `load_sympy_quietly` must leave the collector running."""
+    code = ("import gc, sys\n"
+            "from calcgrad.cli import load_sympy_quietly\n"
+            "assert 'sympy' not in sys.modules\n"
+            "load_sympy_quietly()\n"
+            "print('sympy' in sys.modules, gc.isenabled(), gc.get_freeze_count() > 1000)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.split() == ["True", "True", "True"]
+
+
+def test_a_process_that_already_has_sympy_is_left_as_it_is() -> None:
+    code = ("import gc, sympy\n"
+            "from calcgrad.cli import load_sympy_quietly\n"
+            "gc.disable()\n"
+            "load_sympy_quietly()\n"
+            "print(gc.isenabled(), gc.get_freeze_count())\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.split() == ["False", "0"]

@@ -357,7 +357,7 @@ def _sabotaged_check(real_check):
                 except Exception:  # an "undefined here" handler must not swallow the deadline
                     pass
         if answer == "eat memory":
-            blocks = "x" * 5_000_000_000  # more than a worker may have: MemoryError at once
+            blocks = "x" * 5_000_000_000  # noqa: F841  (more than a worker may have: MemoryError at once)
         if answer == "crash":
             os.kill(os.getpid(), signal.SIGKILL)
         return real_check(answer, **kwargs)

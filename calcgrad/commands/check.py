@@ -49,7 +49,9 @@ def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int,
     ANSWER may start with '-' ("-sinh x"); '-' (or a pipe) reads it from
     standard input. A solution file has one expression per line; a leading
     "d/dx(...) =" or "=" is dropped, blank lines and lines starting with # are
-    skipped.
+    skipped. Its lines may hold derivatives still to be taken: (x^2)' sin x,
+    d/dx(x^2), f'(x). A line that follows correctly from a wrong line before
+    it is marked "follows from line N", and that error is counted once.
     """
     if solution_file is not None:
         if answer is not None:

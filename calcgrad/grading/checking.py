@@ -24,6 +24,7 @@ from calcgrad.grading.answers import PreparedAnswer, is_no_answer, last_top_leve
 from calcgrad.grading.equivalence import (
     DIFFERENT,
     EQUAL,
+    Comparison,
     Counterexample,
     compare,
     numeric_function,
@@ -35,6 +36,7 @@ from calcgrad.grading.mistakes import StepInfo, diagnose
 from calcgrad.render.notation import format_point, to_text
 from calcgrad.engine.derive import diff
 from calcgrad.read import request
+from calcgrad.read.parser import PendingNotation, read
 
 CORRECT, INCORRECT, UNDETERMINED = "correct", "incorrect", "undetermined"
 NO_ANSWER = "no answer"
@@ -150,12 +152,13 @@ def derivation_of(problem: Expr, wrt: tuple, order: int, declared: tuple) -> Der
     return diff(problem, *wrt, order=order, variables=declared)
 
 
-def _check_against(derivation: Derivation, given: Expr) -> Verdict:
-    """The verdict on one answer, within the time limit for a check."""
+def _check_against(derivation: Derivation, given: Expr, comparison: Comparison | None = None) -> Verdict:
+    """The verdict on one answer, within the time limit for a check (`comparison`: the
+    answer already compared with the derivative)."""
     budget = None
     try:
         with deadline(limits.CHECK_SECONDS, "the check") as budget:
-            return _verdict(derivation, given)
+            return _verdict(derivation, given, comparison)
     except DeadlineExceeded as error:
         if not owns(error, budget):
             raise
@@ -165,13 +168,14 @@ def _check_against(derivation: Derivation, given: Expr) -> Verdict:
                            "is right.",), derivation=derivation)
 
 
-def _verdict(derivation: Derivation, given: Expr) -> Verdict:
+def _verdict(derivation: Derivation, given: Expr, comparison: Comparison | None = None) -> Verdict:
     problem, expected = derivation.expression, derivation.result
     symbols = sorted(problem.free_symbols | given.free_symbols | set(derivation.variables),
                      key=lambda s: s.name)
     base = dict(problem=problem, variables=derivation.variables, expected=expected, answer=given,
                 derivation=derivation)
-    comparison = compare(expected, given, symbols, domain=problem)
+    if comparison is None:
+        comparison = compare(expected, given, symbols, domain=problem)
     if comparison.status == EQUAL:
         feedback = ["Correct."]
         for point in comparison.exceptions:
@@ -398,12 +402,24 @@ def split_list(text: str) -> list[str]:
 # --- worked solutions, line by line ---------------------------------------------------------
 
 
-FINE, WRONG, UNREADABLE, UNSURE = "fine", "wrong", "unreadable", "undetermined"
+FINE, FOLLOWS, WRONG, UNREADABLE, UNSURE = "fine", "follows", "wrong", "unreadable", "undetermined"
+"""What a line of a worked solution is: a correct step (equal to the derivative); a line that
+follows correctly from the line before it, which was wrong (the error is carried forward, not
+counted again); a new error; text that could not be read; a line that could not be decided."""
+
+QUESTION_FUNCTION = "f"
+"""The name a worked solution may use for the question's function: f(x), f'(x), f''."""
 
 
 @dataclass(frozen=True)
 class SolutionLine:
-    """One line of a worked solution and what became of it."""
+    """One line of a worked solution and what became of it.
+
+    `reading` is the line as read, derivatives still to be taken kept ((x²)′·sin x);
+    `expression` its value once they are taken, compared with the derivative and with the line
+    before. `follows_from` is the line whose error a "follows" line carries forward,
+    `previous` the line it was compared with. `caret` shows where an unreadable line fails.
+    """
 
     number: int
     text: str
@@ -411,11 +427,22 @@ class SolutionLine:
     expression: Expr | None = None
     verdict: Verdict | None = None
     message: str = ""
+    reading: Expr | None = None
+    follows_from: int | None = None
+    previous: int | None = None
+    warnings: tuple[str, ...] = ()
+    caret: str = ""
+    written: tuple = field(default=(), repr=False, compare=False)  # typed order, for printing
+
+    @property
+    def mistakes(self) -> tuple[str, ...]:
+        return self.verdict.mistakes if self.verdict is not None else ()
 
 
 @dataclass(frozen=True)
 class WorkedSolution(Rendered):
-    """A worked solution checked line by line against the correct derivative."""
+    """A worked solution checked line by line: each line against the derivative and, when the
+    line before it was wrong, against that line (errors carried forward count once)."""
 
     RENDERER: ClassVar[str] = "calcgrad.render.worked_solution"
 
@@ -424,10 +451,16 @@ class WorkedSolution(Rendered):
     expected: Expr
     lines: tuple[SolutionLine, ...]
     derivation: Derivation | None = field(default=None, repr=False, compare=False)
+    prime_variable: Symbol | None = None
 
     @property
     def first_wrong(self) -> SolutionLine | None:
         return next((line for line in self.lines if line.status == WRONG), None)
+
+    @property
+    def errors(self) -> tuple[SolutionLine, ...]:
+        """The lines that introduce a new error (carried-forward lines are not among them)."""
+        return tuple(line for line in self.lines if line.status == WRONG)
 
     @property
     def verdict(self) -> str:
@@ -444,11 +477,17 @@ class WorkedSolution(Rendered):
 
 
 def check_steps(solution: str | Sequence[str], of, wrt=(), order: int = 1, *,
-                variables: Iterable[str] = ()) -> WorkedSolution:
+                variables: Iterable[str] = (), function_name: str | None = QUESTION_FUNCTION
+                ) -> WorkedSolution:
     """Check each line of a worked solution (one expression per line; a leading
-    `d/dx(...) =` or `=` is dropped) against the derivative of `of`."""
+    `d/dx(...) =` or `=` is dropped) against the derivative of `of`.
 
-
+    Lines may hold derivatives still to be taken: (x^2)' sin x + x^2 (sin x)', d/dx(x^2),
+    (d/dx) ln(x^2+1), and `function_name` (default f, unless f is a variable) for the question's
+    function: f'(x). A line equal to the derivative is a correct step; a line equal to the line
+    before it, when that one was wrong, "follows" (its error is counted once); any other line
+    is a new error, named by the mistake finder where it can.
+    """
     declared = request.declared_names(variables)
     problem = _read(of, declared, "the expression")
     derivation = derivation_of(problem, request.variables(wrt, declared), order, declared)
@@ -456,35 +495,113 @@ def check_steps(solution: str | Sequence[str], of, wrt=(), order: int = 1, *,
     if len(raw) > limits.MAX_SOLUTION_LINES:
         raise LimitError(f"the solution has {len(raw)} lines; at most {limits.MAX_SOLUTION_LINES} "
                          "are checked")
+    notation = _notation(problem, derivation, declared, function_name)
     checked: list[SolutionLine] = []
-    diagnosed = False
-    for number, text in enumerate(raw, start=1):
-        body = strip_prefix(text)
-        if not body or body.startswith("#"):
-            continue
-        try:
-            expression = _read(body, declared, f"line {number}")
-        except (ParseError, UsageError) as error:
-            message = error.message if isinstance(error, ParseError) else str(error)
-            checked.append(SolutionLine(number, text.strip(), UNREADABLE, message=message))
-            continue
-        if not diagnosed:
-            verdict = _check_against(derivation, expression)
-        else:
-            comparison = compare(derivation.result, expression, domain=problem)
-            status = {EQUAL: CORRECT, DIFFERENT: INCORRECT}.get(comparison.status, UNDETERMINED)
-            verdict = Verdict(status, problem, derivation.variables, derivation.result, expression)
-        status = {CORRECT: FINE, INCORRECT: WRONG}.get(verdict.verdict, UNSURE)
-        message = ""
-        if status == WRONG and not diagnosed:
-            diagnosed = True
-            message = " ".join(verdict.feedback)
-        elif status == WRONG:
-            message = "also differs from the derivative"
-        elif status == UNSURE:
-            message = " ".join(verdict.feedback)
-        checked.append(SolutionLine(number, text.strip(), status, expression, verdict, message))
-    return WorkedSolution(problem, derivation.variables, derivation.result, tuple(checked), derivation)
+    position = 0
+    budget = None
+    try:
+        with deadline(limits.SOLUTION_SECONDS, "the worked solution") as budget:
+            for position, text in enumerate(raw):
+                line = _check_line(position + 1, text, derivation, declared, notation, checked)
+                if line is not None:
+                    checked.append(line)
+    except DeadlineExceeded as error:
+        if not owns(error, budget):
+            raise
+        message = (f"not checked: the whole solution may take {limits.SOLUTION_SECONDS:g} s and "
+                   "that time ran out")
+        for number, text in enumerate(raw[position:], start=position + 1):
+            if strip_prefix(text) and not strip_prefix(text).startswith("#"):
+                checked.append(SolutionLine(number, text.strip(), UNSURE, message=message))
+    return WorkedSolution(problem, derivation.variables, derivation.result, tuple(checked),
+                          derivation, notation.variable)
+
+
+def _notation(problem: Expr, derivation: Derivation, declared: tuple,
+              function_name: str | None) -> PendingNotation:
+    """What a line may write for a derivative still to be taken: a prime means d/dx when the
+    question has one variable; f names the question's function unless f is a variable."""
+    variables = set(derivation.variables)
+    variable = next(iter(variables)) if len(variables) == 1 else None
+    names = {s.name for s in problem.free_symbols} | set(declared)
+    if variable is None or not function_name or function_name in names:
+        return PendingNotation(variable)
+    return PendingNotation(variable, function_name, problem)
+
+
+def take_derivatives(expr: Expr) -> Expr:
+    """A line's value: each derivative still to be taken, taken with SymPy's diff (innermost
+    first)."""
+    return expr.replace(lambda e: isinstance(e, sympy.Derivative),
+                        lambda d: sympy.diff(d.expr, *d.variable_count))
+
+
+def _check_line(number: int, text: str, derivation: Derivation, declared: tuple,
+                notation: PendingNotation, before: list[SolutionLine]) -> SolutionLine | None:
+    """One line's status, within its own time limit (None for a blank or # comment line)."""
+    body = strip_prefix(text)
+    if not body or body.startswith("#"):
+        return None
+    shown = text.strip()
+    budget = None
+    try:
+        with deadline(limits.CHECK_SECONDS, f"line {number}") as budget:
+            reading = read(body, declared, pending=notation)
+            limits.check_magnitude(reading.expression, f"line {number}")
+            value = take_derivatives(reading.expression)
+            left = value.atoms(sympy.Derivative)
+            if left:  # SymPy has no rule for it (polygamma by its order): nothing to compare
+                first = min(left, key=sympy.default_sort_key)
+                return SolutionLine(number, shown, UNSURE, reading=reading.expression,
+                                    warnings=reading.warnings, written=reading.written, message=(
+                                        f"the derivative of {to_text(first.expr)} with respect to "
+                                        f"{to_text(first.variables[0])} cannot be taken"))
+            limits.check_magnitude(value, f"line {number}")
+            return _judge(number, shown, reading, value, derivation, before)
+    except ParseError as error:
+        return SolutionLine(number, shown, UNREADABLE, message=str(error), caret=error.caret())
+    except (UsageError, LimitError) as error:
+        return SolutionLine(number, shown, UNREADABLE, message=str(error))
+    except DeadlineExceeded as error:
+        if not owns(error, budget):
+            raise
+        return SolutionLine(number, shown, UNSURE, message=(
+            f"could not check this line within {limits.CHECK_SECONDS:g} s"))
+    except (RecursionError, ArithmeticError, ValueError, TypeError) as error:
+        return SolutionLine(number, shown, UNSURE, message=(
+            f"could not take the derivatives on this line ({type(error).__name__})"))
+
+
+def _judge(number: int, shown: str, reading, value: Expr, derivation: Derivation,
+           before: list[SolutionLine]) -> SolutionLine:
+    """Correct step, follows from the wrong line before it, or a new error."""
+    problem = derivation.expression
+    symbols = sorted(problem.free_symbols | value.free_symbols | set(derivation.variables),
+                     key=lambda s: s.name)
+    line = dict(number=number, text=shown, expression=value, reading=reading.expression,
+                warnings=reading.warnings, written=reading.written)
+    against_expected = compare(derivation.result, value, symbols, domain=problem)
+    if against_expected.status == EQUAL:
+        verdict = _check_against(derivation, value, against_expected)
+        return SolutionLine(status=FINE, verdict=verdict, **line)
+    previous = next((b for b in reversed(before) if b.expression is not None), None)
+    against_previous = None
+    if previous is not None and previous.status in (WRONG, FOLLOWS):
+        line["previous"] = previous.number
+        against_previous = compare(previous.expression, value, symbols, domain=problem).status
+        if against_previous == EQUAL:
+            origin = previous.follows_from or previous.number
+            through = f" (through line {previous.number})" if origin != previous.number else ""
+            return SolutionLine(status=FOLLOWS, follows_from=origin, message=(
+                f"follows from line {origin}{through}: the step itself is right, and the error "
+                f"of line {origin} is not counted again"), **line)
+    verdict = _check_against(derivation, value, against_expected)
+    message = " ".join(verdict.feedback)
+    if verdict.verdict == INCORRECT:
+        if against_previous == DIFFERENT:
+            message = f"does not follow from line {previous.number} either. " + message
+        return SolutionLine(status=WRONG, verdict=verdict, message=message, **line)
+    return SolutionLine(status=UNSURE, verdict=verdict, message=message, **line)
 
 
 def strip_prefix(line: str) -> str:
@@ -494,5 +611,6 @@ def strip_prefix(line: str) -> str:
     return text[cut + 1:].strip() if cut >= 0 else text
 
 
-__all__ = ["CONSTANT_SENTENCE", "NO_ANSWER", "Verdict", "check_value", "value_at",
-           "within_tolerance", "WorkedSolution", "check", "check_steps", "split_list", "strip_prefix"]
+__all__ = ["CONSTANT_SENTENCE", "NO_ANSWER", "QUESTION_FUNCTION", "SolutionLine", "Verdict",
+           "check_value", "value_at", "within_tolerance", "WorkedSolution", "check", "check_steps",
+           "split_list", "strip_prefix", "take_derivatives"]

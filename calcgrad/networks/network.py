@@ -73,6 +73,10 @@ class Network:
                 raise UsageError(f"target: expected {len(self.inputs)} rows, one per input row, "
                                  f"got {len(self.targets)}")
             self._check_targets()
+        self.float_numbers = None
+        """Weights, biases, inputs and targets as NumPy float64 arrays, read once (numeric work)."""
+        if self.weights is not None and self.inputs is not None and self.targets is not None:
+            self.float_numbers = backprop.read_numbers(self)
 
     @classmethod
     def from_spec(cls, source) -> Network:
@@ -152,11 +156,11 @@ class Network:
 
     def backward(self, exact: bool = False) -> dict[str, Number]:
         """Mean gradient of the loss for every parameter, keyed "W1[0,1]", "b2[0]"."""
-        return self.walkthrough(exact=exact, check=False).gradients
+        return dict(self.walkthrough(exact=exact, check=False).gradients)
 
     def step(self, exact: bool = False) -> dict[str, Number]:
         """Every parameter after one step of the network's optimiser (sgd: w ← w − η ∂L/∂w)."""
-        return self.walkthrough(exact=exact, check=False).updated
+        return dict(self.walkthrough(exact=exact, check=False).updated)
 
     def walkthrough(self, epochs: int = 1, exact: bool = False, precision: int = 9,
                     check: bool = True, progress=None):

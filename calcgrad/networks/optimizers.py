@@ -13,7 +13,8 @@ PyTorch's momentum form b ← μb + g, w ← w − ηb is the textbook v ← μv
 v = −ηb (the same numbers while η is constant); calcgrad writes the form it computes.
 Defaults are torch.optim's: momentum 0 for sgd (0.9 for the name "momentum", which asks for
 it), dampening 0, nesterov false, alpha 0.99, eps 1e-8, betas (0.9, 0.999), weight_decay 0.
-Values are flat lists in the order of Architecture.parameter_keys.
+Values are flat NumPy arrays in the order of Architecture.parameter_keys (float64, or Fractions in
+an object array for exact arithmetic); the whole array is updated at once.
 """
 
 from __future__ import annotations
@@ -155,102 +156,119 @@ class State:
     """What the optimiser carries from step to step: the step count t and its buffers."""
 
     step: int = 0
-    buffers: dict = field(default_factory=dict)   # "b" (momentum), "v" (rmsprop, adam), "m" (adam)
+    buffers: dict = field(default_factory=dict)   # "b" (momentum), "v" (rmsprop, adam), "m" (adam): arrays
 
 
-def step(opt: Optimizer, rate: Number, values: list, gradients: list, state: State,
-         explain: set[int] = frozenset()) -> tuple[list, dict[int, list[Line]]]:
+def step(opt: Optimizer, rate: Number, values, gradients, state: State,
+         explain: set[int] = frozenset()) -> tuple[object, dict[int, list[Line]]]:
     """New parameter values after one step (state is advanced in place), and for the indices in
-    `explain` the written-out lines of the update."""
+    `explain` the written-out lines of the update.
+
+    `values` and `gradients` are NumPy arrays in the order of Architecture.parameter_keys: float64,
+    or dtype object holding Fractions for exact arithmetic. Every parameter is updated by the same
+    array expression, evaluated in the order written below (and in PyTorch's order: √v + ε, then
+    the division), so a written-out line and its value are the array's own numbers.
+    """
+    # lazy: start-up speed (NumPy loads only when a network's numbers are worked)
+    import numpy as np
+
     state.step += 1
     t = state.step
-    lines: dict[int, list[Line]] = {i: [] for i in explain}
-    new_values = []
-    zero = values[0] * 0 if values else 0
-    for i, (w, grad) in enumerate(zip(values, gradients)):
-        out = lines.get(i)
-        g = grad
-        if opt.weight_decay:
-            g = grad + opt.weight_decay * w
-            if out is not None:
-                out.append(Line("g = ∂L/∂w + λw", "{} + {}·{}", (grad, opt.weight_decay, w), g))
-        elif out is not None and not opt.is_plain:
-            out.append(Line("g = ∂L/∂w", "{}", (grad,), g))
-        if opt.name in ("sgd", "momentum"):
-            w_new = _sgd(opt, rate, w, g, i, t, state, out, zero)
-        elif opt.name == "rmsprop":
-            v_old = state.buffers.setdefault("v", {}).get(i, zero)
-            v = opt.alpha * v_old + (1 - opt.alpha) * g * g
-            state.buffers["v"][i] = v
-            w_new = w - rate * g / (math.sqrt(v) + opt.eps)
-            if out is not None:
-                out.append(Line("v ← αv + (1 − α)g²", "{}·{} + (1 − {})·{}²",
-                                (opt.alpha, v_old, opt.alpha, g), v))
-                out.append(Line("w ← w − η·g/(√v + ε)", "{} − {}·{}/(√{} + {})",
-                                (w, rate, g, v, opt.eps), w_new))
-        else:
-            w_new = _adam(opt, rate, w, g, i, t, state, out, zero)
-        new_values.append(w_new)
-    return new_values, lines
-
-
-def _sgd(opt, rate, w, g, i, t, state, out, zero):
-    if not opt.momentum:
-        w_new = w - rate * g
-        if out is not None:
-            formula = "w ← w − η·∂L/∂w" if opt.is_plain else "w ← w − η·g"
-            out.append(Line(formula, "{} − {}·{}", (w, rate, g), w_new))
-        return w_new
-    buffers = state.buffers.setdefault("b", {})
-    if t == 1:
-        b = g
-        if out is not None:
-            out.append(Line("b ← g (first step: the momentum buffer starts at g)", "{}", (g,), b))
+    w, grad = values, gradients
+    g = grad + opt.weight_decay * w if opt.weight_decay else grad
+    old = dict(state.buffers)  # the buffers before this step, for the written-out lines
+    if opt.name in ("sgd", "momentum"):
+        new, parts = _sgd(opt, rate, w, g, t, state)
+    elif opt.name == "rmsprop":
+        v = opt.alpha * old.get("v", np.zeros_like(w)) + (1 - opt.alpha) * g * g
+        state.buffers["v"] = v
+        new, parts = w - rate * g / (np.sqrt(v) + opt.eps), {"v": v}
     else:
-        old = buffers[i]
-        if opt.dampening:
-            b = opt.momentum * old + (1 - opt.dampening) * g
-            if out is not None:
-                out.append(Line("b ← μb + (1 − τ)g", "{}·{} + (1 − {})·{}",
-                                (opt.momentum, old, opt.dampening, g), b))
-        else:
-            b = opt.momentum * old + g
-            if out is not None:
-                out.append(Line("b ← μb + g", "{}·{} + {}", (opt.momentum, old, g), b))
-    buffers[i] = b
+        new, parts = _adam(opt, rate, w, g, t, state, np)
+    lines = {i: _written_out(opt, rate, t, _at(w, i), _at(grad, i), _at(g, i),
+                             {name: _at(array, i) for name, array in old.items()},
+                             {name: _at(array, i) for name, array in parts.items()}, _at(new, i))
+             for i in explain}
+    return new, lines
+
+
+def _at(array, i: int) -> Number:
+    """One entry as a Python number (float, or the Fraction itself)."""
+    value = array[i]
+    return value.item() if hasattr(value, "item") else value
+
+
+def _sgd(opt, rate, w, g, t, state):
+    if not opt.momentum:
+        return w - rate * g, {}
+    if t == 1:
+        b = g.copy()
+    elif opt.dampening:
+        b = opt.momentum * state.buffers["b"] + (1 - opt.dampening) * g
+    else:
+        b = opt.momentum * state.buffers["b"] + g
+    state.buffers["b"] = b
     if opt.nesterov:
         direction = g + opt.momentum * b
-        if out is not None:
-            out.append(Line("d = g + μb (Nesterov: look ahead along b)", "{} + {}·{}",
-                            (g, opt.momentum, b), direction))
-        w_new = w - rate * direction
-        if out is not None:
-            out.append(Line("w ← w − η·d", "{} − {}·{}", (w, rate, direction), w_new))
-        return w_new
-    w_new = w - rate * b
-    if out is not None:
-        out.append(Line("w ← w − η·b", "{} − {}·{}", (w, rate, b), w_new))
-    return w_new
+        return w - rate * direction, {"b": b, "d": direction}
+    return w - rate * b, {"b": b}
 
 
-def _adam(opt, rate, w, g, i, t, state, out, zero):
+def _adam(opt, rate, w, g, t, state, np):
     beta1, beta2 = opt.betas
-    m_old = state.buffers.setdefault("m", {}).get(i, zero)
-    v_old = state.buffers.setdefault("v", {}).get(i, zero)
-    m = beta1 * m_old + (1 - beta1) * g
-    v = beta2 * v_old + (1 - beta2) * g * g
-    state.buffers["m"][i], state.buffers["v"][i] = m, v
+    m = beta1 * state.buffers.get("m", np.zeros_like(w)) + (1 - beta1) * g
+    v = beta2 * state.buffers.get("v", np.zeros_like(w)) + (1 - beta2) * g * g
+    state.buffers["m"], state.buffers["v"] = m, v
     correction1 = 1 - beta1 ** t
     correction2 = 1 - beta2 ** t
     # PyTorch's order of operations: denom = √v/√(1 − β₂ᵗ) + ε, w ← w − (η/(1 − β₁ᵗ))·m/denom
-    denominator = math.sqrt(v) / math.sqrt(correction2) + opt.eps
-    w_new = w - (rate / correction1) * m / denominator
-    if out is not None:
-        m_hat, v_hat = m / correction1, v / correction2
-        out.append(Line("m ← β₁m + (1 − β₁)g", "{}·{} + (1 − {})·{}", (beta1, m_old, beta1, g), m))
-        out.append(Line("v ← β₂v + (1 − β₂)g²", "{}·{} + (1 − {})·{}²", (beta2, v_old, beta2, g), v))
-        out.append(Line("m̂ = m/(1 − β₁ᵗ)", f"{{}}/(1 − {{}}^{t})", (m, beta1), m_hat))
-        out.append(Line("v̂ = v/(1 − β₂ᵗ)", f"{{}}/(1 − {{}}^{t})", (v, beta2), v_hat))
-        out.append(Line("w ← w − η·m̂/(√v̂ + ε)", "{} − {}·{}/(√{} + {})",
-                        (w, rate, m_hat, v_hat, opt.eps), w_new))
-    return w_new
+    denominator = np.sqrt(v) / math.sqrt(correction2) + opt.eps
+    return w - (rate / correction1) * m / denominator, {"m": m, "v": v}
+
+
+def _written_out(opt: Optimizer, rate, t: int, w, grad, g, old: dict, new: dict, w_new) -> list[Line]:
+    """One parameter's update as lines: formula, the numbers put in, the value (values from the
+    arrays the step computed, so the lines show exactly what was applied)."""
+    lines = []
+    if opt.weight_decay:
+        lines.append(Line("g = ∂L/∂w + λw", "{} + {}·{}", (grad, opt.weight_decay, w), g))
+    elif not opt.is_plain:
+        lines.append(Line("g = ∂L/∂w", "{}", (grad,), g))
+    if opt.name in ("sgd", "momentum") and not opt.momentum:
+        formula = "w ← w − η·∂L/∂w" if opt.is_plain else "w ← w − η·g"
+        lines.append(Line(formula, "{} − {}·{}", (w, rate, g), w_new))
+    elif opt.name in ("sgd", "momentum"):
+        b = new["b"]
+        if t == 1:
+            lines.append(Line("b ← g (first step: the momentum buffer starts at g)", "{}", (g,), b))
+        elif opt.dampening:
+            lines.append(Line("b ← μb + (1 − τ)g", "{}·{} + (1 − {})·{}",
+                              (opt.momentum, old["b"], opt.dampening, g), b))
+        else:
+            lines.append(Line("b ← μb + g", "{}·{} + {}", (opt.momentum, old["b"], g), b))
+        if opt.nesterov:
+            direction = new["d"]
+            lines.append(Line("d = g + μb (Nesterov: look ahead along b)", "{} + {}·{}",
+                              (g, opt.momentum, b), direction))
+            lines.append(Line("w ← w − η·d", "{} − {}·{}", (w, rate, direction), w_new))
+        else:
+            lines.append(Line("w ← w − η·b", "{} − {}·{}", (w, rate, b), w_new))
+    elif opt.name == "rmsprop":
+        v_old = old.get("v", 0.0)  # rmsprop and adam are never exact
+        lines.append(Line("v ← αv + (1 − α)g²", "{}·{} + (1 − {})·{}²",
+                          (opt.alpha, v_old, opt.alpha, g), new["v"]))
+        lines.append(Line("w ← w − η·g/(√v + ε)", "{} − {}·{}/(√{} + {})",
+                          (w, rate, g, new["v"], opt.eps), w_new))
+    else:
+        beta1, beta2 = opt.betas
+        m, v = new["m"], new["v"]
+        correction1, correction2 = 1 - beta1 ** t, 1 - beta2 ** t
+        lines.append(Line("m ← β₁m + (1 − β₁)g", "{}·{} + (1 − {})·{}",
+                          (beta1, old.get("m", 0.0), beta1, g), m))
+        lines.append(Line("v ← β₂v + (1 − β₂)g²", "{}·{} + (1 − {})·{}²",
+                          (beta2, old.get("v", 0.0), beta2, g), v))
+        lines.append(Line("m̂ = m/(1 − β₁ᵗ)", f"{{}}/(1 − {{}}^{t})", (m, beta1), m / correction1))
+        lines.append(Line("v̂ = v/(1 − β₂ᵗ)", f"{{}}/(1 − {{}}^{t})", (v, beta2), v / correction2))
+        lines.append(Line("w ← w − η·m̂/(√v̂ + ε)", "{} − {}·{}/(√{} + {})",
+                          (w, rate, m / correction1, v / correction2, opt.eps), w_new))
+    return lines

@@ -19,7 +19,6 @@ Reading rules, in short (the README has the long version):
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import sys
@@ -35,7 +34,8 @@ from calcgrad import limits
 from calcgrad.errors import LimitError, ParseError
 from calcgrad.engine.functions import FUNCTION_TABLE, capitalised
 
-__all__ = ["ParseLimitError", "parse", "parse_point", "parse_symbol", "symbol", "FUNCTION_NAMES"]
+__all__ = ["ParseLimitError", "PendingNotation", "Reading", "parse", "parse_point", "parse_symbol", "read",
+           "symbol", "FUNCTION_NAMES"]
 
 
 class ParseLimitError(ParseError, LimitError):
@@ -179,6 +179,39 @@ NUM, SYM, CONST, FUNC, OP, SUP, OPEN, CLOSE, BAR, COMMA, CMP, AMP, BOOL, EOF = (
     "number", "symbol", "constant", "function", "operator", "superscript", "open", "close",
     "bar", "comma", "comparison", "and", "boolean", "end",
 )
+PRIME, DERIV = "prime", "derivative operator"  # only in the worked-solution reading (PendingNotation)
+
+_PRIMES = {"'": 1, "′": 1, "″": 2, "‴": 3}
+"""Prime marks and the order each stands for (only read with PendingNotation)."""
+
+_OPERATOR = re.compile(r"(?P<open>\(\s*)?(?P<d>[d∂])\s*(?:\^\s*(?P<order>[0-9])|(?P<sup>[²³]))?\s*/\s*(?P=d)\s*")
+"""The start of d/dx, d²/dx², d^2/dx^2, ∂/∂x and (d/dx): the variable is read after it."""
+_ORDER_BELOW = re.compile(r"\s*(?:\^\s*(?P<order>[0-9])|(?P<sup>[²³]))")
+_CLOSING = re.compile(r"\s*\)")
+
+
+def _written_order(match: re.Match) -> int:
+    """The order written in d^2/dx^2 or d²/dx² (1 when none is written)."""
+    if match["order"]:
+        return int(match["order"])
+    return {"²": 2, "³": 3}.get(match["sup"] or "", 1)
+
+
+@dataclass(frozen=True)
+class PendingNotation:
+    """What a line of a worked solution may use besides the default grammar: derivatives still
+    to be taken, read as unevaluated sympy.Derivative objects.
+
+    `variable` is what a prime differentiates by: (x^2)' and sin(x)' (a prime only right after
+    a closing bracket); None refuses primes (a question with several variables). d/dx(…),
+    d/dx sin x, (d/dx) ln(x^2+1), d²/dx²(…) and ∂/∂x(…) name their own variable.
+    `function_name` (such as "f") with `function` (the question's expression) reads f(x),
+    f'(x), f''(x) and f' as that expression and its derivatives still to be taken.
+    """
+
+    variable: sympy.Symbol | None = None
+    function_name: str | None = None
+    function: sympy.Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -203,8 +236,9 @@ def _limit_digits() -> int:
     return min(limits.MAX_RESULT_DIGITS, cap - 1) if cap > 0 else limits.MAX_RESULT_DIGITS
 
 
-def _normalise(text: str) -> str:
-    """Map each character to the one the tokenizer reads (same length), rejecting the rest."""
+def _normalise(text: str, keep: frozenset[str] = frozenset()) -> str:
+    """Map each character to the one the tokenizer reads (same length), rejecting the rest
+    (except the characters in `keep`)."""
     out = []
     for i, ch in enumerate(text):
         if ch < "\x80":
@@ -212,7 +246,7 @@ def _normalise(text: str) -> str:
                 ch = " "
             elif not ch.isprintable():
                 _reject_char(text, i)
-        elif ch in _SUPERSCRIPTS or ch in _SUBSCRIPTS or ch in _GREEK_CHARS or ch in _KEEP:
+        elif ch in _SUPERSCRIPTS or ch in _SUBSCRIPTS or ch in _GREEK_CHARS or ch in _KEEP or ch in keep:
             pass
         elif ch in _UNICODE_OPERATORS:
             ch = _UNICODE_OPERATORS[ch]
@@ -300,9 +334,10 @@ def _vocabulary(variables: tuple[str, ...]) -> _Vocabulary:
 class _Tokenizer:
     """Turns normalised text into Tokens; splits letter runs into known words and letters."""
 
-    def __init__(self, text: str, vocabulary: _Vocabulary):
+    def __init__(self, text: str, vocabulary: _Vocabulary, pending: bool = False):
         self.text = text
-        self.norm = _normalise(text)
+        self.pending = pending
+        self.norm = _normalise(text, frozenset(_PRIMES) | {"∂"} if pending else frozenset())
         self.vocab = vocabulary
         self.tokens: list[Token] = []
 
@@ -321,6 +356,8 @@ class _Tokenizer:
             nxt = norm[i + 1] if i + 1 < n else ""
             if ch == " ":
                 i += 1
+            elif self.pending and (ch in _PRIMES or self.starts_operator(i)):
+                i = self.prime(i) if ch in _PRIMES else self.operator(i)
             elif ch in _DIGITS or (ch == "." and nxt in _DIGITS and nxt):
                 i = self.number(i)
             elif ch in _LETTERS:
@@ -368,6 +405,60 @@ class _Tokenizer:
                 _reject_char(self.text, i)
         self.add(EOF, n, n)
         return self.tokens
+
+    # -- derivatives still to be taken (PendingNotation only) ----------------------------------
+
+    def prime(self, i: int) -> int:
+        """A run of prime marks: ' and ′ count 1, ″ 2, ‴ 3."""
+        j, order = i, 0
+        while j < len(self.norm) and self.norm[j] in _PRIMES:
+            order += _PRIMES[self.norm[j]]
+            j += 1
+        self.add(PRIME, i, j, order)
+        return j
+
+    def starts_operator(self, i: int) -> bool:
+        """d/dx (or (d/dx), ∂/∂x) begins at i: a d that does not end a word, then /d and a letter."""
+        if i > 0 and self.norm[i - 1] in _LETTERS:
+            return False
+        match = _OPERATOR.match(self.norm, i)
+        return match is not None and match.end() < len(self.norm) and self.norm[match.end()] in _LETTERS
+
+    def operator(self, i: int) -> int:
+        """d/dx and its spellings: one DERIV token whose value is the variable's name, `extra`
+        the order. The variable is a declared name, a Greek name or one letter, with its index
+        (d/dw1 is d/dw₁, as w1 is w₁)."""
+        norm = self.norm
+        match = _OPERATOR.match(norm, i)
+        order = _written_order(match)
+        start = match.end()
+        run_end = start
+        while run_end < len(norm) and norm[run_end] in _LETTERS:
+            run_end += 1
+        run = norm[start:run_end]
+        name = next((w for w in sorted(self.vocab.declared | set(_GREEK_NAMES), key=len, reverse=True)
+                     if run.startswith(w)), run[0])
+        j = start + len(name)
+        name = _GREEK_CHARS.get(name, name)
+        if j < len(norm) and (norm[j] in _DIGITS or norm[j] == "_" or norm[j] in _SUBSCRIPTS):
+            index, j = self.index(j, name)
+            name = f"{name}_{index}"
+        below = _ORDER_BELOW.match(norm, j)
+        if below and _written_order(below) != order:
+            raise self.error(f"'{self.text[i:below.end()]}' at column {i + 1} has different orders "
+                             "above and below", i, "as in d^2/dx^2 or d²/dx²")
+        if not below and order > 1:
+            raise self.error(f"'{self.text[i:j]}' at column {i + 1} needs the order below too", i,
+                             "as in d^2/dx^2 or d²/dx²")
+        j = below.end() if below else j
+        if match["open"] is not None:
+            close = _CLOSING.match(norm, j)
+            if not close:  # (d/dx x^2): the bracket opens a group, the operator comes next
+                self.add(OPEN, i, i + 1, "(")
+                return i + 1
+            j = close.end()
+        self.add(DERIV, i, j, name, extra=order)
+        return j
 
     # -- numbers ------------------------------------------------------------------------------
 
@@ -516,6 +607,9 @@ class _Tokenizer:
         lowered = run.lower()
         guess = _MISSPELLINGS.get(lowered) or _LOWER_FUNCTION_NAMES.get(lowered)
         if guess is None:
+            # lazy: start-up speed (difflib loads only when a name is misspelt)
+            import difflib
+
             close = difflib.get_close_matches(lowered, list(_LOWER_FUNCTION_NAMES), n=1, cutoff=0.75)
             guess = _LOWER_FUNCTION_NAMES[close[0]] if close else None
         if guess:
@@ -595,9 +689,9 @@ class _Tokenizer:
                          "as in log_2(x) or log_b(x)")
 
 
-def _tokenize(text: str, variables: Iterable[str]) -> list[Token]:
+def _tokenize(text: str, variables: Iterable[str], pending: bool = False) -> list[Token]:
     names = (variables,) if isinstance(variables, str) else tuple(variables)
-    return _Tokenizer(text, _vocabulary(names)).run()
+    return _Tokenizer(text, _vocabulary(names), pending).run()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -614,9 +708,10 @@ def _log10_size(r: sympy.Rational) -> float:
 class _Parser:
     """Recursive descent over the tokens, building SymPy objects as it goes."""
 
-    def __init__(self, text: str, tokens: list[Token]):
+    def __init__(self, text: str, tokens: list[Token], pending: PendingNotation | None = None):
         self.text = text
         self.tokens = tokens
+        self.pending = pending
         self.i = 0
         self.depth = 0
         self.bar_depth = 0
@@ -754,7 +849,7 @@ class _Parser:
                              f"for {head}{op}({power}{factor}) write the brackets")
 
     def starts_implicit(self, tok: Token) -> bool:
-        if tok.kind in (NUM, SYM, CONST, FUNC, OPEN):
+        if tok.kind in (NUM, SYM, CONST, FUNC, OPEN, DERIV):
             return True
         return tok.kind == BAR and self.bar_depth == 0 and not self.in_condition
 
@@ -809,11 +904,15 @@ class _Parser:
         return value
 
     def operand(self) -> sympy.Expr:
-        """A primary with any superscript exponents after it: x², (x+1)³, x⁻¹."""
+        """A primary with any superscript exponents after it: x², (x+1)³, x⁻¹ (and, in a
+        worked-solution line, primes after a bracket: (x^2)')."""
         value = self.primary()
-        while self.at(SUP):
+        while self.at(SUP) or self.at(PRIME):
             tok = self.advance()
-            value = self.power(value, tok.value, tok)
+            if tok.kind == PRIME:
+                value = self.primed(value, tok)
+            else:
+                value = self.power(value, tok.value, tok)
         return value
 
     def primary(self) -> sympy.Expr:
@@ -822,10 +921,14 @@ class _Parser:
             self.advance()
             return tok.value
         if tok.kind == SYM:
+            if self.pending is not None and tok.value == self.pending.function_name:
+                return self.question_function()
             self.advance()
             return symbol(tok.value)
         if tok.kind == FUNC:
             return self.call()
+        if tok.kind == DERIV:
+            return self.derivative_operator()
         if tok.kind == OPEN:
             return self.group()
         if tok.kind == BAR:
@@ -928,7 +1031,7 @@ class _Parser:
         return -value if negative else value
 
     def starts_operand(self, tok: Token) -> bool:
-        return tok.kind in (NUM, SYM, CONST, FUNC, OPEN, BAR)
+        return tok.kind in (NUM, SYM, CONST, FUNC, OPEN, BAR, DERIV)
 
     def bare_argument(self, tok: Token) -> sympy.Expr:
         """The argument of a function written without brackets: sin 2x, ln x^2, cos xy."""
@@ -937,7 +1040,7 @@ class _Parser:
                              f"as in {tok.text}(x) or {tok.text} x; a signed argument needs brackets: "
                              f"{tok.text}(-x)")
         factors = [self.chain()]
-        while (self.starts_implicit(self.peek()) and not self.at(FUNC)
+        while (self.starts_implicit(self.peek()) and not self.at(FUNC) and not self.at(DERIV)
                and self.peek().pos == self.previous().end):  # up to the next space: sin x e^x
             self.check_two_numbers(self.peek())
             factors.append(self.chain())
@@ -1001,6 +1104,66 @@ class _Parser:
             reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
             raise self.error(f"'{tok.text}' at column {tok.pos + 1} can't be applied here: {reason}",
                              tok.pos) from None
+
+    # -- derivatives still to be taken (PendingNotation only) ----------------------------------
+
+    def primed(self, value: sympy.Expr, tok: Token) -> sympy.Expr:
+        """(x^2)' or sin(x)': the derivative of the bracket just closed, still to be taken."""
+        before = self.tokens[self.i - 2]
+        if before.kind != CLOSE:
+            raise self.error(f"the prime at column {tok.pos + 1} must follow a closing bracket "
+                             f"(it follows '{before.text}')", tok.pos,
+                             "write (x^2)' or (sin x)' for a derivative still to be taken")
+        if self.pending.variable is None:
+            raise self.error(f"the prime at column {tok.pos + 1} does not say which variable", tok.pos,
+                             "this question has several variables; write d/dx(…) or ∂/∂x(…)")
+        return self.pending_derivative(value, self.pending.variable, tok.value, tok)
+
+    def derivative_operator(self) -> sympy.Expr:
+        """d/dx(…), d/dx sin x, (d/dx) ln(x^2+1): like a function name, the bracket after it or
+        the implicit product up to the next space."""
+        tok = self.advance()
+        start = self.peek().pos
+        with self.nested(tok):
+            bracketed = self.at(OPEN)
+            inner = self.group() if bracketed else self.bare_argument(tok)
+        if not bracketed and self.starts_implicit(self.peek()):
+            argument = self.text[start:self.previous().end]
+            self.warnings.append(f"{tok.text} {argument} is read as {tok.text}({argument}) times what "
+                                 f"follows, as a function name is; for the derivative of more, write "
+                                 f"{tok.text}(…) around it")
+        return self.pending_derivative(inner, symbol(tok.value), tok.extra, tok)
+
+    def question_function(self) -> sympy.Expr:
+        """f(x), f'(x), f''(x), f': the question's function and its derivatives to be taken."""
+        tok = self.advance()
+        pending = self.pending
+        order = 0
+        while self.at(PRIME):
+            order += self.advance().value
+        if self.at(OPEN):
+            opener = self.peek()
+            argument = self.group()
+            if pending.variable is None or argument != pending.variable:
+                raise self.error(f"'{tok.text}(…)' at column {tok.pos + 1} is read only at the "
+                                 "variable", opener.pos,
+                                 f"write {tok.text}(x) for the question's function at x")
+        elif order == 0:
+            return symbol(tok.value)
+        if order == 0:
+            return pending.function
+        return self.pending_derivative(pending.function, pending.variable, order, tok)
+
+    def pending_derivative(self, inner: sympy.Expr, variable: sympy.Symbol, order: int,
+                           tok: Token) -> sympy.Expr:
+        """Derivative(inner, (variable, order)), unevaluated, of total order at most MAX_ORDER."""
+        value = sympy.Derivative(inner, (variable, order), evaluate=False)
+        total = sum(int(count) for _, count in value.variable_count) if isinstance(value, sympy.Derivative) else 0
+        if total > limits.MAX_ORDER:
+            raise self.limit_error(f"a derivative of order {total} at column {tok.pos + 1}; derivatives "
+                                   f"above order {limits.MAX_ORDER} are not taken", tok.pos,
+                                   "calcgrad.limits.MAX_ORDER")
+        return value
 
     # -- Piecewise ----------------------------------------------------------------------------
 
@@ -1189,6 +1352,9 @@ class _Parser:
             return self.error(f"'{tok.text}' at column {tok.pos + 1} needs something before it", tok.pos)
         if tok.kind == SUP:
             return self.error(f"superscript '{tok.text}' at column {tok.pos + 1} has nothing before it", tok.pos)
+        if tok.kind == PRIME:
+            return self.error(f"the prime at column {tok.pos + 1} has nothing before it", tok.pos,
+                              "write (x^2)' for a derivative still to be taken")
         return self.leftover(tok)
 
     def leftover(self, tok: Token, opener: Token | None = None) -> ParseError:
@@ -1231,9 +1397,10 @@ def _check_text(text: Any) -> None:
                               text, limits.MAX_INPUT_CHARS, "calcgrad.limits.MAX_INPUT_CHARS")
 
 
-def _run(text: str, tokens: list[Token], method: Callable[[_Parser], Any]) -> Any:
+def _run(text: str, tokens: list[Token], method: Callable[[_Parser], Any],
+         pending: PendingNotation | None = None) -> Any:
     try:
-        parser = _Parser(text, tokens)
+        parser = _Parser(text, tokens, pending)
         return method(parser)
     except RecursionError:
         raise ParseLimitError("expression nested too deeply to read", text, 0,
@@ -1251,18 +1418,23 @@ class Reading:
     so that 'Interpreted as' prints (w x + b − t)² as typed, not as SymPy sorts it."""
 
 
-def read(text: str, variables: Iterable[str] = ()) -> Reading:
-    """Read one expression and say where the documented reading may not be what was meant."""
+def read(text: str, variables: Iterable[str] = (), *, pending: PendingNotation | None = None) -> Reading:
+    """Read one expression and say where the documented reading may not be what was meant.
+
+    With `pending` (a worked solution's line) derivatives still to be taken are read too, as
+    unevaluated sympy.Derivative objects: (x^2)' sin x, d/dx(x^2), (d/dx) ln(x^2+1), f'(x).
+    Without it the reading is the default one, where primes and d/dx are refused.
+    """
     if isinstance(text, sympy.Expr):
         return Reading(text)
     _check_text(text)
-    tokens = _tokenize(text, variables)
+    tokens = _tokenize(text, variables, pending is not None)
 
     def expression_and_warnings(parser: _Parser) -> Reading:
         value = parser.expression()
         return Reading(value, tuple(dict.fromkeys(parser.warnings)), tuple(parser.written))
 
-    return _run(text, tokens, expression_and_warnings)
+    return _run(text, tokens, expression_and_warnings, pending)
 
 
 def parse(text: str, variables: Iterable[str] = ()) -> sympy.Expr:

@@ -1,4 +1,5 @@
-"""Rendering of checked answers (Verdict) and worked solutions: plain, Rich, Markdown, LaTeX, JSON."""
+"""Rendering of checked answers (Verdict) and batch grade reports: plain, Rich, Markdown, LaTeX, JSON
+(worked solutions: render/worked_solution.py)."""
 
 from __future__ import annotations
 
@@ -141,98 +142,6 @@ def verdict_rich(verdict):
     if verdict.verdict != "correct":
         parts.append(Text.assemble(("Correct derivative: ", "dim"),
                                    (_math(verdict.expected, to_text), "bold green")))
-    return Group(*parts)
-
-
-# --- worked solutions ---------------------------------------------------------------------
-
-
-_LINE_MARK = {"fine": "✓", "wrong": "✗", "unreadable": "…", "undetermined": "?"}
-
-
-def solution_dict(solution) -> dict:
-    first = solution.first_wrong
-    return {
-        "verdict": solution.verdict,
-        "problem": to_ascii(solution.problem),
-        "variables": [to_ascii(v) for v in solution.variables],
-        "expected": to_ascii(solution.expected),
-        "first_wrong_line": first.number if first is not None else None,
-        "lines": [{
-            "line": line.number,
-            "text": line.text,
-            "status": line.status,
-            "expression": to_ascii(line.expression) if line.expression is not None else None,
-            "message": line.message,
-            "mistakes": list(line.verdict.mistakes) if line.verdict else [],
-            "step": line.verdict.step.to_dict() if line.verdict and line.verdict.step else None,
-        } for line in solution.lines],
-    }
-
-
-def _heading(solution) -> str:
-    partial = len(solution.problem.free_symbols | set(solution.variables)) > 1
-    return f"{operator_text(solution.variables, partial, to_text)} ({to_text(solution.problem)})"
-
-
-def _summary(solution) -> str:
-    first = solution.first_wrong
-    fine = [str(line.number) for line in solution.lines if line.status == "fine"]
-    if first is None:
-        if solution.verdict == "correct":
-            return "Every line equals the derivative."
-        return "No line is wrong, but not every line could be checked."
-    before = [n for n in fine if int(n) < first.number]
-    kept = ""
-    if len(before) == 1:
-        kept = f"line {before[0]} is fine; "
-    elif before:
-        kept = f"lines {', '.join(before)} are fine; "
-    return f"{kept}line {first.number} is the first that is no longer equal to the derivative."
-
-
-def solution_plain(solution) -> str:
-    lines = [f"Problem: {_heading(solution)}", f"Verdict: {_MARK[solution.verdict]} {solution.verdict}", ""]
-    for line in solution.lines:
-        lines.append(f"{_LINE_MARK[line.status]} line {line.number}: {line.text}")
-        if line.message:
-            lines.append(f"    {line.message}")
-    lines += ["", _summary(solution)[0].upper() + _summary(solution)[1:]]
-    if solution.verdict != "correct":
-        lines.append(f"Correct derivative: {to_text(solution.expected)}")
-    return "\n".join(lines) + "\n"
-
-
-def solution_markdown(solution) -> str:
-    lines = [f"**Problem:** {_heading(solution)}  ", f"**Verdict:** {solution.verdict}", "",
-             "| line | status | text | note |", "|---|---|---|---|"]
-    for line in solution.lines:
-        lines.append(f"| {line.number} | {_LINE_MARK[line.status]} {line.status} "
-                     f"| {markdown_text(line.text)} | {markdown_text(line.message)} |")
-    lines += ["", _summary(solution)[0].upper() + _summary(solution)[1:]]
-    return "\n".join(lines) + "\n"
-
-
-def solution_latex(solution) -> str:
-    rows = [rf"&{to_latex(line.expression)} && \text{{{line.status}}}"
-            for line in solution.lines if line.expression is not None]
-    body = " \\\\\n".join(rows)
-    return f"\\begin{{align*}}\n{body}\n\\end{{align*}}\n" + _latex_line(_summary(solution))
-
-
-def solution_rich(solution):
-    # lazy: start-up speed (Rich loads only for the terminal view)
-    from rich.console import Group
-    from rich.text import Text
-
-    style = {"fine": "green", "wrong": "bold red", "unreadable": "yellow", "undetermined": "yellow"}
-    parts = [Text(_heading(solution), style="bold cyan")]
-    for line in solution.lines:
-        parts.append(Text.assemble((f"{_LINE_MARK[line.status]} line {line.number}: ", style[line.status]),
-                                   (line.text, "")))
-        if line.message:
-            parts.append(Text(f"    {line.message}", style="dim"))
-    parts.append(Text(_summary(solution), style="bold"))
     return Group(*parts)
 
 

@@ -28,7 +28,7 @@ from calcgrad.engine.functions import DEEP_LEARNING_FUNCTIONS, FUNCTION_TABLE
 from calcgrad.limits import MAX_NUMBER_DIGITS
 from calcgrad.read.parser import parse
 
-__all__ = ["derivative_operator", "format_point", "to_ascii", "to_latex", "to_text"]
+__all__ = ["derivative_operator", "format_point", "to_ascii", "to_latex", "to_text", "typed_ranks"]
 
 MINUS = "\u2212"
 DOT = "\u00b7"
@@ -512,6 +512,12 @@ def _ranks(typed) -> dict | None:
         for members in (group, letters):
             ranks.setdefault(frozenset(members), {m: i for i, m in enumerate(members)})
     return ranks
+
+
+def typed_ranks(typed) -> dict | None:
+    """The `typed` setting of the printers above, from a Reading's `written`: for printer
+    subclasses in other modules (render/worked_solution.py prints derivatives still to be taken)."""
+    return _ranks(typed)
 
 
 def to_text(expr, typed=()) -> str:

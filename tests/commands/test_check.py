@@ -6,6 +6,7 @@ import json
 
 from click.testing import CliRunner
 
+from calcgrad import limits
 from calcgrad.cli import main
 
 
@@ -140,3 +141,33 @@ def test_no_answer_in_markdown_is_text_not_math_letters() -> None:
     result = CliRunner().invoke(main, ["check", "?", "--of", "x^2", "--format", "markdown"])
     assert 1 == result.exit_code
     assert r"**Your answer:** $\text{(no answer)}$" in result.stdout
+
+
+def test_worked_solution_with_primes_carries_the_error_forward(tmp_path) -> None:
+    """--solution reads (x^2)' and d/dx lines; algebra after a slip follows from it (one error)."""
+    path = tmp_path / "solution.txt"
+    path.write_text("(x^2 sin(3x))' = (x^2)' sin(3x) + x^2 d/dx(sin(3x))\n"
+                    "= 2x sin(3x) + x^2 cos(3x)\n= x(2 sin(3x) + x cos(3x))\n", encoding="utf-8")
+    result = run("check", "--solution", str(path), "--of", "x^2 sin(3x)", "--format", "json")
+    assert 1 == result.exit_code, result.output
+    data = json.loads(result.stdout)
+    assert ["fine", "wrong", "follows"] == [line["status"] for line in data["lines"]]
+    assert [2] == data["error_lines"]
+    assert "1 new error: line 2 (line 3 follows from it)." == data["summary"]
+    plain = run("check", "--steps", str(path), "--of", "x^2 sin(3x)", "--format", "plain").stdout
+    assert "→ line 3: = x(2 sin(3x) + x cos(3x))" in plain
+    assert "read as (x²)′·sin(3x) + x²·(sin(3x))′" in plain
+
+
+def test_hostile_worked_solution_lines_are_reported(tmp_path, monkeypatch) -> None:
+    """Huge powers, nested primes and a costly derivative: each line reported, no traceback, exit 1."""
+    monkeypatch.setattr(limits, "CHECK_SECONDS", 0.5)
+    path = tmp_path / "solution.txt"
+    path.write_text("(x^(10^100))'\n" + "(" * 30 + "x" + ")'" * 30 + "\n"
+                    + "(sin(sin(sin(sin(x)))))" + "'" * 20 + "\n2x\n", encoding="utf-8")
+    result = run("check", "--solution", str(path), "--of", "x^2", "--format", "json")
+    assert 1 == result.exit_code, result.output
+    data = json.loads(result.stdout)
+    assert ["wrong", "unreadable", "undetermined", "fine"] == [line["status"] for line in data["lines"]]
+    assert "derivatives above order 20 are not taken" in data["lines"][1]["message"]
+    assert "Traceback" not in result.output

@@ -8,7 +8,7 @@ import sympy
 from hypothesis import HealthCheck, assume, given, settings
 
 import calcgrad
-from calcgrad.grading.checking import check, check_steps, split_list, strip_prefix
+from calcgrad.grading.checking import check, split_list, strip_prefix
 from calcgrad.errors import LimitError, ParseError, UsageError
 from calcgrad.read.parser import parse
 from tests.strategies import expressions, x, y
@@ -140,32 +140,6 @@ def test_huge_answer_is_limited() -> None:
 
 
 # --- worked solutions -------------------------------------------------------------------
-
-
-SOLUTION = """\
-d/dx(x^2 sin x) = (x^2)' sin x + x^2 (sin x)'
-= 2x sin x + x^2 cos x
-= 2x sin x - x^2 cos x
-= x(2 sin x - x cos x)
-"""
-
-
-def test_worked_solution_first_wrong_line() -> None:
-    """The first line no longer equal to the derivative is found, with its diagnosis."""
-    solution = check_steps(SOLUTION, of="x^2 sin x", wrt="x")
-    statuses = [(line.number, line.status) for line in solution.lines]
-    assert [(1, "unreadable"), (2, "fine"), (3, "wrong"), (4, "wrong")] == statuses
-    assert 3 == solution.first_wrong.number
-    assert ["trig_sign"] == list(solution.first_wrong.verdict.mistakes)
-    assert "incorrect" == solution.verdict
-    assert "Line 2 is fine; line 3 is the first that is no longer equal to the derivative." in solution.plain()
-
-
-def test_worked_solution_all_fine() -> None:
-    """Every readable line equal to the derivative: correct."""
-    solution = check_steps(["d/dx(x^3) = 3x^2", "# comment", "", "= 3 x x"], of="x^3")
-    assert "correct" == solution.verdict
-    assert [1, 4] == [line.number for line in solution.lines]
 
 
 @pytest.mark.parametrize("line, expression", [

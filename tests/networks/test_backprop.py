@@ -2,7 +2,8 @@
 
 The reference composes the network as one function of a flat parameter list, evaluates it
 in 50-digit mpmath, and differentiates by central differences with h = 10⁻²⁰: no δ, no
-chain rule, nothing shared with calcgrad.networks.backprop.
+chain rule, nothing shared with calcgrad.networks.backprop. The last section checks the NumPy
+arithmetic's own pieces against the function table and against a full recomputation.
 """
 
 from __future__ import annotations
@@ -11,10 +12,14 @@ import math
 from fractions import Fraction
 
 import mpmath
+import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 
+from calcgrad.engine.functions import ACTIVATIONS
+from calcgrad.networks import backprop
 from calcgrad.networks.backprop import spread
+from calcgrad.read import request
 from calcgrad.errors import UsageError
 from calcgrad.networks.network import Network
 from tests.strategies import network_specs
@@ -441,3 +446,101 @@ def test_exploding_is_named() -> None:
     # a = 0.01, 0.3, 9, 270; δ⁽⁴⁾ = 270, δ⁽¹⁾ = 270·30³; ∂L/∂W⁽⁴⁾ = 270·9, ∂L/∂W⁽¹⁾ = 270·30³·1
     assert close(result.gradient_ratio, 1 / 3000, 1e-12)
     assert result.gradient_sentence().startswith("exploding gradient")
+
+
+# --- NumPy arithmetic: the function table's values, parameters by name, the local check -----------
+
+GRID = [-800.0, -40.0, -3.5, -1.0, -1e-9, -0.0, 0.0, 1e-300, 1e-9, 0.25, 1.0, 2.5, 40.0, 800.0]
+
+
+@pytest.mark.parametrize("name", [n for n in ACTIVATIONS if n != "softmax"])
+def test_array_activations_are_the_table(name) -> None:
+    """NumPy's forms of f and f′ give the function table's float values (within 2 ulp)."""
+    entry = ACTIVATIONS[name]
+    z = np.array(GRID)
+    values = backprop.activate_array(name, z)
+    slopes = backprop.slope_array(name, z, values)
+    for t, value, slope_value in zip(GRID, values.tolist(), slopes.tolist()):
+        expected, expected_slope = entry.float_value(t), entry.float_slope(t)
+        assert abs(value - expected) <= 2 * math.ulp(expected), (t, value, expected)
+        assert abs(slope_value - expected_slope) <= 2 * math.ulp(expected_slope), (t, slope_value)
+
+
+@pytest.mark.parametrize("name", ["relu", "leaky_relu", "linear"])
+def test_array_activations_keep_fractions(name) -> None:
+    """On Fractions (exact mode) the table's own values are used, and stay Fractions."""
+    z = np.array([Fraction(-3, 2), Fraction(0), Fraction(5, 7)], dtype=object)
+    values = backprop.activate_array(name, z)
+    slopes = backprop.slope_array(name, z, values)
+    entry = ACTIVATIONS[name]
+    assert [entry.float_value(t) for t in z] == values.tolist()
+    assert [entry.float_slope(t) for t in z] == slopes.tolist()
+    assert all(isinstance(v, Fraction) for v in values.tolist() + slopes.tolist())
+
+
+def test_parameters_by_name_behave_as_a_dict() -> None:
+    """The walkthrough's parameter tables equal the dict of parameter_keys and values, and
+    refuse every key that names no parameter."""
+    result = Network.from_spec({**EXAMPLE, "freeze_biases": True}).walkthrough()
+    keys = result.architecture.parameter_keys(freeze_biases=True)
+    expected = dict(zip(keys, [0.1, 0.2, -0.3, 0.4, 0.5, -0.6, 0.7, -0.8, 0.9]))
+    assert expected == result.parameters and expected == dict(result.parameters)
+    assert keys == list(result.gradients) and 9 == len(result.updated)
+    assert 0.4 == result.parameters["W1[2,2]"] and -0.8 == result.parameters["W2[1,2]"]
+    for missing in ["b1[1]", "W1[0,1]", "W1[4,1]", "W1[1,3]", "W3[1,1]", "W01[1,1]", "W1[1]", 5]:
+        assert missing not in result.parameters
+        with pytest.raises(KeyError):
+            result.parameters[missing]
+    assert type(Network.from_spec(EXAMPLE).backward()) is dict
+
+
+def _full_finite_difference(spec, key, h=backprop.FINITE_DIFFERENCE_STEP) -> float:
+    """(L(w + h) − L(w − h))/2h with the whole network recomputed (no shortcut)."""
+    losses = []
+    for change in (h, -h):
+        network = Network.from_spec(spec)
+        kind, layer, j, k = request.parameter(key, network.architecture.widths)
+        params = backprop.Parameters.of(network)
+        if kind == "W":
+            params.weights[layer - 1][j, k] += change
+        else:
+            params.biases[layer - 1][j] += change
+        _, inputs, targets = network.float_numbers
+        losses.append(backprop.full_pass(params, inputs, targets, network.architecture).loss)
+    return (losses[0] - losses[1]) / (2 * h)
+
+
+@pytest.mark.parametrize("activation, loss, output", [
+    ("tanh", "mse", "sigmoid"), ("relu", "ce", "softmax"), ("softplus", "bce", "sigmoid"),
+    ("sigmoid", "bce", "softmax"), ("leaky_relu", "half_sse", "linear")])
+def test_check_recomputes_only_what_it_must(activation, loss, output) -> None:
+    """The check's finite differences (only what each parameter reaches recomputed) equal those
+    of the whole network recomputed, in every layer of a deep batch network."""
+    from calcgrad.networks.architecture import architecture
+    from calcgrad.networks.initial import starting_spec
+
+    arch = architecture([3, 4, 5, 4, 3], [activation] * 3 + [output], loss)
+    spec = starting_spec(arch, "xavier", seed=3, batch=3)
+    result = Network.from_spec(spec).walkthrough()
+    assert set(result.gradient_check) == set(result.gradients)
+    for key, check in result.gradient_check.items():
+        full = _full_finite_difference(spec, key)
+        assert abs(check.finite_difference - full) <= 1e-7 * max(1.0, abs(full)), key
+        assert check.ok or check.near_kink, key
+
+
+def test_walkthrough_leaves_the_network_as_it_was() -> None:
+    """The arrays a Network reads once are shared, read-only: running epochs changes nothing."""
+    network = Network.from_spec(EXAMPLE)
+    first = network.walkthrough()
+    network.walkthrough(epochs=5)
+    assert dict(first.updated) == dict(network.walkthrough().updated)
+    assert not network.float_numbers[0].values.flags.writeable
+
+
+def test_check_in_turns_gives_the_same(monkeypatch) -> None:
+    """Checks split into several arrays (a large batch) give the same numbers as one array."""
+    spec = {**EXAMPLE, "input": [[0.1 * i, -0.2] for i in range(5)], "target": [[0.5]] * 5}
+    whole = Network.from_spec(spec).walkthrough().gradient_check
+    monkeypatch.setattr(backprop, "CHECK_CHUNK", 1)  # one parameter per array
+    assert whole == Network.from_spec(spec).walkthrough().gradient_check

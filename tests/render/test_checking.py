@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from calcgrad.grading.checking import check, check_steps
+from calcgrad.grading.checking import check
 
 
 def _rich_text(renderable) -> str:
@@ -34,12 +34,3 @@ def test_rich_verdict() -> None:
     text = _rich_text(check("x^4", of="x^5"))
     assert "✗ incorrect" in text
     assert "power rule on x⁵" in text
-
-
-def test_solution_formats() -> None:
-    """A worked solution renders in every format with the line statuses."""
-    solution = check_steps(["2x", "3x"], of="x^2")
-    assert "| 2 | ✗ wrong |" in solution.markdown()
-    assert r"\text{wrong}" in solution.latex()
-    assert "✗ line 2" in _rich_text(solution)
-    assert "✓ line 1: 2x" in solution.plain()
