@@ -110,6 +110,9 @@ def arguments(name: str, body: Any) -> list[str]:
             known = ", ".join(accepted_keys(name))
             raise RequestError(f"{name}: unknown key {key!r}; expected one of {known}")
         values = value if isinstance(value, list) else [value]
+        if value is False and isinstance(param, click.Option) and param.is_flag and param.secondary_opts:
+            options.append(param.secondary_opts[-1])  # "verify": false is --no-verify
+            continue
         if value is None or value is False:
             continue
         for item in values:
