@@ -189,7 +189,7 @@ def report_errors(command):
 
 def _command_seconds() -> float:
     """The group's --timeout, else the default budget of a command (of a whole batch for grade,
-    whose own --timeout bounds each answer)."""
+    whose own --timeout bounds each answer, and for practice --per-student, a set per student)."""
     # lazy: start-up speed (loaded only when this code runs)
     from calcgrad import limits
 
@@ -200,7 +200,9 @@ def _command_seconds() -> float:
     chosen = settings.get("timeout") if isinstance(settings, dict) else None
     if chosen is not None:
         return chosen
-    return limits.BATCH_SECONDS if context.info_name == "grade" else limits.COMMAND_SECONDS
+    batch = context.info_name == "grade" or (context.info_name == "practice"
+                                             and context.params.get("roster_path") is not None)
+    return limits.BATCH_SECONDS if batch else limits.COMMAND_SECONDS
 
 
 def _report_parse_error(error: ParseError) -> None:

@@ -168,6 +168,12 @@ MAX_GRADE_FILE_BYTES = 50_000_000
 MAX_PRACTICE_EXERCISES = 100
 """Most exercises in one practice set."""
 
+MAX_ROSTER_STUDENTS = 2_000
+"""Most students on one roster (`practice --per-student`, `grade --roster`)."""
+
+MAX_VERSION_EXERCISES = 20_000
+"""Most exercises over all versions of `practice --per-student` (students × count)."""
+
 MAX_WRITTEN_UPDATES = 6
 """The optimiser update is written out (formula, numbers, value) for this many parameters,
 evenly spread, first and last included."""

@@ -23,6 +23,8 @@ from click.testing import CliRunner
 
 from calcgrad.cli import main
 
+from .grading.sabotage import sabotaged_check
+
 ROOT = Path(__file__).resolve().parent.parent
 
 SECONDS = 12.0
@@ -344,27 +346,6 @@ def test_previous_report_survives_a_failed_write(tmp_path: Path, monkeypatch) ->
 BATCH_KEY = KEY
 
 
-def _sabotaged_check(real_check):
-    """check() that misbehaves on marked answers as hostile input could make SymPy misbehave."""
-
-    def check(answer, **kwargs):
-        if answer == "hang in C":
-            sum(range(10**13))  # one C call: no signal or check() interrupts it
-        if answer == "hang in Python":
-            while True:
-                try:
-                    sum(i for i in range(1000))
-                except Exception:  # an "undefined here" handler must not swallow the deadline
-                    pass
-        if answer == "eat memory":
-            blocks = "x" * 5_000_000_000  # noqa: F841  (more than a worker may have: MemoryError at once)
-        if answer == "crash":
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real_check(answer, **kwargs)
-
-    return check
-
-
 @pytest.mark.slow
 def test_every_other_row_is_graded_when_workers_hang_crash_or_blow_up(monkeypatch) -> None:
     """In worker processes, a row that hangs in C, loops, eats memory or kills its worker is
@@ -374,7 +355,7 @@ def test_every_other_row_is_graded_when_workers_hang_crash_or_blow_up(monkeypatc
     from calcgrad.grading.batch import grade
 
     monkeypatch.setattr(calcgrad.grading.checking, "check",
-                        _sabotaged_check(calcgrad.grading.checking.check))
+                        sabotaged_check(calcgrad.grading.checking.check))
     monkeypatch.setattr(limits, "PARALLEL_ROWS", 4)
     monkeypatch.setattr(limits, "WORKER_MEMORY_BYTES", 1_500_000_000)
     bad = ["hang in C", "hang in Python", "eat memory", "crash"]
@@ -398,7 +379,7 @@ def test_grade_in_a_thread_ends_at_its_deadline(monkeypatch) -> None:
     from calcgrad.grading.batch import grade
 
     monkeypatch.setattr(calcgrad.grading.checking, "check",
-                        _sabotaged_check(calcgrad.grading.checking.check))
+                        sabotaged_check(calcgrad.grading.checking.check))
     result = {}
 
     def work():

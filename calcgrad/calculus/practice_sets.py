@@ -1,16 +1,19 @@
 """Practice sets (calcgrad.calculus.practice_sets, named so the module does not shadow calcgrad.practice,
 the function): differentiation exercises with worked solutions, reproducible from a seed.
 
-Each exercise is built from a template for the rule it practises, filled with small random
-coefficients from `random.Random(seed)` (nothing else is random, so a seed always gives the same
-set). Its answer key is the calcgrad engine's own Derivation, and an exercise is kept only if
-that derivation really uses the rule asked for.
+Each exercise is built from one of several forms of the rule it practises, chosen and filled
+with small random coefficients by `random.Random(seed)` (nothing else is random, so a seed always
+gives the same set). Its answer key is the calcgrad engine's own Derivation, and an exercise is
+kept only if that derivation really uses the rule asked for. `practice_per_student` makes one
+set per student of a roster, each seeded from SHA-256 of the seed and the student's id.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from typing import Callable, ClassVar, Iterable
 
 import sympy
@@ -22,6 +25,7 @@ from calcgrad.errors import LimitError, UsageError
 from calcgrad.engine.functions import ACTIVATIONS, DEEP_LEARNING_FUNCTIONS, sigmoid
 from calcgrad.render.protocol import Rendered
 from calcgrad.engine.derive import diff
+from calcgrad.read.roster import Student, normalise_id, read_students
 
 DIFFICULTIES = ("easy", "medium", "hard")
 
@@ -79,19 +83,72 @@ class Exercise:
 
 @dataclass(frozen=True)
 class PracticeSet(Rendered):
-    """A numbered exercise sheet and its answer key (worked solutions)."""
+    """A numbered exercise sheet and its answer key (worked solutions).
+
+    `answers` says whether it is written with its answer key (the teacher's copy) or as the
+    students' sheet alone (`without_answers()`, `calcgrad practice --no-answers`).
+    """
 
     seed: int
     rules: tuple[str, ...]
     difficulty: str
     exercises: tuple[Exercise, ...]
+    answers: bool = True
 
     RENDERER: ClassVar[str] = "calcgrad.render.practice"
 
+    def without_answers(self) -> PracticeSet:
+        """The same set, written as the students' sheet: the exercises without the key."""
+        return replace(self, answers=False)
+
+    def grading_key(self) -> str:
+        """The key `calcgrad grade --key` reads: one TOML table per exercise (q1, q2 …)."""
+        # lazy: output protocol (the renderer writes the key; computing a set never loads it)
+        from calcgrad.render.practice import grading_key
+
+        return grading_key(self)
+
+
+@dataclass(frozen=True)
+class StudentVersions(Rendered):
+    """One version of a practice set per student of a roster, each seeded from the student's id.
+
+    Every version has the same rules, count and difficulty; its seed is `student_seed(seed,
+    id)`, so the same roster and seed give every student the same version on any machine, and
+    a student added later does not change anyone else's. `grading_key()` is the per-student key
+    `calcgrad grade` marks each student against their own version with.
+    """
+
+    seed: int
+    rules: tuple[str, ...]
+    difficulty: str
+    versions: tuple[tuple[Student, PracticeSet], ...]
+    answers: bool = True
+
+    RENDERER: ClassVar[str] = "calcgrad.render.handouts"
+
+    def without_answers(self) -> StudentVersions:
+        """The students' sheets: every version without its answer key."""
+        return replace(self, answers=False,
+                       versions=tuple((s, v.without_answers()) for s, v in self.versions))
+
+    def grading_key(self) -> str:
+        """The per-student key: shared [qN] tables, then [students.<id>] with each version."""
+        # lazy: output protocol (the renderer writes the key; computing the versions never loads it)
+        from calcgrad.render.handouts import grading_key
+
+        return grading_key(self)
+
 
 # --- templates ---------------------------------------------------------------------------
-# Each takes the random source and a size (1 easy, 2 medium, 3 hard) and returns an expression
-# in x. `_inner` is the argument a function is applied to; it grows with the size.
+# Each rule has several forms per size (1 easy, 2 medium, 3 hard); a form takes the random
+# source and returns an expression in x. The template of a rule picks one of its forms with the
+# same random source, so exercises on one rule vary in shape (a power of a polynomial, a sine of
+# a quadratic, an exponential of a polynomial …), not only in their coefficients. Products of a
+# trigonometric function with a polynomial keep the polynomial small: the tidy-up of
+# `(2x^3 + 4) sin(8x + 4)`'s derivative alone takes seconds.
+
+Form = Callable[[random.Random], Expr]
 
 
 def _coefficient(rng: random.Random, low: int = 1, high: int = 9) -> int:
@@ -111,101 +168,239 @@ def _polynomial(rng: random.Random, degree: int) -> Expr:
     return terms
 
 
+def _linear(rng: random.Random) -> Expr:
+    """ax + b with a from 2 to 9 and b a small non-zero integer."""
+    return _coefficient(rng, 2, 9) * X + _signed(rng)
+
+
+def _quadratic(rng: random.Random) -> Expr:
+    """ax^2 + bx + c with a non-zero a and at least one more term."""
+    return _coefficient(rng, 1, 5) * X**2 + rng.choice([_signed(rng) * X + _signed(rng),
+                                                        _signed(rng) * X, _signed(rng)])
+
+
+def _positive_quadratic(rng: random.Random) -> Expr:
+    """ax^2 + c with a, c > 0: positive everywhere, so ln and √ of it are defined for every x."""
+    return _coefficient(rng, 1, 4) * X**2 + _coefficient(rng, 1, 9)
+
+
+def _monomial(rng: random.Random, high: int = 3) -> Expr:
+    """c·x^k, with c often 1."""
+    return rng.choice([1, 1, _coefficient(rng, 2, 5)]) * X**_coefficient(rng, 1, high)
+
+
+def _elementary(rng: random.Random, argument: Expr) -> Expr:
+    """sin, cos, e^ or ln of the argument."""
+    return rng.choice([sympy.sin, sympy.cos, sympy.exp, sympy.log])(argument)
+
+
 def _inner(rng: random.Random, size: int) -> Expr:
     """The argument of an outer function: ax + b, a quadratic, or (hard) a function of one."""
     if size <= 1:
-        return _coefficient(rng, 2, 9) * X + _signed(rng)
+        return _linear(rng)
     if size == 2:
         return _polynomial(rng, 2)
     return rng.choice([sympy.sin, sympy.exp, sympy.sqrt, sympy.cos])(_polynomial(rng, rng.randint(1, 2)))
 
 
 def _function(rng: random.Random, size: int) -> Expr:
-    """Some differentiable factor in x, growing with the size."""
-    choices = [lambda a: a**_coefficient(rng, 2, 4), sympy.sin, sympy.cos, sympy.exp]
+    """Some differentiable factor in x, growing with the size. Trigonometric factors keep a
+    linear argument: tidying the derivative of a polynomial times sin of a quadratic takes
+    seconds, and a set must not depend on how fast the machine is."""
     if size <= 1:
-        return rng.choice(choices)(X)
-    return rng.choice(choices)(_inner(rng, 1) if size == 2 else _inner(rng, 2))
-
-
-def _power(rng, size):
-    if size <= 1:
-        first = _coefficient(rng) * X**_coefficient(rng, 2, 9)
-        return first if rng.random() < 0.4 else first + _signed(rng, 9) * X**_coefficient(rng, 2, 9)
+        return rng.choice([lambda a: a**_coefficient(rng, 2, 4), sympy.sin, sympy.cos, sympy.exp])(X)
     if size == 2:
-        return _polynomial(rng, rng.randint(3, 5)) + _coefficient(rng) * X**sympy.Rational(1, rng.randint(2, 3))
-    return _polynomial(rng, rng.randint(3, 6)) + _coefficient(rng) / X**_coefficient(rng, 1, 4)
+        return rng.choice([lambda a: a**_coefficient(rng, 2, 4), sympy.sin, sympy.cos, sympy.exp])(_linear(rng))
+    return rng.choice([lambda: _quadratic(rng)**_coefficient(rng, 2, 4), lambda: sympy.exp(_quadratic(rng)),
+                       lambda: rng.choice([sympy.sin, sympy.cos])(_linear(rng))])()
 
 
-def _product(rng, size):
-    return _polynomial(rng, rng.randint(1, size + 1)) * _function(rng, size)
+def _trig_function(rng: random.Random, functions=(sympy.sin, sympy.cos, sympy.tan, sympy.sec)):
+    return rng.choice(functions)
 
 
-def _quotient(rng, size):
-    numerator = _polynomial(rng, rng.randint(1, size)) if size > 1 else _coefficient(rng) * X + rng.randint(0, 5)
-    denominator = _polynomial(rng, rng.randint(1, size + 1)) + _coefficient(rng)
-    if size >= 3:
-        numerator *= _function(rng, 1)
-    return numerator / denominator
+POWER_FORMS: dict[int, tuple[Form, ...]] = {
+    1: (lambda r: _coefficient(r) * X**_coefficient(r, 2, 9),
+        lambda r: _coefficient(r) * X**_coefficient(r, 2, 9) + _signed(r, 9) * X**_coefficient(r, 2, 9),
+        lambda r: _coefficient(r) / X**_coefficient(r, 1, 4),
+        lambda r: _coefficient(r) * sympy.sqrt(X),
+        lambda r: _coefficient(r) * X**sympy.Rational(_coefficient(r, 1, 5), _coefficient(r, 2, 3))),
+    2: (lambda r: _polynomial(r, r.randint(3, 5)) + _coefficient(r) * X**sympy.Rational(1, r.randint(2, 3)),
+        lambda r: _coefficient(r) * X**_coefficient(r, 2, 6) + _signed(r) / X**_coefficient(r, 1, 3)
+        + _signed(r, 9),
+        lambda r: _coefficient(r) * sympy.sqrt(X) + _signed(r) * X**_coefficient(r, 2, 4)
+        + _coefficient(r) / X),
+    3: (lambda r: _polynomial(r, r.randint(3, 6)) + _coefficient(r) / X**_coefficient(r, 1, 4),
+        lambda r: _polynomial(r, r.randint(2, 4)) + _coefficient(r) * sympy.sqrt(X)
+        + _signed(r) / X**_coefficient(r, 2, 3),
+        lambda r: _coefficient(r) * X**sympy.Rational(_coefficient(r, 1, 5), 3)
+        + _signed(r) * X**sympy.Rational(-1, 2) + _polynomial(r, 2)),
+}
+
+PRODUCT_FORMS: dict[int, tuple[Form, ...]] = {
+    1: (lambda r: X**_coefficient(r, 1, 4) * r.choice((sympy.sin, sympy.cos, sympy.exp,
+                                                            sympy.log, sympy.tan))(X),
+        lambda r: sympy.exp(X) * r.choice((sympy.sin, sympy.cos))(X),
+        lambda r: sympy.sin(X) * sympy.cos(X) * _coefficient(r),
+        lambda r: (_coefficient(r) * X + _signed(r)) * r.choice((sympy.exp, sympy.log,
+                                                                     sympy.sqrt))(X)),
+    2: (lambda r: _polynomial(r, r.randint(1, 2)) * _function(r, 2),
+        lambda r: _monomial(r) * sympy.exp(_signed(r, 4) * X),
+        lambda r: sympy.exp(_signed(r, 4) * X) * r.choice((sympy.sin, sympy.cos))(_coefficient(r, 2, 5) * X),
+        lambda r: _monomial(r) * sympy.log(_coefficient(r, 2, 5) * X),
+        lambda r: _polynomial(r, 2) * sympy.sqrt(_linear(r)),
+        lambda r: _monomial(r) * sympy.atan(X)),
+    3: (lambda r: _polynomial(r, r.randint(1, 2)) * _function(r, 3),
+        lambda r: _monomial(r, 2) * sympy.exp(_signed(r, 3) * X) * r.choice((sympy.sin, sympy.cos))(X),
+        lambda r: _linear(r)**_coefficient(r, 2, 4) * _linear(r)**_coefficient(r, 2, 3),
+        lambda r: _polynomial(r, 2) * sympy.exp(_linear(r)),
+        lambda r: _monomial(r) * sympy.log(_positive_quadratic(r))),
+}
+
+QUOTIENT_FORMS: dict[int, tuple[Form, ...]] = {
+    1: (lambda r: (_coefficient(r) * X + r.randint(0, 5)) / (_polynomial(r, r.randint(1, 2)) + _coefficient(r)),
+        lambda r: r.choice((sympy.sin, sympy.cos, sympy.exp, sympy.log))(X) / X**_coefficient(r, 1, 3),
+        lambda r: _coefficient(r) * X / (X**2 + _coefficient(r)),
+        lambda r: _linear(r) / _linear(r)),
+    2: (lambda r: _polynomial(r, r.randint(1, 2)) / (_polynomial(r, r.randint(1, 3)) + _coefficient(r)),
+        lambda r: r.choice((sympy.sin, sympy.cos))(_coefficient(r, 2, 5) * X) / _positive_quadratic(r),
+        lambda r: sympy.exp(_coefficient(r, 2, 4) * X) / _linear(r),
+        lambda r: sympy.log(X) / X**_coefficient(r, 2, 4),
+        lambda r: _monomial(r) / (sympy.exp(X) + _coefficient(r))),
+    3: (lambda r: _polynomial(r, r.randint(1, 3)) * _function(r, 1) / (_polynomial(r, r.randint(1, 4))
+                                                                        + _coefficient(r)),
+        lambda r: sympy.sin(X) / (_coefficient(r) + sympy.cos(X)),
+        lambda r: sympy.exp(X) / (sympy.exp(X) + _coefficient(r)) + _signed(r) * X,
+        lambda r: _quadratic(r) / sympy.sqrt(_positive_quadratic(r)),
+        lambda r: sympy.log(_positive_quadratic(r)) / _linear(r)),
+}
+
+CHAIN_FORMS: dict[int, tuple[Form, ...]] = {
+    1: (lambda r: _linear(r)**_coefficient(r, 2, 6),
+        lambda r: _trig_function(r, (sympy.sin, sympy.cos, sympy.tan))(_linear(r)),
+        lambda r: sympy.exp(_linear(r)),
+        lambda r: sympy.log(_coefficient(r, 2, 9) * X + _coefficient(r)),
+        lambda r: sympy.sqrt(_coefficient(r, 2, 9) * X + _coefficient(r)),
+        lambda r: _coefficient(r) / _linear(r)**_coefficient(r, 2, 3)),
+    2: (lambda r: _quadratic(r)**_coefficient(r, 2, 6),
+        lambda r: _trig_function(r, (sympy.sin, sympy.cos))(_quadratic(r)),
+        lambda r: sympy.exp(_polynomial(r, r.randint(2, 3))),
+        lambda r: sympy.log(_positive_quadratic(r)),
+        lambda r: sympy.sqrt(_positive_quadratic(r) + _signed(r) * X),
+        lambda r: _coefficient(r) / _positive_quadratic(r)**_coefficient(r, 2, 3),
+        lambda r: _positive_quadratic(r)**sympy.Rational(1, 3)),
+    3: (lambda r: _trig_function(r, (sympy.sin, sympy.cos))(_coefficient(r, 2, 5) * X)**_coefficient(r, 2, 4),
+        lambda r: sympy.exp(_trig_function(r, (sympy.sin, sympy.cos))(_coefficient(r, 1, 4) * X)),
+        lambda r: sympy.log(1 + sympy.exp(_signed(r, 4) * X)),
+        lambda r: (_coefficient(r) + sympy.exp(_coefficient(r, 1, 3) * X))**_coefficient(r, 2, 5),
+        lambda r: _trig_function(r, (sympy.sin, sympy.cos))(sympy.sqrt(_coefficient(r, 1, 5) * X
+                                                                       + _coefficient(r))),
+        lambda r: sympy.sqrt(_positive_quadratic(r))**3 if r.random() < 0.3
+        else sympy.sqrt(1 + _trig_function(r, (sympy.sin, sympy.cos))(X)**2),
+        lambda r: _trig_function(r)(_inner(r, 3))),
+}
+
+EXP_FORMS: dict[int, tuple[Form, ...]] = {
+    1: (lambda r: _coefficient(r) * sympy.exp(X),
+        lambda r: sympy.Integer(_coefficient(r, 2, 9))**X,
+        lambda r: sympy.exp(_signed(r, 9) * X),
+        lambda r: _coefficient(r) * sympy.exp(X) + _signed(r) * sympy.exp(-X)),
+    2: (lambda r: _coefficient(r) * sympy.exp(_inner(r, 2)) + _polynomial(r, 1),
+        lambda r: sympy.Integer(_coefficient(r, 2, 9))**_linear(r),
+        lambda r: sympy.exp(_signed(r, 5) * X) - sympy.exp(_signed(r, 5) * X) + _coefficient(r),
+        lambda r: sympy.exp(X**2) * _coefficient(r)),
+    3: (lambda r: _coefficient(r) * sympy.exp(_inner(r, 3)) + _polynomial(r, 1),
+        lambda r: sympy.exp(sympy.sqrt(_coefficient(r, 1, 5) * X + _coefficient(r))),
+        lambda r: sympy.Integer(_coefficient(r, 2, 9))**(X**2 + _signed(r) * X),
+        lambda r: sympy.exp(sympy.sin(_coefficient(r, 1, 4) * X)) + sympy.exp(_signed(r) * X**2)),
+}
+
+LOG_FORMS: dict[int, tuple[Form, ...]] = {
+    1: (lambda r: _coefficient(r) * sympy.log(X),
+        lambda r: sympy.log(X, _coefficient(r, 2, 9)) + _coefficient(r) * X,
+        lambda r: sympy.log(_coefficient(r, 2, 9) * X),
+        lambda r: sympy.log(X)**2 + _signed(r) * X),
+    2: (lambda r: _coefficient(r) * sympy.log(_linear(r)),
+        lambda r: sympy.log(_positive_quadratic(r)),
+        lambda r: sympy.log(_coefficient(r, 2, 9) * X + _coefficient(r), _coefficient(r, 2, 9)),
+        lambda r: sympy.log(X)**_coefficient(r, 2, 4),
+        lambda r: X * sympy.log(X) - X),
+    3: (lambda r: sympy.log((_polynomial(r, 2) + _coefficient(r))**2 + _coefficient(r)),
+        lambda r: sympy.log(sympy.log(X)),
+        lambda r: sympy.log(1 + sympy.exp(_coefficient(r, 1, 4) * X)),
+        lambda r: sympy.log(_positive_quadratic(r)) * _coefficient(r) + sympy.log(X, _coefficient(r, 2, 9)),
+        lambda r: sympy.log(sympy.sqrt(_positive_quadratic(r)))),
+}
+
+TRIG_FORMS: dict[int, tuple[Form, ...]] = {
+    1: (lambda r: _coefficient(r) * _trig_function(r, (sympy.sin, sympy.cos, sympy.tan, sympy.sec,
+                                                       sympy.csc, sympy.cot))(X),
+        lambda r: _coefficient(r) * sympy.sin(X) + _signed(r) * sympy.cos(X),
+        lambda r: sympy.tan(X) + _signed(r) * X),
+    2: (lambda r: _trig_function(r, (sympy.sin, sympy.cos))(_quadratic(r)) + _signed(r) * X**_coefficient(r, 2, 3),
+        lambda r: _trig_function(r, (sympy.tan, sympy.sec, sympy.csc, sympy.cot))(_linear(r)),
+        lambda r: _coefficient(r) * sympy.sin(_coefficient(r, 2, 5) * X) + _signed(r) * sympy.cos(_coefficient(r, 2, 5) * X),
+        lambda r: sympy.sin(X)**2 + _signed(r) * sympy.cos(_coefficient(r, 2, 4) * X)),
+    3: (lambda r: _trig_function(r)(_inner(r, 3)) + r.choice((sympy.sin, sympy.cos))(_coefficient(r, 2, 5) * X),
+        lambda r: sympy.tan(sympy.sqrt(X)) + sympy.sec(_coefficient(r, 2, 4) * X),
+        lambda r: _trig_function(r, (sympy.sin, sympy.cos, sympy.tan))(X)**_coefficient(r, 2, 4)
+        + _trig_function(r, (sympy.sin, sympy.cos))(_linear(r)),
+        lambda r: sympy.cot(_coefficient(r, 2, 5) * X) + _coefficient(r) * sympy.csc(X)**2),
+}
+
+INVERSE_TRIG_FORMS: dict[int, tuple[Form, ...]] = {
+    1: (lambda r: _coefficient(r) * sympy.atan(X),
+        lambda r: r.choice((sympy.asin, sympy.acos))(X),
+        lambda r: _coefficient(r) * sympy.acot(X),
+        lambda r: sympy.asin(X) + sympy.acos(X) * _coefficient(r, 2, 5)),
+    2: (lambda r: sympy.atan(_coefficient(r, 2, 9) * X),
+        lambda r: r.choice((sympy.asin, sympy.acos))(X / _coefficient(r, 2, 9)),
+        lambda r: sympy.atan(X**2),
+        lambda r: sympy.atan(_linear(r))),
+    3: (lambda r: X**_coefficient(r, 1, 3) * r.choice((sympy.atan, sympy.asin, sympy.acos))(
+            X / _coefficient(r, 2, 9)),
+        lambda r: sympy.atan(sympy.exp(_signed(r, 3) * X)),
+        lambda r: sympy.asin(_coefficient(r, 2, 9) * X) / X,
+        lambda r: sympy.atan(_positive_quadratic(r)) + sympy.acot(_coefficient(r, 2, 5) * X)),
+}
 
 
-def _chain(rng, size):
-    outer = rng.choice([lambda u: u**_coefficient(rng, 2, 6), sympy.sin, sympy.cos, sympy.exp,
-                        sympy.sqrt, sympy.log])
-    return outer(_inner(rng, size) if size > 1 else _coefficient(rng, 2, 9) * X + _coefficient(rng))
+def _forms(table: dict[int, tuple[Form, ...]]) -> Callable[[random.Random, int], Expr]:
+    """The template of a rule: one of its forms for the size, chosen by the random source."""
 
+    def template(rng: random.Random, size: int) -> Expr:
+        return rng.choice(table[min(max(size, 1), 3)])(rng)
 
-def _exp(rng, size):
-    if size <= 1:
-        return rng.choice([_coefficient(rng) * sympy.exp(X), sympy.Integer(_coefficient(rng, 2, 9))**X,
-                           sympy.exp(_coefficient(rng, 2, 9) * X)])
-    return _coefficient(rng) * sympy.exp(_inner(rng, size)) + _polynomial(rng, 1)
-
-
-def _log(rng, size):
-    if size <= 1:
-        return rng.choice([_coefficient(rng) * sympy.log(X),
-                           sympy.log(X, _coefficient(rng, 2, 9)) + _coefficient(rng) * X])
-    inner = _inner(rng, size - 1) if size == 2 else _polynomial(rng, 2) + _coefficient(rng)
-    return sympy.log(inner**2 + _coefficient(rng)) if size >= 3 else _coefficient(rng) * sympy.log(inner)
-
-
-def _trig(rng, size):
-    outer = rng.choice([sympy.sin, sympy.cos, sympy.tan, sympy.sec])
-    if size <= 1:
-        return _coefficient(rng) * outer(X)
-    return outer(_inner(rng, size)) + rng.choice([sympy.sin, sympy.cos])(_coefficient(rng, 2, 5) * X)
-
-
-def _inverse_trig(rng, size):
-    outer = rng.choice([sympy.atan, sympy.asin, sympy.acos])
-    if size <= 1:
-        return _coefficient(rng) * outer(X) if outer is sympy.atan else outer(X)
-    argument = _coefficient(rng, 2, 9) * X if outer is sympy.atan else X / _coefficient(rng, 2, 9)
-    if size >= 3:
-        return X**_coefficient(rng, 1, 3) * outer(argument)
-    return outer(argument)
+    return template
 
 
 def _sigmoid(rng, size):
     if size <= 1:
-        return rng.choice([_coefficient(rng) * sigmoid(X), sigmoid(X) + _signed(rng) * X,
-                           sigmoid(X) + _coefficient(rng) * X**2])
+        return rng.choice([lambda: _coefficient(rng) * sigmoid(X), lambda: sigmoid(X) + _signed(rng) * X,
+                           lambda: sigmoid(X) + _coefficient(rng) * X**2, lambda: 1 - sigmoid(X)])()
     if size == 2:
-        return sigmoid(_coefficient(rng, 2, 9) * X + _signed(rng))
-    return sympy.log(sigmoid(_coefficient(rng, 2, 5) * X + _signed(rng)))
+        return rng.choice([lambda: sigmoid(_linear(rng)), lambda: X * sigmoid(X),
+                           lambda: sigmoid(X)**2, lambda: sigmoid(_coefficient(rng, 1, 4) * X**2)])()
+    return rng.choice([lambda: sympy.log(sigmoid(_coefficient(rng, 2, 5) * X + _signed(rng))),
+                       lambda: _monomial(rng) * sigmoid(_linear(rng)),
+                       lambda: (lambda s: s * (1 - s))(sigmoid(_linear(rng))),  # σ′ written out
+                       lambda: sigmoid(sympy.sin(_coefficient(rng, 1, 4) * X))])()
 
 
 def _activation(entry):
-    """The template for an activation f of the function table: c·f(x), f(ax + b), x^k·f(ax + b)."""
+    """The template for an activation f of the function table: c·f(x), f(ax + b), x^k·f(ax + b) …"""
     f = entry.build
 
     def template(rng, size):
         if size <= 1:
-            return rng.choice([_coefficient(rng) * f(X), f(X) + _signed(rng) * X])
+            return rng.choice([lambda: _coefficient(rng) * f(X), lambda: f(X) + _signed(rng) * X,
+                               lambda: f(X) + _coefficient(rng) * X**2])()
         if size == 2:
-            return f(_coefficient(rng, 2, 9) * X + _signed(rng))
-        return X**_coefficient(rng, 1, 3) * f(_coefficient(rng, 2, 5) * X + _signed(rng))
+            return rng.choice([lambda: f(_linear(rng)), lambda: X * f(X),
+                               lambda: f(_coefficient(rng, 2, 9) * X) + f(_signed(rng) * X + _signed(rng))])()
+        return rng.choice([lambda: X**_coefficient(rng, 1, 3) * f(_coefficient(rng, 2, 5) * X + _signed(rng)),
+                           lambda: f(_quadratic(rng)),
+                           lambda: f(_linear(rng))**2])()
 
     return template
 
@@ -214,20 +409,30 @@ def _partial(rng, size):
     """A function of x and y (differentiated in `_build` with respect to one of them)."""
     term = _coefficient(rng) * X**_coefficient(rng, 1, 3) * Y**_coefficient(rng, 1, 3)
     if size <= 1:
-        return term + _signed(rng) * rng.choice([X, Y])**2
+        return rng.choice([lambda: term + _signed(rng) * rng.choice([X, Y])**2,
+                           lambda: term + _signed(rng) * X * Y,
+                           lambda: X**_coefficient(rng, 1, 3) / Y + _coefficient(rng) * Y])()
     extra = rng.choice([sympy.sin, sympy.exp, sympy.cos])(_coefficient(rng, 1, 4) * X * Y)
     if size == 2:
-        return term + extra
-    return term + extra * rng.choice([X, Y])**2 + sympy.log(X**2 + Y**2 + _coefficient(rng))
+        return rng.choice([lambda: term + extra,
+                           lambda: sympy.exp(_coefficient(rng, 1, 3) * X) * sympy.sin(_coefficient(rng, 1, 3) * Y),
+                           lambda: sympy.log(X**2 + Y**2 + _coefficient(rng)) + term])()
+    return rng.choice([lambda: term + extra * rng.choice([X, Y])**2
+                       + sympy.log(X**2 + Y**2 + _coefficient(rng)),
+                       lambda: sympy.sqrt(X**2 + Y**2 + _coefficient(rng)) * extra,
+                       lambda: (X**2 + _coefficient(rng) * Y)**_coefficient(rng, 2, 4) + extra])()
 
 
 TEMPLATES: dict[str, Callable[[random.Random, int], Expr]] = {
-    "power": _power, "product": _product, "quotient": _quotient, "chain": _chain, "exp": _exp,
-    "log": _log, "trig": _trig, "inverse_trig": _inverse_trig,
+    "power": _forms(POWER_FORMS), "product": _forms(PRODUCT_FORMS),
+    "quotient": _forms(QUOTIENT_FORMS), "chain": _forms(CHAIN_FORMS), "exp": _forms(EXP_FORMS),
+    "log": _forms(LOG_FORMS), "trig": _forms(TRIG_FORMS),
+    "inverse_trig": _forms(INVERSE_TRIG_FORMS),
     **{entry.rule: _activation(entry) for entry in ACTIVATIONS.values() if entry.rule in _ACTIVATION_RULES},
     "sigmoid": _sigmoid,
     "partial": _partial,
 }
+"""Rule → template(rng, size): one of the rule's forms, chosen and filled by the random source."""
 
 
 # --- building a set ----------------------------------------------------------------------
@@ -260,6 +465,54 @@ def practice(
         seen.add((exercise.expression, exercise.variable))
         exercises.append(exercise)
     return PracticeSet(seed, chosen, difficulty, tuple(exercises))
+
+
+def student_seed(seed: int, student: str) -> int:
+    """The seed of one student's version: SHA-256 of the set's seed and the normalised id.
+
+    A cryptographic hash (not Python's `hash`, which changes between runs) makes it the same
+    on every run and machine; "S12 " and "s12" are one student and get one version.
+    """
+    digest = hashlib.sha256(f"calcgrad practice {seed} {normalise_id(student)}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def practice_per_student(
+    roster: str | Iterable[Student | str],
+    rules: Iterable[str] | str = ("chain",),
+    count: int = 10,
+    seed: int = 0,
+    difficulty: str = "medium",
+) -> StudentVersions:
+    """A version of the practice set for every student of `roster`, seeded from their id.
+
+    `roster` is a roster's CSV text (see calcgrad.read.roster: a header naming a student
+    column, optionally a name column) or the students themselves (Student or id).
+    """
+    if isinstance(roster, str):
+        students = read_students(roster)
+    else:
+        students = tuple(Student(normalise_id(s.id), s.name) if isinstance(s, Student)
+                         else Student(normalise_id(str(s))) for s in roster)
+        if not students:
+            raise UsageError("the roster lists no students")
+        counts = Counter(s.id for s in students)
+        repeated = next((i for i, n in counts.items() if n > 1 or not i), None)
+        if repeated is not None:
+            raise UsageError(f"the roster lists student {repeated!r} twice; give each student their own id"
+                             if repeated else "a student on the roster has no id")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise UsageError(f"the seed must be an integer, got {seed!r}")
+    chosen = _check_rules(rules)
+    _check_count(count)
+    if len(students) * count > limits.MAX_VERSION_EXERCISES:
+        raise LimitError(f"{len(students)} students × {count} exercises is more than "
+                         f"{limits.MAX_VERSION_EXERCISES:,} exercises in all; split the roster "
+                         "or ask for fewer exercises")
+    versions = tuple((student, practice(chosen, count=count, seed=student_seed(seed, student.id),
+                                        difficulty=difficulty))
+                     for student in students)
+    return StudentVersions(seed, chosen, difficulty, versions)
 
 
 def uses_rule(derivation: Derivation, rule: str) -> bool:

@@ -17,7 +17,8 @@ from calcgrad.files import check_writable, read_text, write_atomically
 @click.argument("submissions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--key", "key_path", required=True, metavar="KEY.toml",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The key: one TOML table per question (expression, wrt, order, kind).")
+              help="The key: one TOML table per question (expression, wrt, order, kind), "
+                   "and [students.ID] tables in a per-student key.")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write every row's result to report.csv or report.json.")
 @click.option("--gradebook", "gradebook_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -30,6 +31,9 @@ from calcgrad.files import check_writable, read_text, write_atomically
               help="Which submission counts when a student answers a question twice; the others are marked superseded.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes, at most one per core [default: one per core for 200 rows or more].")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:8786",
+              help="Grade on this Dask cluster instead of local processes (same report; needs "
+                   'pip install "calcgrad[dask]" here and on every worker).')
 @click.option("--timeout", "seconds", type=click.FloatRange(min=0.1, max=600), default=None,
               help="Time limit per answer in seconds; a worker past it is stopped [default: 10].")
 @click.option("--progress/--no-progress", default=None,
@@ -37,7 +41,7 @@ from calcgrad.files import check_writable, read_text, write_atomically
 @table_format_option
 @report_errors
 def grade(submissions: Path, key_path: Path, out_path: Path | None, gradebook_path: Path | None,
-          roster_path: Path | None, keep: str, jobs: int | None,
+          roster_path: Path | None, keep: str, jobs: int | None, scheduler: str | None,
           seconds: float | None, progress: bool | None, output_format: str | None) -> None:
     """Grade SUBMISSIONS (CSV: student,question,answer) against a key.
 
@@ -46,6 +50,7 @@ def grade(submissions: Path, key_path: Path, out_path: Path | None, gradebook_pa
       calcgrad grade examples/submissions.csv --key examples/key.toml
       calcgrad grade submissions.csv --key key.toml --out report.csv
       calcgrad grade submissions.csv --key key.toml --out report.json --jobs 2
+      calcgrad grade submissions.csv --key key.toml --scheduler tcp://HOST:8786
       calcgrad grade examples/course/submissions.csv --key examples/course/key.toml \
           --roster examples/course/roster.csv --gradebook gradebook.csv --keep best
 
@@ -55,11 +60,16 @@ def grade(submissions: Path, key_path: Path, out_path: Path | None, gradebook_pa
     mistakes and groups of identical wrong answers. Student ids are matched
     ignoring case and surrounding spaces. The key may give points per question,
     partial credit and feedback per mistake, a tolerance for decimal answers and
-    a point to ask for a value (see examples/course/key.toml).
+    a point to ask for a value (see examples/course/key.toml). A per-student key
+    (`calcgrad practice --per-student ROSTER.csv --key-out KEY.toml`) marks each
+    student against their own version (see examples/course/week5_key.toml).
     """
     # lazy: start-up speed (the command's code and SymPy load only when it runs)
     from calcgrad.grading.batch import grade as grade_batch
 
+    if jobs is not None and scheduler is not None:
+        raise UsageError("--jobs sets local worker processes and --scheduler grades on a Dask "
+                         "cluster instead; give one of them")
     if out_path is not None and out_path.suffix.lower() not in (".csv", ".json"):
         raise UsageError(f"--out must end in .csv or .json, not {out_path.name!r}")
     if out_path is not None:
@@ -73,7 +83,7 @@ def grade(submissions: Path, key_path: Path, out_path: Path | None, gradebook_pa
     texts = [read_text(submissions, limits.MAX_GRADE_FILE_BYTES, "submissions", "utf-8-sig"),
              read_text(key_path, limits.MAX_GRADE_FILE_BYTES, "--key", "utf-8-sig")]
     show = sys.stderr.isatty() if progress is None else progress
-    options = {"jobs": jobs, "keep": keep}
+    options = {"jobs": jobs, "keep": keep, "scheduler": scheduler}
     if roster_path is not None:
         options["roster"] = read_text(roster_path, limits.MAX_GRADE_FILE_BYTES, "--roster", "utf-8-sig")
     if seconds is not None:

@@ -86,8 +86,9 @@ class NetworkCommand(click.Command):
 @click.option("--widths", default=None, metavar="N0,N1,…",
               help="Symbolic vector/matrix form for these layer widths, e.g. 2,3,1.")
 @click.option("--param", default=None, metavar="KEY",
-              help='With --widths or --layers: the scalar chain of one entry, counted from 1 '
-                   '(row j, column k: w⁽¹⁾ⱼₖ), e.g. "W1[3,1]".')
+              help='The chain of one entry, counted from 1 (row j, column k: w⁽¹⁾ⱼₖ), e.g. '
+                   '"W1[3,1]": with --widths or --layers in symbols; with a spec also with its '
+                   'numbers, checked against the backward pass.')
 @click.option("--activation", default=None, metavar="NAME[,NAME…]",
               help="Activation for every layer, or one per layer (symbolic mode) [default: sigmoid].")
 @click.option("--loss", default=None, help="Loss: mse, sse, half_sse, bce, ce (symbolic mode) [default: mse].")
@@ -119,6 +120,7 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
       calcgrad network --widths 2,3,3 --activation sigmoid,softmax --loss ce
       calcgrad network examples/network_2_3_1.json
       calcgrad network examples/network_2_3_1.json --epochs 20
+      calcgrad network examples/network_2_3_1.json --param "W1[1,1]"
       calcgrad network examples/network_2_3_1.json --graph network.svg
       calcgrad network spec.json --epochs 50 --plot sizes.png
       calcgrad network spec.toml --format json --precision 6
@@ -147,10 +149,10 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
                              f"calcgrad network examples/network_2_3_1.json {option} network.svg")
         plotting.require_matplotlib()
         plotting.picture_format(out)
-    if spec is not None and (symbolic or activation or loss or expand or param):
+    if spec is not None and (symbolic or activation or loss or expand):
         raise UsageError("a spec file sets the architecture itself; --layers, --widths, "
-                         "--activation, --loss, --expand and --param are for the symbolic "
-                         "chain without a spec")
+                         "--activation, --loss and --expand are for the symbolic chain without a "
+                         "spec (--param works with both)")
     if depth is not None and widths is not None:
         raise UsageError("give either --layers N (one neuron per layer) or --widths, not both")
     if symbolic:
@@ -172,12 +174,16 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
                 _note_old_key(param, model)
             emit(model.matrix_form(param), output_format)
         return
-    if param is not None:
-        raise UsageError("--param goes with --widths or --layers (the symbolic chain)")
     if spec is None:
         raise UsageError("give a spec file (JSON or TOML), e.g. calcgrad network "
                          "examples/network_2_3_1.json, or --layers N for the symbolic chain")
     model = Network.from_spec(spec)
+    if param is not None:  # one entry's chain in symbols, then with the spec's numbers
+        if graph_out is not None or plot_out is not None or epochs != 1:
+            raise UsageError("--param shows one entry's chain; leave out --graph, --plot and --epochs")
+        _note_old_key(param, model)
+        emit(model.param_chain(param, exact=exact, precision=precision), output_format)
+        return
     result = model.walkthrough(epochs=epochs, exact=exact, precision=precision,
                                progress=_progress_bar(epochs, output_format))
     emit(result, output_format)

@@ -117,6 +117,12 @@ class FunctionEntry:
     """Keeps rational inputs rational (network --exact)."""
     network_formula: str | None = None
     """The activation's one-line formula in z for the network header (else `formula`)."""
+    network_slope: Callable[[Expr], Expr] | None = None
+    """f′(z) as a network lecture writes it, when that differs from `derivative`: tanh′(z) =
+    1 − tanh²(z) (the calculus table says sech²(z), which `calcgrad diff` keeps)."""
+    output_slope: Callable[[Expr], Expr] | None = None
+    """f′ in terms of the output a = f(z), as backpropagation uses the stored a: σ′ = a(1 − a),
+    tanh′ = 1 − a². None when f′ needs z itself (ReLU′(z) = step(z))."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -267,6 +273,52 @@ class silu(_OwnFunction):
 
 
 DEEP_LEARNING_FUNCTIONS = (sigmoid, relu, softplus, gelu, silu)
+
+
+class leaky_relu(_OwnFunction):
+    """Leaky ReLU: x for x > 0, 0.01·x for x ≤ 0 (PyTorch's default slope, LEAKY_SLOPE).
+
+    A named function, so a network prints LeakyReLU(z) and its slope LeakyReLU′(z) by name
+    rather than as a raw Piecewise. Network-only (parsed=False), as before.
+    """
+
+    @staticmethod
+    def definition(x):
+        return sympy.Piecewise((x, x > 0), (x * _leaky_slope(), True))
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_positive:
+            return x
+        if x.is_nonpositive:
+            return x * _leaky_slope()
+        return None
+
+    def _eval_rewrite_as_Piecewise(self, x, **kwargs):
+        return self.definition(x)
+
+
+class leaky_relu_slope(_OwnFunction):
+    """The slope of leaky ReLU, LeakyReLU′(x): 1 for x > 0, 0.01 for x ≤ 0 (the kink at 0
+    takes the left slope, as PyTorch does)."""
+
+    @staticmethod
+    def definition(x):
+        return sympy.Piecewise((1, x > 0), (_leaky_slope(), True))
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_positive:
+            return sympy.S.One
+        if x.is_nonpositive:
+            return _leaky_slope()
+        return None
+
+    def fdiff(self, argindex=1):
+        return sympy.S.Zero  # flat on both sides of the kink
+
+    def _eval_rewrite_as_Piecewise(self, x, **kwargs):
+        return self.definition(x)
 
 
 def step(x: Expr) -> Expr:
@@ -467,6 +519,8 @@ def _family_entries(table: dict, rule: str, title: str, family: str, arc: bool) 
             faulty=(_sign_flip(name),) + _EXTRA_FAULTS.get(name, ()),
             activation="tanh" if name == "tanh" else None,
             network_formula="tanh′(z) = 1 − tanh²(z)" if name == "tanh" else None,
+            network_slope=(lambda z: 1 - sympy.tanh(z) ** 2) if name == "tanh" else None,
+            output_slope=(lambda a: 1 - a**2) if name == "tanh" else None,
         ))
     return entries
 
@@ -512,8 +566,14 @@ def _min_explanation(x, result):
             "ignores it elsewhere (slope 0); at a tie, the kink, the slope is taken as 0: ", result)
 
 
-def _leaky_relu(z: Expr) -> Expr:
-    return sympy.Piecewise((z, z > 0), (z * LEAKY_SLOPE.numerator / LEAKY_SLOPE.denominator, True))
+def _leaky_slope() -> Expr:
+    return sympy.Rational(LEAKY_SLOPE.numerator, LEAKY_SLOPE.denominator)
+
+
+def _leaky_relu_explanation(x, result):
+    return ("LeakyReLU(", x, ") is ", x, " for ", x, " > 0 and 0.01·", x, " for ", x, " ≤ 0, so "
+            "its slope LeakyReLU′(", x, ") is 1 for ", x, " > 0 and 0.01 for ", x, " ≤ 0 (at the "
+            "kink 0 the left slope 0.01, as PyTorch takes it)")
 
 
 def _log_base_10(x: Expr) -> Expr:
@@ -644,6 +704,7 @@ FUNCTION_TABLE: tuple[FunctionEntry, ...] = (
                 FaultyDerivative("function_derivative_wrong", lambda x: sigmoid(x) * (1 + sigmoid(x)),
                                  "σ′(x) = σ(x)·(1 − σ(x)), with a minus sign")),
         network_formula="σ(z) = 1/(1 + e^(−z)), σ′(z) = σ(z)(1 − σ(z))",
+        output_slope=lambda a: a * (1 - a),
         activation="sigmoid",
     ),
     FunctionEntry(
@@ -659,12 +720,21 @@ FUNCTION_TABLE: tuple[FunctionEntry, ...] = (
         activation="relu", exact=True,
     ),
     FunctionEntry(
-        name="leaky_relu", build=_leaky_relu, special_at_zero=True,
+        name="leaky_relu", build=leaky_relu, func=leaky_relu, special_at_zero=True,
+        rule="leaky_relu", title="Leaky ReLU rule", family="leaky ReLU",
+        derivative=leaky_relu_slope, explanation=_leaky_relu_explanation,
         value=lambda m, t: t if t > 0 else t * LEAKY_SLOPE,
         slope=lambda m, t: (t - t) + 1 if t > 0 else (t - t) + LEAKY_SLOPE,
-        formula=Formula("f(z) = z if z > 0 else 0.01z, f′(z) = 1 if z > 0 else 0.01",
-                        r"f(z) = \begin{cases} z & z > 0 \\ 0.01 z & z \le 0 \end{cases}"),
+        formula=Formula("LeakyReLU′(x) = 1 if x > 0, 0.01 if x ≤ 0",
+                        r"\operatorname{LeakyReLU}'(x) = \begin{cases} 1 & x > 0 \\ 0.01 & x \le 0 \end{cases}"),
+        network_formula="LeakyReLU(z) = z if z > 0 else 0.01z, LeakyReLU′(z) = 1 if z > 0 else 0.01",
+        text_name="LeakyReLU", latex_name=r"\operatorname{LeakyReLU}",
         activation="leaky_relu", exact=True, parsed=False,
+    ),
+    FunctionEntry(
+        name="leaky_relu_slope", build=leaky_relu_slope, func=leaky_relu_slope, special_at_zero=True,
+        value=lambda m, t: (t - t) + 1 if t > 0 else (t - t) + LEAKY_SLOPE,
+        text_name="LeakyReLU′", latex_name=r"\operatorname{LeakyReLU}'", parsed=False,
     ),
     FunctionEntry(
         name="softplus", build=softplus, func=softplus, 

@@ -14,7 +14,7 @@ import csv
 import os
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
@@ -23,10 +23,12 @@ import mpmath
 from calcgrad import limits
 from calcgrad.deadline import DeadlineExceeded, deadline, owns
 from calcgrad.errors import CalcgradError, UsageError, as_input_error, raised_by_library
-from calcgrad.grading import checking
+from calcgrad.grading import checking, executors
 from calcgrad.grading.equivalence import numeric_function, sample_points
+from calcgrad.grading.executors import Failure
 from calcgrad.grading.mistakes import CODES
 from calcgrad.read.parser import parse
+from calcgrad.read.roster import normalise_id, read_students
 from calcgrad.render.protocol import Rendered
 
 ERROR = "error"
@@ -62,9 +64,20 @@ class Question:
     mistakes: tuple[MistakeCredit, ...] = ()
     tolerance: float | None = None
     at: str | None = None
+    versions: Mapping[str, Question] = field(default_factory=dict, compare=False, repr=False)
 
     def credit(self, code: str) -> MistakeCredit | None:
         return next((m for m in self.mistakes if m.code == code), None)
+
+    def for_student(self, student: str) -> Question | None:
+        """What this (normalised) student answers: their own version in a per-student key,
+        else the shared question; None when the key has neither for them."""
+        version = self.versions.get(student)
+        if version is not None:
+            return version
+        if not self.expression:
+            return None
+        return replace(self, versions={}) if self.versions else self
 
 
 @dataclass(frozen=True)
@@ -204,14 +217,27 @@ class GradeReport(Rendered):
 def read_key(text: str) -> dict[str, Question]:
     """Questions from TOML text: one table per question id with `expression` and optionally
     `wrt` (a name, "x,y" or a list), `order`, `kind` ("derivative" or "gradient"), `variables`.
-    Every expression is read once here, so a bad key fails before any row is graded."""
+
+    A per-student key (`calcgrad practice --per-student`) also has a `students` table: under
+    [students.<id>], each question's expression for that student (`q1 = "…"`, or an inline
+    table with the VERSION_FIELDS); the [qN] tables then give what every version shares
+    (points, mistakes, tolerance …) and may leave out the expression. Every expression is read
+    once here, so a bad key fails before any row is graded."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise UsageError(f"the key is not valid TOML: {error}") from None
-    if not data:
+    students = data.pop("students", None)
+    if not data and students is None:
         raise UsageError("the key has no questions; write one table per question, e.g. "
                          '[q1] expression = "x^2 sin x"')
+    questions = _read_tables(data, shared=students is not None)
+    return questions if students is None else _with_versions(questions, data, students)
+
+
+def _read_tables(data: dict, shared: bool = False) -> dict[str, Question]:
+    """One Question per key table, checked; a `shared` table (of a per-student key) may leave
+    out the expression."""
     questions = {}
     for qid, entry in data.items():
         if not isinstance(entry, dict):
@@ -220,8 +246,8 @@ def read_key(text: str) -> dict[str, Question]:
         if unknown:
             raise UsageError(f"key entry {qid!r} has unknown field(s) {', '.join(sorted(unknown))}; "
                              f"expected {', '.join(KEY_FIELDS)}")
-        expression = entry.get("expression")
-        if not isinstance(expression, str) or not expression.strip():
+        expression = entry.get("expression", "" if shared else None)
+        if not isinstance(expression, str) or not (expression.strip() or shared):
             raise UsageError(f"key entry {qid!r} needs an expression (text), e.g. expression = \"x^2\"")
         wrt = entry.get("wrt", [])
         if isinstance(wrt, str):
@@ -254,6 +280,9 @@ def read_key(text: str) -> dict[str, Question]:
         question = Question(str(qid), expression, wrt, order, kind, tuple(variables), points,
                             _mistake_credits(qid, entry.get("mistakes", {}), points),
                             float(tolerance) if tolerance is not None else None, at)
+        if not expression:  # a shared table: each student's version gives the expression
+            questions[str(qid)] = question
+            continue
         try:
             parse(expression, variables=question.variables)
         except CalcgradError as error:
@@ -269,6 +298,51 @@ def read_key(text: str) -> dict[str, Question]:
 
 KEY_FIELDS = ("expression", "wrt", "order", "kind", "variables", "points", "mistakes",
               "tolerance", "at")
+
+VERSION_FIELDS = ("expression", "wrt", "variables", "order", "at")
+"""What one student's version of a question may set; the rest is shared by every version."""
+
+
+def _with_versions(questions: dict[str, Question], tables: dict, students) -> dict[str, Question]:
+    """The questions with each student's version attached (Question.versions): a version is
+    its shared [qN] table with the student's VERSION_FIELDS put in, checked as any table."""
+    hint = ('[students] holds one table per student id, e.g. [students.s01] q1 = "x^2 sin x" '
+            "(so no question may be called 'students')")
+    if not isinstance(students, dict) or not all(isinstance(t, dict) for t in students.values()):
+        raise UsageError(f"the key's students table is not as expected: {hint}")
+    versions: dict[str, dict[str, Question]] = defaultdict(dict)
+    spelled: dict[str, str] = {}
+    for raw_id, table in students.items():
+        student = normalise_id(raw_id)
+        if not student:
+            raise UsageError(f"the key's [students.{raw_id!r}] has no student id; {hint}")
+        if student in spelled:
+            raise UsageError(f"the key lists student {student!r} twice ([students.{spelled[student]}] "
+                             f"and [students.{raw_id}]); ids are compared ignoring case and spaces")
+        spelled[student] = raw_id
+        for qid, version in table.items():
+            where = f"[students.{raw_id}] {qid}"
+            if qid == "name":  # the student's name, for the teacher reading the key
+                if not isinstance(version, str):
+                    raise UsageError(f"{where} must be the student's name as text")
+                continue
+            if isinstance(version, str):
+                version = {"expression": version}
+            if not isinstance(version, dict) or set(version) - set(VERSION_FIELDS):
+                raise UsageError(f"{where} must be an expression (text) or a table with "
+                                 f"{', '.join(VERSION_FIELDS)}; {hint}")
+            try:
+                versions[qid][student] = _read_tables({qid: {**tables.get(qid, {}), **version}})[qid]
+            except UsageError as error:  # name the student's entry, not the shared table
+                detail = str(error).removeprefix(f"key entry {qid!r}").lstrip(": ")
+                raise UsageError(f"{where}: {detail}") from None
+            questions.setdefault(qid, Question(qid, ""))
+    for qid, question in questions.items():
+        if not question.expression and not versions.get(qid):
+            raise UsageError(f"key entry {qid!r} needs an expression, or one per student under "
+                             f"[students.<id>] {qid} = \"…\"")
+        questions[qid] = replace(question, versions=dict(versions.get(qid, {})))
+    return questions
 
 
 def _points(value, what: str) -> float:
@@ -375,7 +449,8 @@ KEEP = ("last", "best", "first")
 def grade(submissions: str, key: str | dict[str, Question], *, jobs: int | None = None,
           seconds: float = limits.GRADE_ANSWER_SECONDS,
           progress: Callable[[int], None] | None = None, keep: str = "last",
-          roster: str | None = None) -> GradeReport:
+          roster: str | None = None, scheduler: str | None = None,
+          share: bool = True) -> GradeReport:
     """Grade CSV text against a key (TOML text or read_key's result).
 
     `jobs` is the number of worker processes (default: one per core for large batches, none
@@ -385,6 +460,10 @@ def grade(submissions: str, key: str | dict[str, Question], *, jobs: int | None 
     superseded. Student ids are normalised: spaces trimmed, case folded ("S12 " → "s12").
     `roster` is CSV text with a `student` column: every student on it gets a total (0 when
     nothing was submitted), in its order, and ids not on it are named in the notes.
+    `scheduler` ("tcp://host:8786") grades on that Dask cluster instead of here, with the same
+    limits per answer and the same report (needs the optional extra calcgrad[dask]).
+    `share=False` checks every row on its own instead of once per distinct answer (the same
+    report, slower: benchmarks/grading.py measures what sharing saves).
     """
     if keep not in KEEP:
         raise UsageError(f"keep must be one of {', '.join(KEEP)}, not {keep!r}")
@@ -392,29 +471,39 @@ def grade(submissions: str, key: str | dict[str, Question], *, jobs: int | None 
     rows, notes = _normalise_students(read_submissions(submissions))
     tasks = []
     for row in rows:
+        question = questions.get(row.question)
+        version = question.for_student(row.student) if question is not None else None
         if not row.error and row.question not in questions:
             known = ", ".join(sorted(questions))
             row = _Submission(row.line, row.student, row.question, row.answer,
                               f"unknown question {row.question!r} (the key has {known})")
         elif not row.error and not row.student:
             row = _Submission(row.line, row.student, row.question, row.answer, "no student id")
-        tasks.append((row, questions.get(row.question), seconds))
-    work, index = _distinct(tasks)
+        elif not row.error and version is None:
+            row = _Submission(row.line, row.student, row.question, row.answer,
+                              f"no version of {row.question} for student {row.student!r}: the "
+                              f"per-student key has no {row.question} under [students.{row.student}]")
+        tasks.append((row, version or question, seconds))
+    work, index = _distinct(tasks, share)
     if progress and len(tasks) > len(work):
         progress(len(tasks) - len(work))  # repeated answers share one check
     workers = min(jobs if jobs is not None else cores(), cores())
-    if workers > 1 and len(work) >= limits.PARALLEL_ROWS:
-        checked = _grade_in_processes(work, workers, seconds, progress)
+    if scheduler is not None:
+        checked = executors.run_on_dask(grade_row, work, scheduler=scheduler, progress=progress,
+                                        hard_seconds=seconds * 2 + 5, on_failure=unfinished_row)
+    elif workers > 1 and len(work) >= limits.PARALLEL_ROWS:
+        checked = executors.run_in_processes(grade_row, work, workers=workers, progress=progress,
+                                             hard_seconds=seconds * 2 + 5, on_failure=unfinished_row)
     else:
-        checked = []
-        for task in work:
-            checked.append(grade_row(task))
-            if progress:
-                progress(1)
+        checked = executors.run_here(grade_row, work, progress)
     graded = [_as_row(checked[index[i]], task[0]) if i in index else grade_row(task)
               for i, task in enumerate(tasks)]
     graded, kept_note = _apply_keep(graded, questions, keep)
     notes += kept_note
+    versioned = {student for q in questions.values() for student in q.versions}
+    if versioned:
+        notes.append(f"Per-student key: each student is marked against their own version "
+                     f"({len(versioned)} students in the key).")
     enrolled = read_roster(roster) if roster is not None else ()
     if enrolled:
         strangers = list(dict.fromkeys(r.student for r in graded
@@ -426,27 +515,25 @@ def grade(submissions: str, key: str | dict[str, Question], *, jobs: int | None 
 
 
 def read_roster(text: str) -> tuple[str, ...]:
-    """The normalised ids in the `student` column of a roster CSV, in order."""
-    records = list(csv.reader(text.splitlines()))
-    if not records:
-        raise UsageError("the roster is empty; it needs a header row with a student column")
-    names = [h.strip().lower().lstrip("\ufeff") for h in records[0]]
-    if "student" not in names:
-        raise UsageError(f"the roster needs a student column (header: {', '.join(records[0])})")
-    column = names.index("student")
-    return tuple(dict.fromkeys(normalise_id(r[column]) for r in records[1:]
-                               if len(r) > column and r[column].strip()))
+    """The normalised ids of a roster CSV, in order (calcgrad.read.roster reads it)."""
+    return tuple(student.id for student in read_students(text))
 
 
-def _distinct(tasks: list) -> tuple[list, dict[int, int]]:
+def _distinct(tasks: list, share: bool = True) -> tuple[list, dict[int, int]]:
     """The tasks to check, one per distinct (question, answer) — classes repeat answers — and
-    for each row to check, the position of its shared task. Unusable rows are not checked."""
+    for each row to check, the position of its shared task. Unusable rows are not checked.
+
+    Answers are the same when their text is (already trimmed when read), not merely equal up
+    to inner spaces: a message names columns ("'(' at column 7 is never closed"), which
+    differ between "x + (x" and "x  +  (x". The question is compared whole, not by its id, so
+    students given different versions of one question never share a check.
+    """
     work, first, index = [], {}, {}
     for i, task in enumerate(tasks):
-        row = task[0]
+        row, question = task[0], task[1]
         if row.error:
             continue
-        key = (row.question, " ".join(row.answer.split()))
+        key = (question, row.answer) if share else i
         if key not in first:
             first[key] = len(work)
             work.append(task)
@@ -457,11 +544,6 @@ def _distinct(tasks: list) -> tuple[list, dict[int, int]]:
 def _as_row(checked: GradedRow, row: _Submission) -> GradedRow:
     """A shared check's outcome as this row's own (its line, student and answer as written)."""
     return replace(checked, line=row.line, student=row.student, answer=row.answer)
-
-
-def normalise_id(text: str) -> str:
-    """A student id as matched and shown: spaces trimmed and joined, case-folded ("S12 " → "s12")."""
-    return " ".join(text.split()).casefold()
 
 
 def _normalise_students(rows: list[_Submission]) -> tuple[list[_Submission], list[str]]:
@@ -536,92 +618,21 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def _grade_in_processes(tasks, workers: int, seconds: float, progress) -> list[GradedRow]:
-    """Rows over worker processes, each under a memory limit; a row whose worker runs past its
-    time, runs out of memory or dies is marked and its worker replaced; every other row is
-    graded. Interrupting or terminating the parent stops the workers."""
-    # lazy: start-up speed (a process pool, and pebble, only for large batches)
-    import signal
-    import threading
-    from concurrent.futures import TimeoutError as FutureTimeout
-
-    # lazy: start-up speed (loaded only when this code runs)
-    from pebble import ProcessExpired, ProcessPool
-
-    main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.getsignal(signal.SIGTERM) if main_thread else None
-    if main_thread:
-        signal.signal(signal.SIGTERM, _terminate)
-    pool = ProcessPool(max_workers=workers, initializer=_limit_worker_memory,
-                       initargs=(limits.WORKER_MEMORY_BYTES,))
-    graded = []
-    try:
-        futures = [pool.schedule(grade_row, args=(task,), timeout=seconds * 2 + 5)
-                   for task in tasks]
-        for task, future in zip(tasks, futures):
-            row, _, _ = task
-            try:
-                graded.append(future.result())
-            except FutureTimeout:
-                graded.append(_failed(row, "undetermined", feedback=(
-                    f"The check took longer than {seconds:g} s and was stopped.",)))
-            except ProcessExpired as error:
-                graded.append(_failed(row, ERROR, error="cannot check this answer: its worker "
-                                      f"process ended ({_death(error)})"))
-            except MemoryError:
-                graded.append(_failed(row, ERROR, error="cannot check this answer: it needs "
-                                      "more memory than a worker may use"))
-            except Exception as error:  # noqa: BLE001 — one row's failure stays that row's
-                graded.append(_failed(row, ERROR,
-                                      error=f"cannot check this answer ({type(error).__name__})"))
-            if progress:
-                progress(1)
-    finally:  # an interrupt or SIGTERM leaves rows undone: stop the workers, do not wait
-        if len(graded) == len(tasks):
-            pool.close()
-        else:
-            pool.stop()
-        pool.join()
-        if main_thread:
-            signal.signal(signal.SIGTERM, previous)
-    return graded
-
-
-def _terminate(signum, frame) -> None:
-    """SIGTERM while workers run: unwind (stopping the workers) and exit 143."""
-    raise SystemExit(128 + signum)
-
-
-def _limit_worker_memory(limit: int) -> None:
-    """Worker initializer: cap the worker's address space, so a memory blow-up ends in
-    MemoryError inside that worker (that row's error) instead of starving the machine."""
-    try:
-        import resource  # lazy: start-up speed (only in a worker process)
-
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY:
-            limit = min(limit, hard)
-        if soft == resource.RLIM_INFINITY or limit < soft:
-            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ImportError, ValueError, OSError):
-        pass
-
-
-def _death(error) -> str:
-    code = getattr(error, "exitcode", None)
-    if code is not None and code < 0:
-        import signal  # lazy: start-up speed (only in a worker process)
-
-        try:
-            return f"killed by {signal.Signals(-code).name}"
-        except ValueError:
-            pass
-    return f"exit status {code}"
-
-
-def _failed(row: _Submission, verdict: str, *, error: str = "", feedback: tuple = ()) -> GradedRow:
-    return GradedRow(line=row.line, student=row.student, question=row.question, answer=row.answer,
-                     verdict=verdict, error=error, feedback=feedback)
+def unfinished_row(task, failure: Failure) -> GradedRow:
+    """The row of a check that did not finish in its worker process (executors.Failure)."""
+    row, question, seconds = task
+    base = dict(line=row.line, student=row.student, question=row.question, answer=row.answer,
+                max_points=question.points if question is not None else 0.0)
+    if failure.kind == "timeout":
+        return GradedRow(verdict="undetermined", feedback=(
+            f"The check took longer than {seconds:g} s and was stopped.",), **base)
+    if failure.kind == "memory":
+        return GradedRow(verdict=ERROR, error="cannot check this answer: it needs more memory "
+                         "than a worker may use", **base)
+    if failure.kind == "ended":
+        return GradedRow(verdict=ERROR, error="cannot check this answer: its worker process "
+                         f"ended ({failure.detail})", **base)
+    return GradedRow(verdict=ERROR, error=f"cannot check this answer ({failure.detail})", **base)
 
 
 def grade_row(task) -> GradedRow:

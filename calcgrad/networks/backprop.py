@@ -759,7 +759,7 @@ class Walkthrough(Rendered):
         if isinstance(value, Fraction):
             text = str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
         else:
-            text = f"{float(value):.{self.precision}g}"
+            text = f"{float(value) + 0.0:.{self.precision}g}"  # + 0.0: never "-0"
         return text  # ASCII "-": numbers in tables are pasted into code (6.88553e-05)
 
 

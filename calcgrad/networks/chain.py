@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import ClassVar
 
 import sympy
@@ -22,11 +23,13 @@ from sympy import Expr, Symbol
 
 from calcgrad import limits
 from calcgrad.engine.derivation import Derivation
+from calcgrad.engine.steps import FunctionRule, SimplifyStep
+from calcgrad.engine.functions import Formula
 from calcgrad.errors import UsageError
 from calcgrad.render.protocol import Rendered
 from calcgrad.engine.functions import ACTIVATIONS
 from calcgrad.networks.architecture import Architecture, canonical_key, parse_key
-from calcgrad.render.notation import SUPERSCRIPT
+from calcgrad.render.notation import SUPERSCRIPT, to_latex, to_text
 from calcgrad.engine.derive import diff
 
 MAX_EXPAND_LAYERS = 8
@@ -113,6 +116,9 @@ class ScalarChain(Rendered):
     factors: tuple[Factor, ...]                      # every distinct local derivative
     chains: tuple[ParameterChain, ...]
     expand: bool = False
+    output_delta: Expr | None = None
+    """δ⁽ᴸ⁾ = ∂L/∂a⁽ᴸ⁾ · ∂a⁽ᴸ⁾/∂z⁽ᴸ⁾ with common factors cancelled, when they cancel (sigmoid with
+    binary cross-entropy: a⁽ᴸ⁾ − y); None when the product does not get shorter."""
 
     def chain(self, parameter: str) -> ParameterChain:
         """The chain of one parameter, by name ("w1", "b2", "w^{(1)}")."""
@@ -152,6 +158,40 @@ class _Deriver:
         if template_key not in self._templates:
             self._templates[template_key] = diff(expr.xreplace({variable: placeholder}), placeholder)
         return renamed(self._templates[template_key], {placeholder: variable})
+
+    def activation(self, name: str, a: Symbol, z: Symbol) -> Factor:
+        """∂a/∂z for a = f(z), in the form a lecture writes: f′ from the function table's network
+        form (tanh′ = 1 − tanh²(z), not sech²(z)), then recognised in the stored output a
+        (σ′ = a(1 − a), tanh′ = 1 − a²) after checking that the two agree."""
+        entry = ACTIVATIONS[name]
+        definition = activation_expr(name, z)
+        key = ("activation", name)
+        placeholder = Symbol("ζ_template", real=True)
+        if key not in self._templates:
+            self._templates[key] = (network_derivation(name, placeholder) if entry.network_slope
+                                    else diff(definition.xreplace({z: placeholder}), placeholder))
+        derivation = renamed(self._templates[key], {placeholder: z})
+        recognised = None
+        if entry.output_slope is not None:
+            candidate = entry.output_slope(a)
+            difference = derivation.result - candidate.xreplace({a: definition})
+            if difference == 0 or sympy.simplify(difference) == 0:
+                recognised = candidate
+        return Factor(a, z, definition, derivation, recognised)
+
+
+def network_derivation(name: str, z: Symbol) -> Derivation:
+    """d/dz f(z) by the function table's rule, with f′ in its network form (tanh′(z) =
+    1 − tanh²(z)): the same rule and explanation as `calcgrad diff`, one form in the network."""
+    entry = ACTIVATIONS[name]
+    slope = entry.network_slope(z)
+    zeta = Symbol("x", real=True)
+    formula = Formula(f"d/dx {to_text(entry.build(zeta))} = {to_text(entry.network_slope(zeta))}",
+                      rf"\frac{{d}}{{dx}} {to_latex(entry.build(zeta))} = {to_latex(entry.network_slope(zeta))}")
+    network_entry = dataclasses.replace(entry, derivative=lambda u: entry.network_slope(u),
+                                        formula=formula)
+    rule = FunctionRule(entry.build(z), z, network_entry)
+    return Derivation(entry.build(z), (z,), (rule, SimplifyStep(slope, slope)))
 
 
 def renamed(value, mapping: dict):
@@ -197,9 +237,8 @@ def scalar_chain(arch: Architecture, expand: bool = False) -> ScalarChain:
         return Factor(top, bottom, definition, deriver.derive(definition, bottom, template))
 
     loss_factor = factor(loss, a[depth], loss_definition)
-    activation_factors = [None] + [
-        factor(a[l], z[l], definitions[2 * l - 1][1], ("activation", arch.activations[l - 1]))
-        for l in range(1, depth + 1)]
+    activation_factors = [None] + [deriver.activation(arch.activations[l - 1], a[l], z[l])
+                                   for l in range(1, depth + 1)]
     back_factors = [None, None] + [factor(z[l], a[l - 1], definitions[2 * l - 2][1])
                                    for l in range(2, depth + 1)]
     weight_factors = [None] + [factor(z[l], w[l], definitions[2 * l - 2][1]) for l in range(1, depth + 1)]
@@ -229,7 +268,18 @@ def scalar_chain(arch: Architecture, expand: bool = False) -> ScalarChain:
         all_factors += [weight_factors[l], bias_factors[l]]
         if l > 1:
             all_factors.append(back_factors[l])
-    return ScalarChain(arch, tuple(definitions), tuple(all_factors), tuple(chains), expand)
+    return ScalarChain(arch, tuple(definitions), tuple(all_factors), tuple(chains), expand,
+                       cancelled(to_z[depth]))
+
+
+def cancelled(factors) -> Expr | None:
+    """The product of the factors' results when SymPy's own product cancels something in it
+    (a·a⁻¹: sigmoid's a(1 − a) against the a(1 − a) under binary cross-entropy's ∂L/∂a), else None."""
+    results = [factor.result for factor in factors]
+    product = sympy.Mul(*results)
+    if sympy.count_ops(product) < sum(sympy.count_ops(r) for r in results):
+        return sympy.factor_terms(product)  # (a₁ − y₁)/2, not a₁/2 − y₁/2
+    return None
 
 
 def _substitutions(definitions) -> dict:
@@ -315,6 +365,8 @@ class MatrixForm(Rendered):
     loss_derivative: Factor | None               # ∂L/∂a⁽ᴸ⁾₀ (elementwise output layers)
     softmax_ce: Factor | None                    # ∂L/∂z⁽ᴸ⁾₀ for softmax with cross-entropy
     entry: EntryChain | None = None
+    output_delta: Expr | None = None             # δ⁽ᴸ⁾₁ after cancelling (sigmoid with bce: (a₁ − y₁)/n)
+    numbers: object | None = None                # EntryNumbers: the entry's chain with a spec's numbers
 
 
 def _shape(rows, cols) -> str:
@@ -338,7 +390,16 @@ def matrix_form(arch: Architecture, param: str | None = None) -> MatrixForm:
                for l in range(1, depth + 1)]
     last = arch.activations[-1]
     backward = []
-    if last == "softmax" and arch.loss == "ce":
+    sigmoid_bce = last == "sigmoid" and arch.loss == "bce"
+    if sigmoid_bce:
+        over = f"/{n[depth]}" if n[depth] > 1 else ""
+        left, right = ("(", ")") if over else ("", "")
+        backward.append(ShapeLine(f"δ{sup(depth)} = ∂L/∂z{sup(depth)} = {left}ŷ − y{right}{over} = "
+                                  f"{left}a{sup(depth)} − y{right}{over}",
+                                  rf"\delta^{{({depth})}} = {left}\hat y - y{right}{over} = "
+                                  rf"{left}a^{{({depth})}} - y{right}{over}",
+                                  f"{_shape(n[depth], 1)} = {_shape(n[depth], 1)} − {_shape(n[depth], 1)}"))
+    elif last == "softmax" and arch.loss == "ce":
         backward.append(ShapeLine(f"δ{sup(depth)} = ∂L/∂z{sup(depth)} = ŷ − y = a{sup(depth)} − y",
                                   rf"\delta^{{({depth})}} = \hat y - y = a^{{({depth})}} - y",
                                   f"{_shape(n[depth], 1)} = {_shape(n[depth], 1)} − {_shape(n[depth], 1)}"))
@@ -368,15 +429,17 @@ def matrix_form(arch: Architecture, param: str | None = None) -> MatrixForm:
     deriver = _Deriver()
     zeta = Symbol("z", real=True)
     activation_derivatives = tuple(
-        Factor(Symbol("f", real=True), zeta, activation_expr(name, zeta), deriver.derive(activation_expr(name, zeta), zeta))
+        dataclasses.replace(deriver.activation(name, Symbol("a", real=True), zeta), top=Symbol("f", real=True))
         for name in dict.fromkeys(arch.activations) if name != "softmax")
     outputs = [_entry("a", depth, i) for i in range(n[depth])]
     targets = [_target(i) for i in range(n[depth])]
     loss = Symbol("L", real=True)
-    loss_derivative = softmax_ce = None
+    loss_derivative = softmax_ce = output_delta = None
     if last != "softmax":
         definition = loss_expr(arch.loss, outputs, targets)
         loss_derivative = Factor(loss, outputs[0], definition, deriver.derive(definition, outputs[0]))
+        output_factor = deriver.activation(last, outputs[0], _entry("z", depth, 0))
+        output_delta = cancelled((loss_derivative, output_factor))
     elif arch.loss == "ce":
         softmax_ce = _softmax_ce_factor(depth, n[depth], deriver)
 
@@ -385,7 +448,7 @@ def matrix_form(arch: Architecture, param: str | None = None) -> MatrixForm:
         kind, layer, j, k = parse_key(param, arch)
         entry = _entry_chain(arch, canonical_key(param, arch), kind, layer, j, k, deriver)
     return MatrixForm(arch, tuple(forward), tuple(backward), tuple(gradients),
-                      activation_derivatives, loss_derivative, softmax_ce, entry)
+                      activation_derivatives, loss_derivative, softmax_ce, entry, output_delta)
 
 
 def _sup(layer) -> str:
@@ -454,6 +517,11 @@ def _entry_chain(arch: Architecture, key: str, kind: str, layer: int, j: int, k:
                 cache[top, bottom] = Factor(top, bottom, definition, deriver.derive(definition, bottom, template))
             return cache[top, bottom]
 
+        def activation(name, a, z):
+            if (a, z) not in cache:
+                cache[a, z] = deriver.activation(name, a, z)
+            return cache[a, z]
+
         def z_def(m, i):
             return by_symbol[_entry("z", m, i)]
 
@@ -472,13 +540,11 @@ def _entry_chain(arch: Architecture, key: str, kind: str, layer: int, j: int, k:
                 factors.append(factor(loss, z_last, composed))
             else:
                 factors.append(factor(loss, _entry("a", depth, last), by_symbol[loss]))
-                factors.append(factor(_entry("a", depth, last), _entry("z", depth, last),
-                                      by_symbol[_entry("a", depth, last)], ("activation", arch.activations[-1])))
+                factors.append(activation(arch.activations[-1], _entry("a", depth, last), _entry("z", depth, last)))
             for m in range(depth, layer, -1):
                 here, below = route[m - layer], route[m - layer - 1]
                 factors.append(factor(_entry("z", m, here), _entry("a", m - 1, below), z_def(m, here)))
-                factors.append(factor(_entry("a", m - 1, below), _entry("z", m - 1, below),
-                                      by_symbol[_entry("a", m - 1, below)], ("activation", arch.activations[m - 2])))
+                factors.append(activation(arch.activations[m - 2], _entry("a", m - 1, below), _entry("z", m - 1, below)))
             factors.append(bottom_factor)
             paths.append(Path(tuple(i + 1 for i in route), tuple(factors)))
     return EntryChain(key, parameter, layer, j + 1, None if k is None else k + 1, tuple(paths),
@@ -491,3 +557,96 @@ def _routes(widths, layer: int, depth: int, start: int):
     for m in range(layer + 1, depth + 1):
         routes = [route + (i,) for route in routes for i in range(widths[m])]
     return routes
+
+
+# --- one entry's chain with a spec's numbers --------------------------------------------------
+
+
+def network_numbers(arch: Architecture, parameters: dict, x, y, forward_row) -> dict:
+    """The number of every symbol of the entry chains (x_k, y_i, w⁽ˡ⁾ⱼ,ₖ, b⁽ˡ⁾ⱼ, z⁽ˡ⁾ⱼ, a⁽ˡ⁾ⱼ) for
+    one input row, from a walkthrough's parameters (keyed "W1[1,1]") and forward pass."""
+    n = arch.widths
+    numbers = {_input(k): v for k, v in enumerate(x)}
+    numbers.update({_target(i): v for i, v in enumerate(y)})
+    for l in range(1, arch.depth + 1):
+        z_values, a_values = forward_row[l - 1]
+        for j in range(n[l]):
+            numbers[_entry("z", l, j)] = z_values[j]
+            numbers[_entry("a", l, j)] = a_values[j]
+            bias = parameters.get(f"b{l}[{j + 1}]")
+            if bias is not None:
+                numbers[_entry("b", l, j)] = bias
+            for k in range(n[l - 1]):
+                numbers[_entry("w", l, j, k)] = parameters[f"W{l}[{j + 1},{k + 1}]"]
+    return numbers
+
+
+def _sympy_number(value) -> Expr:
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    if isinstance(value, int):
+        return sympy.Integer(value)
+    return sympy.Float(float(value))
+
+
+def _evaluate(expr: Expr, numbers: dict, exact: bool):
+    value = expr.xreplace(numbers)
+    if exact and value.is_Rational:
+        return Fraction(int(value.p), int(value.q))
+    return float(value.evalf(30))
+
+
+@dataclass(frozen=True)
+class EntryNumbers:
+    """One entry's chain with the spec's numbers put in, and the check against the backward pass.
+
+    Per input row: the value of each distinct factor (in the order of `distinct`) and of each
+    path's product; `total` is the sum over paths, the mean over the rows for a batch."""
+
+    distinct: tuple[Factor, ...]
+    rows: tuple[dict, ...]                   # per row: symbol → number
+    factor_values: tuple[tuple, ...]         # per row, per distinct factor
+    path_values: tuple[tuple, ...]           # per row, per path
+    total: object
+    expected: object                         # ∂L/∂parameter from the walkthrough
+    walkthrough: object                      # the Walkthrough (its numbers and their display)
+
+    @property
+    def matches(self) -> bool:
+        """The chain's value equals the backward pass's (exactly with fractions, else to 1e-9)."""
+        if isinstance(self.total, Fraction) and isinstance(self.expected, Fraction):
+            return self.total == self.expected
+        total, expected = float(self.total), float(self.expected)
+        return abs(total - expected) <= 1e-9 * max(1.0, abs(total), abs(expected))
+
+
+def distinct_factors(entry: EntryChain) -> list[Factor]:
+    """The entry's factors, each once, in the order its paths first use them."""
+    seen, factors = set(), []
+    for path in entry.paths:
+        for factor in path.factors:
+            if id(factor) not in seen:
+                seen.add(id(factor))
+                factors.append(factor)
+    return factors
+
+
+def entry_numbers(entry: EntryChain, rows: list[dict], expected, walkthrough, exact: bool = False) -> EntryNumbers:
+    """Put each row's numbers into the entry's chain: every factor, every path, the sum."""
+    distinct = distinct_factors(entry)
+    factor_values, path_values, totals = [], [], []
+    for numbers in rows:
+        values = {symbol: _sympy_number(v) for symbol, v in numbers.items()}
+        by_factor = {id(f): _evaluate(f.result, values, exact) for f in distinct}
+        factor_values.append(tuple(by_factor[id(f)] for f in distinct))
+        products = []
+        for path in entry.paths:
+            product = 1
+            for factor in path.factors:
+                product = product * by_factor[id(factor)]
+            products.append(product)
+        path_values.append(tuple(products))
+        totals.append(sum(products))
+    total = sum(totals) / len(totals) if totals else None
+    return EntryNumbers(tuple(distinct), tuple(rows), tuple(factor_values), tuple(path_values),
+                        total, expected, walkthrough)

@@ -8,6 +8,7 @@ This module sits above both, so neither needs to import it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -180,6 +181,21 @@ class Network:
     def matrix_form(self, param: str | None = None):
         """The δ recursion in vector/matrix form with shapes; with param ("W1[2,0]") that entry's chain."""
         return chain.matrix_form(self.architecture, param)
+
+    def param_chain(self, param: str, exact: bool = False, precision: int = 9):
+        """One entry's chain ("W1[1,1]", counted from 1) in symbols, then with this network's
+        numbers, checked against the backward pass: a MatrixForm whose `numbers` is set."""
+        self._require_numbers()
+        form = chain.matrix_form(self.architecture, param)
+        walk = self.walkthrough(exact=exact, precision=precision, check=False)
+        key = form.entry.key
+        if key not in walk.gradients:
+            raise UsageError(f"param: {key} is a frozen bias (freeze_biases is true), so it has "
+                             "no gradient; pick a weight or unfreeze the biases")
+        rows = [chain.network_numbers(self.architecture, walk.parameters, x, y, row)
+                for x, y, row in zip(walk.inputs, walk.targets, walk.forward)]
+        numbers = chain.entry_numbers(form.entry, rows, walk.gradients[key], walk, exact)
+        return dataclasses.replace(form, numbers=numbers)
 
     def __repr__(self) -> str:
         arch = self.architecture

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
@@ -29,10 +30,26 @@ _LATEX_UNICODE.update({"Γ": r"$\Gamma$", "Δ": r"$\Delta$", "Θ": r"$\Theta$", 
 """Unicode calcgrad writes in words → ASCII LaTeX; anything else is written as its code point."""
 
 
+_LATEX_ACCENTS = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=",
+                  "\u0306": "u", "\u0308": '"', "\u030a": "r", "\u030b": "H", "\u030c": "v",
+                  "\u0327": "c"}
+"""Combining mark → the LaTeX accent command that puts it on a letter (all in plain LaTeX)."""
+_LATEX_LETTERS = {"ø": r"\o{}", "Ø": r"\O{}", "ß": r"\ss{}", "æ": r"\ae{}", "Æ": r"\AE{}",
+                  "œ": r"\oe{}", "Œ": r"\OE{}", "ł": r"\l{}", "Ł": r"\L{}", "ı": r"\i{}"}
+"""Letters of names (a roster's, on a handout) that are no accented ASCII letter."""
+
+
 def _latex_char(c: str) -> str:
     if c.isascii():
         return c
-    return _LATEX_UNICODE.get(c) or "(U+%04X)" % ord(c)  # pure ASCII, so every engine compiles it
+    known = _LATEX_UNICODE.get(c) or _LATEX_LETTERS.get(c)
+    if known:
+        return known
+    letter, *marks = unicodedata.normalize("NFD", c)
+    if letter.isascii() and letter.isalpha() and len(marks) == 1 and marks[0] in _LATEX_ACCENTS:
+        base = "\\" + letter if letter in "ij" else letter  # í: the accent on a dotless i
+        return "\\%s{%s}" % (_LATEX_ACCENTS[marks[0]], base)  # Zoë → Zo\"{e}
+    return "(U+%04X)" % ord(c)  # pure ASCII, so every engine compiles it
 
 
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]$|#!~"})
@@ -77,3 +94,17 @@ def csv_table(header: Iterable, rows: Iterable[Iterable]) -> str:
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+def toml_string(text: str) -> str:
+    """Text as a TOML basic string: quoted, with quotes, backslashes and control characters
+    escaped (JSON's string escapes are all valid TOML escapes; non-ASCII stays as it is, since
+    TOML has no escapes for surrogate pairs)."""
+    import json  # lazy: start-up speed (only a written key needs it)
+
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def toml_key(name: str) -> str:
+    """A TOML key: bare when it is only letters, digits, '_' and '-', else quoted."""
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else toml_string(name)

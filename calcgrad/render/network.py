@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from sympy import Basic, Mul, Symbol
 
 from calcgrad import limits
+from calcgrad.engine.functions import ACTIVATIONS
 from calcgrad.networks.architecture import ACTIVATION_FORMULAS, CONVENTIONS, LOSS_FORMULAS
-from calcgrad.networks.chain import renamed
+from calcgrad.networks.chain import distinct_factors, renamed
+from calcgrad.networks.written import WRITTEN_ENTRIES, WRITTEN_WIDTH, written_layers
 from calcgrad.render import plain
 from calcgrad.render.common import outline
 from calcgrad.render.escape import csv_table, latex_text, markdown_text
 from calcgrad.render.json import derivation_dict
 from calcgrad.render.latex import equation
-from calcgrad.render.notation import SUPERSCRIPT, to_ascii, to_latex, to_text
+from calcgrad.render.notation import SUPERSCRIPT, NotesLatexPrinter, TextPrinter, to_ascii, to_latex, to_text
 
 # --- layout ---------------------------------------------------------------------------------
 
@@ -73,6 +75,136 @@ def _latex_number(text: str) -> str:
     return text.replace("−", "-")
 
 
+# --- formulas with the numbers put in --------------------------------------------------------
+
+
+def _bracketed_number(text: str) -> str:
+    """A number as one factor: negative numbers and fractions in brackets."""
+    return f"({text})" if text.startswith(("-", "−")) or "/" in text else text
+
+
+class _NumbersText(TextPrinter):
+    """A formula with numbers in place of its symbols, in the formula's own order (the order
+    is decided on the symbols, so the numbers line up with the formula printed beside them)."""
+
+    def __init__(self, numbers: dict) -> None:
+        super().__init__({"typed": None})
+        self._numbers = numbers
+        self._argument = False
+
+    def _print_Symbol(self, expr):
+        text = self._numbers.get(expr)
+        if text is None:
+            return super()._print_Symbol(expr)
+        return text if self._argument else _bracketed_number(text)
+
+    def _bare_arguments(self, printer, expr):
+        """A function of plain symbols prints its numbers unbracketed: step(3/5), σ(-0.2)."""
+        self._argument = all(arg.is_Symbol or arg.is_Number for arg in expr.args)
+        try:
+            return printer(expr)
+        finally:
+            self._argument = False
+
+    def _print_Function(self, expr):
+        return self._bare_arguments(super()._print_Function, expr)
+
+    def _print_Heaviside(self, expr):
+        return self._bare_arguments(super()._print_Heaviside, expr)
+
+    def _print_ActivationSlopeBase(self, expr):  # GELU′(z), by name
+        entry = ACTIVATIONS[expr.activation]
+        return self._bare_arguments(lambda e: f"{entry.text_name or entry.name}′({self._print(e.args[0])})", expr)
+
+    def _print_Pow(self, expr, rational=False):
+        if expr.base.is_Function:  # tanh²(-0.2): the power is written before the argument
+            self._argument = all(arg.is_Symbol or arg.is_Number for arg in expr.base.args)
+        try:
+            return super()._print_Pow(expr, rational)
+        finally:
+            self._argument = False
+
+    def _juxtapose(self, left, right):
+        if any(getattr(f, "base", f) in self._numbers for f in (left, right)):
+            return False  # 0.4·0.24, never 0.40.24
+        return super()._juxtapose(left, right)
+
+
+class _NumbersLatex(NotesLatexPrinter):
+    r"""The LaTeX twin of _NumbersText: numbers for symbols, factors joined by \cdot."""
+
+    def __init__(self, numbers: dict) -> None:
+        super().__init__({"mul_symbol": "dot"})
+        self._numbers = numbers
+
+    def _print_Symbol(self, expr, style="plain"):
+        text = self._numbers.get(expr)
+        if text is None:
+            printed = super()._print_Symbol(expr, style)
+            return "\\" + printed if printed.startswith("delta^") else printed
+        number = _latex_number(text)
+        return rf"\left({number}\right)" if number.startswith("-") or r"\frac" in number else number
+
+    def _print_ActivationSlopeBase(self, expr, exp=None):
+        entry = ACTIVATIONS[expr.activation]
+        name = entry.latex_name or rf"\operatorname{{{entry.name}}}"
+        return rf"{name}'\left({self._print(expr.args[0])}\right)"
+
+
+def _joined(parts, printed, latex: bool = False) -> str:
+    """Factors multiplied in the order given: 2(a − y)·a·(1 − a)."""
+    pieces = []
+    for part, text in zip(parts, printed):
+        if len(parts) > 1 and (part.is_Add or part.is_Rational and not part.is_Integer):
+            text = rf"\left({text}\right)" if latex else f"({text})"
+        pieces.append(text)
+    out = pieces[0] if pieces else ("1")
+    for (before, after), piece in zip(zip(parts, parts[1:]), pieces[1:]):
+        juxtaposed = before.is_Number and after.is_Add
+        out += ("" if juxtaposed else r" \cdot " if latex else "·") + piece
+    return out
+
+
+def written_texts(w, line) -> dict:
+    """formula, substituted (None when too many rows to put in) and value of a WrittenLine, in
+    text and LaTeX; `text`/`latex` are the whole line name = formula = numbers = value."""
+    parts = line.parts
+    formula = _joined(parts, [_NumbersText({}).doprint(p) for p in parts])
+    formula_latex = _joined(parts, [_NumbersLatex({}).doprint(p) for p in parts], latex=True)
+    value = w.number(line.value)
+    substituted = substituted_latex = None
+    if line.rows:
+        rows = [{symbol: w.number(v) for symbol, v in numbers.items()} for numbers in line.rows]
+        texts = [_joined(parts, [_NumbersText(r).doprint(p) for p in parts]) for r in rows]
+        latexes = [_joined(parts, [_NumbersLatex(r).doprint(p) for p in parts], latex=True) for r in rows]
+        substituted, substituted_latex = texts[0], latexes[0]
+        if len(rows) > 1:
+            substituted = f"({' + '.join(texts)})/{len(rows)}"
+            substituted_latex = rf"\frac{{{' + '.join(latexes)}}}{{{len(rows)}}}"
+    if line.batch > 1:
+        formula = f"mean over the {line.batch} rows of {formula}"
+        formula_latex = _latex_text(f"mean over the {line.batch} rows of ") + formula_latex
+    name = to_text(line.name)
+    name_latex = _NumbersLatex({}).doprint(line.name)
+    if line.gradient:
+        name, name_latex = f"∂L/∂{name}", rf"\frac{{\partial L}}{{\partial {name_latex}}}"
+    text = f"{name} = {formula}"
+    latex = f"{name_latex} = {formula_latex}"
+    lone_symbol = len(parts) == 1 and parts[0].is_Symbol and len(line.rows) == 1
+    if substituted is not None and substituted not in (formula, value) and not lone_symbol:
+        text += f" = {substituted}"
+        latex += f" = {substituted_latex}"
+    if formula != value:
+        text += f" = {value}"
+        latex += f" = {_latex_number(value)}"
+    return {"formula": formula, "substituted": substituted, "value": value, "text": text, "latex": latex}
+
+
+def _written_math(w, line) -> Math:
+    texts = written_texts(w, line)
+    return Math(texts["text"], texts["latex"])
+
+
 # --- the walkthrough ------------------------------------------------------------------------
 
 
@@ -89,8 +221,7 @@ def _walkthrough_sections(w) -> list[Section]:
     ])
     if not w.optimizer.is_plain:
         head.items.append(f"optimizer {optimizer_text(w)}")
-    for name in dict.fromkeys(arch.activations):
-        head.items.append(f"{name}: {ACTIVATION_FORMULAS[name]}")
+    head.items += activation_lines(arch)
     if w.batch_size > 1:
         head.items.append(f"batch of {w.batch_size} inputs: the loss and every gradient are the "
                           "mean over the batch")
@@ -118,8 +249,15 @@ def _walkthrough_sections(w) -> list[Section]:
 
     backward = Section("Backward pass: δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾")
     depth = arch.depth
+    n = arch.widths
+    over = f"/{n[depth]}" if n[depth] > 1 else ""
     if arch.activations[-1] == "softmax" and arch.loss == "ce":
-        backward.items.append(f"δ{sup(depth)} = ŷ − y   (softmax with cross-entropy)")
+        backward.items.append(f"δ{sup(depth)} = ŷ − y   (softmax with cross-entropy: the softmax "
+                              "Jacobian and the 1/ŷ of the loss cancel)")
+    elif arch.activations[-1] == "sigmoid" and arch.loss == "bce":
+        difference = f"(ŷ − y){over}" if over else "ŷ − y"
+        backward.items.append(f"δ{sup(depth)} = ∇ₐL ⊙ σ′(z{sup(depth)}) = {difference}   (sigmoid with "
+                              "binary cross-entropy: σ′ = a(1 − a) cancels the a(1 − a) under ∂L/∂a)")
     elif arch.activations[-1] == "softmax":
         backward.items.append(f"δ{sup(depth)} = J_softmaxᵀ ∇ₐL, i.e. δᵢ = aᵢ(∂L/∂aᵢ − Σⱼ aⱼ ∂L/∂aⱼ)")
     else:
@@ -129,15 +267,39 @@ def _walkthrough_sections(w) -> list[Section]:
                               "∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ, ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾")
     else:
         backward.items.append("∂L/∂W⁽¹⁾ = δ⁽¹⁾(a⁽⁰⁾)ᵀ, ∂L/∂b⁽¹⁾ = δ⁽¹⁾")
-    for r, deltas in enumerate(w.deltas):
-        if r == shown_rows:
-            backward.items.append(hidden_rows)
-            break
-        prefix = f"row {r}: " if w.batch_size > 1 else ""
-        for l in range(depth, 0, -1):
-            backward.items.append(f"{prefix}layer {l}")
-            backward.items.append(_vector_table(w, [named("δ", l)], [deltas[l - 1]]))
+    written = {layer.layer: layer for layer in written_layers(w)}
+    backward.items.append(f"each δ is written as its formula, then the numbers put in, then the value "
+                          f"(layers of up to {WRITTEN_WIDTH} neurons; wider layers as a table)"
+                          + ("; row 1 of the batch" if w.batch_size > 1 else ""))
+    for l in range(depth, 0, -1):
+        lines = written[l].deltas
+        backward.items.append(f"layer {l} ({arch.activations[l - 1]})")
+        if lines:
+            backward.items += [_written_math(w, line) for line in lines]
+        if not lines or w.batch_size > 1:
+            for r, deltas in enumerate(w.deltas):
+                if r == shown_rows:
+                    backward.items.append(hidden_rows)
+                    break
+                prefix = f"row {r + 1}: " if w.batch_size > 1 else ""
+                if prefix:
+                    backward.items.append(prefix + f"δ{sup(l)}")
+                backward.items.append(_vector_table(w, [named("δ", l)], [deltas[l - 1]]))
     sections.append(backward)
+
+    gradient_section = Section("Gradients: ∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾(a⁽ˡ⁻¹⁾)ᵀ, ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾"
+                               + (" (mean over the batch)" if w.batch_size > 1 else ""))
+    gradient_section.items.append(f"each gradient as its formula, then the numbers put in, then the "
+                                  f"value (weight matrices of up to {WRITTEN_ENTRIES} entries; larger "
+                                  "ones in the table below)")
+    for l in range(depth, 0, -1):
+        if written[l].gradients:
+            gradient_section.items.append(f"layer {l}")
+            gradient_section.items += [_written_math(w, line) for line in written[l].gradients]
+        else:
+            gradient_section.items.append(f"layer {l}: ∂L/∂W{sup(l)} = δ{sup(l)}(a{sup(l - 1)})ᵀ, "
+                                          f"{n[l]}×{n[l - 1]} entries: see the table below")
+    sections.append(gradient_section)
 
     step_name = ("one gradient-descent step: w ← w − η·∂L/∂w" if w.optimizer.is_plain
                  else f"one {w.optimizer.name} step")
@@ -178,6 +340,20 @@ def _walkthrough_sections(w) -> list[Section]:
         epochs.items.append(Table([Math("epoch", r"\text{epoch}"), Math("loss L", "L")], rows))
         sections.append(epochs)
     return sections
+
+
+def activation_lines(arch) -> list[str]:
+    """One line per activation used, with its slope; labelled by layer when they differ:
+    "layer 1 (tanh): tanh′(z) = 1 − tanh²(z)"."""
+    if len(set(arch.activations)) == 1:
+        name = arch.activations[0]
+        return [f"{name}: {ACTIVATION_FORMULAS[name]}"]
+    lines = []
+    for name in dict.fromkeys(arch.activations):
+        layers = [str(l) for l, used in enumerate(arch.activations, start=1) if used == name]
+        lines.append(f"layer{'s' if len(layers) > 1 else ''} {', '.join(layers)} ({name}): "
+                     f"{ACTIVATION_FORMULAS[name]}")
+    return lines
 
 
 def _size_section(w) -> Section:
@@ -295,7 +471,9 @@ def _parameter_tables(w) -> list[Table]:
 
 
 def _json_float(value) -> float | None:
-    number = float(value)
+    """The float itself, −0.0 written as 0.0 (a zero gradient has no sign worth keeping, and
+    "-0.0" reads as a bug); None when not finite."""
+    number = float(value) + 0.0
     return number if math.isfinite(number) else None
 
 
@@ -365,6 +543,17 @@ def walkthrough_dict(w) -> dict:
                 for key, lines in update_lines.items()}
 
     data["update_written_out"] = written(w.update_lines)
+
+    def written_line(line):
+        texts = written_texts(w, line)
+        ascii_text = {k: None if v is None else v.replace("−", "-") for k, v in texts.items()
+                      if k in ("formula", "substituted")}
+        return {"name": line.key, **ascii_text, "value": value(line.value), "latex": texts["latex"]}
+
+    layers = written_layers(w)
+    data["deltas_written_out"] = [written_line(line) for layer in layers for line in layer.deltas]
+    data["gradients_written_out"] = {line.key: written_line(line) for layer in layers
+                                     for line in layer.gradients}
     if w.last_update_lines:
         data["last_update_written_out"] = {"step": len(w.epoch_losses),
                                            "parameters": written(w.last_update_lines)}
@@ -470,7 +659,7 @@ _SUBSCRIPT_RUN = re.compile(r"[₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₗₙ₋]
 _MATH_CHARS = {"δ": r"\delta", "η": r"\eta", "∂": r"\partial", "Σ": r"\Sigma", "σ": r"\sigma",
                "⊙": r"\odot", "ᵀ": "^{T}", "←": r"\leftarrow", "→": r"\to", "∇": r"\nabla",
                "ŷ": r"\hat{y}", "′": "'", "×": r"\times", "…": r"\ldots", "½": r"\tfrac{1}{2}",
-               "≤": r"\le", "≥": r"\ge", "ζ": r"\zeta", "ₐ": "_{a}", "ε": r"\varepsilon",
+               "≤": r"\le", "≥": r"\ge", "ζ": r"\zeta", "ₐ": "_{a}", "ε": r"\varepsilon", "✓": r"\checkmark", "✗": r"\times",
                "²": "^{2}", "⁻": "^{-}", "·": r"\cdot", "−": "-", "α": r"\alpha", "β": r"\beta",
                "λ": r"\lambda", "μ": r"\mu", "τ": r"\tau", "‖": r"\Vert", "√": r"\surd", "ᵗ": "^{t}"}
 
@@ -550,10 +739,16 @@ def sections_aligned(sections: list[Section]) -> str:
     return "$$\\begin{array}{l}\n" + " \\\\\n".join(_latex_blocks(sections)) + "\n\\end{array}$$"
 
 
+RICH_PADDED_STEP_LINES = 2_000
+"""Step lines the Rich view indents line by line (wrapped lines keep their indent); a deeper
+chain's remaining steps are drawn as plain blocks, which is faster."""
+
+
 def sections_rich(sections: list[Section], text=None):
     # lazy: start-up speed (Rich loads only for the terminal view)
     from rich import box
     from rich.console import Group
+    from rich.padding import Padding
     from rich.table import Table as RichTable
     from rich.text import Text
 
@@ -561,6 +756,7 @@ def sections_rich(sections: list[Section], text=None):
 
     text = text or memo_text()
     parts = []
+    padded = RICH_PADDED_STEP_LINES
     for section in sections:
         parts.append(Text(section.title, style="bold cyan"))
         for item in section.items:
@@ -575,35 +771,42 @@ def sections_rich(sections: list[Section], text=None):
                 parts.append(fitted(table))
                 if item.note:
                     parts.append(Text(item.note, style="dim"))
-            elif isinstance(item, Math):
-                parts.append(Text("  " + item.text, style="bold green"))
+            elif isinstance(item, Math):  # indented, and so are its wrapped lines
+                parts.append(Padding(Text(item.text, style="bold green"), (0, 0, 0, 2), expand=False))
             elif isinstance(item, Steps):
-                parts.append(Text("\n".join(_steps_plain(item.derivation, text)), style="dim"))
+                lines = _steps_plain(item.derivation, text)
+                padded -= len(lines)
+                if padded < 0:  # a deep chain: one block (a Padding per line costs time)
+                    parts.append(Text("\n".join(lines), style="dim"))
+                    continue
+                for line in lines:  # each step line keeps its indent when it wraps
+                    indent = len(line) - len(line.lstrip(" "))
+                    parts.append(Padding(Text(line.lstrip(" "), style="dim"), (0, 0, 0, indent), expand=False))
             else:
-                style = "yellow" if item.startswith("warning") else None
-                parts.append(Text("  " + item, style=style))
+                style = "yellow" if item.startswith("warning") else "green" if item.endswith("✓") else None
+                parts.append(Padding(Text(item, style=style), (0, 0, 0, 2), expand=False))
         parts.append(Text(""))
     return Group(*parts)
 
 
-def walkthrough_plain(w) -> str:
-    return sections_plain(_walkthrough_sections(w))
+def walkthrough_plain(w, detail: str = "normal") -> str:
+    return sections_plain(at_detail(_walkthrough_sections(w), detail))
 
 
-def walkthrough_markdown(w) -> str:
-    return sections_markdown(_walkthrough_sections(w))
+def walkthrough_markdown(w, detail: str = "normal") -> str:
+    return sections_markdown(at_detail(_walkthrough_sections(w), detail))
 
 
-def walkthrough_latex(w) -> str:
-    return sections_latex(_walkthrough_sections(w))
+def walkthrough_latex(w, detail: str = "normal") -> str:
+    return sections_latex(at_detail(_walkthrough_sections(w), detail))
 
 
-def walkthrough_aligned(w) -> str:
-    return sections_aligned(_walkthrough_sections(w))
+def walkthrough_aligned(w, detail: str = "normal") -> str:
+    return sections_aligned(at_detail(_walkthrough_sections(w), detail))
 
 
-def walkthrough_rich(w):
-    return sections_rich(_walkthrough_sections(w))
+def walkthrough_rich(w, detail: str = "normal"):
+    return sections_rich(at_detail(_walkthrough_sections(w), detail))
 
 
 # --- the symbolic chain ---------------------------------------------------------------------
@@ -644,6 +847,15 @@ def _factor_texts(chain, latex: bool = True, to_text=None) -> dict:
     return texts
 
 
+def cancellation_sentence(arch, delta: str, value: str) -> str:
+    """Why δ⁽ᴸ⁾ comes out short: which factors cancel, as a lecture says it."""
+    if arch.activations[-1] == "sigmoid" and arch.loss == "bce":
+        return (f"sigmoid with binary cross-entropy: σ′ = a(1 − a) cancels the a(1 − a) under "
+                f"∂L/∂a, so {delta} = {value} (prediction minus target), as softmax with "
+                "cross-entropy gives ŷ − y")
+    return f"common factors cancel, so {delta} = {value}"
+
+
 def _chain_sections(chain, latex: bool = True, to_text=None) -> list[Section]:
     to_text = to_text or memo_text()
 
@@ -662,12 +874,23 @@ def _chain_sections(chain, latex: bool = True, to_text=None) -> list[Section]:
                                   f"{to_latex(symbol)} = {to_latex(definition)}"))
     local = Section("Local derivatives, each worked by the derivative engine")
     texts = _factor_texts(chain, latex, to_text)
+    labelled = len(set(arch.activations)) > 1
+    layer_of = {to_text(symbol): l for l, (symbol, _) in enumerate(chain.definitions[1::2], start=1)}
     for factor in chain.factors:
         notation, notation_latex, result, result_latex = texts[id(factor)]
+        label = ""
+        layer = layer_of.get(to_text(factor.top)) if factor.top.name.startswith("a") else None
+        if labelled and layer is not None:
+            label = f"layer {layer} ({arch.activations[layer - 1]}): "
+        derived, derived_latex = to_text(factor.derivation.result), to_latex(factor.derivation.result)
+        if factor.recognised is not None:
+            derived += f" = {to_text(factor.recognised)}"
+            derived_latex += f" = {to_latex(factor.recognised)}"
         local.items.append(Math(
-            f"{notation} = ∂/∂{to_text(factor.bottom)} ({to_text(factor.definition)}) = {to_text(factor.result)}",
-            rf"{notation_latex} = \frac{{\partial}}{{\partial {to_latex(factor.bottom)}}}"
-            rf"\left({to_latex(factor.definition)}\right) = {to_latex(factor.result)}"))
+            f"{label}{notation} = ∂/∂{to_text(factor.bottom)} ({to_text(factor.definition)}) = {derived}",
+            (_latex_text(label) + " " if label else "")
+            + rf"{notation_latex} = \frac{{\partial}}{{\partial {to_latex(factor.bottom)}}}"
+            rf"\left({to_latex(factor.definition)}\right) = {derived_latex}"))
         local.items.append(Steps(factor.derivation))
     depth = arch.depth
     deltas = Section("Backpropagation: δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾, from the output down (each δ reuses the one "
@@ -684,11 +907,17 @@ def _chain_sections(chain, latex: bool = True, to_text=None) -> list[Section]:
         own = first.factors[:2] if l == depth else first.factors[-3:-1]
         parts = [texts[id(f)] for f in own]
         lead, lead_latex = ("", "") if l == depth else (f"δ{sup(l + 1)} · ", rf"\delta^{{({l + 1})}} \cdot ")
+        after, after_latex = "", ""
+        if l == depth and chain.output_delta is not None:
+            after = f" = {to_text(chain.output_delta)}"
+            after_latex = f" = {to_latex(chain.output_delta)}"
         deltas.items.append(Math(
             f"{d} = ∂L/∂z{sup(l)} = {lead}" + " · ".join(p[0] for p in parts)
-            + f" = {lead}" + " · ".join(p[2] for p in parts),
+            + f" = {lead}" + " · ".join(p[2] for p in parts) + after,
             f"{d_latex} = {lead_latex}" + r" \cdot ".join(p[1] for p in parts)
-            + f" = {lead_latex}" + r" \cdot ".join(p[3] for p in parts)))
+            + f" = {lead_latex}" + r" \cdot ".join(p[3] for p in parts) + after_latex))
+        if after:
+            deltas.items.append(cancellation_sentence(arch, d, to_text(chain.output_delta)))
     for index, parameter_chain in enumerate(chain.chains):
         l = depth - index // 2
         parts = [texts[id(f)] for f in parameter_chain.factors]
@@ -780,6 +1009,8 @@ def chain_dict(chain) -> dict:
     depth = arch.depth
     full = depth <= limits.MAX_FULL_CHAIN_LAYERS
     data["written"] = "in full" if full else "through delta"
+    if chain.output_delta is not None:  # δ⁽ᴸ⁾ after cancelling (sigmoid with bce: a − y)
+        data["output_delta"] = ascii(chain.output_delta)
     data["deltas"] = []
     for l in range(depth, 0, -1):  # δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾ = δ⁽ˡ⁺¹⁾ · ∂z⁽ˡ⁺¹⁾/∂a⁽ˡ⁾ · ∂a⁽ˡ⁾/∂z⁽ˡ⁾
         first = chain.chains[2 * (depth - l)]
@@ -807,26 +1038,47 @@ def chain_dict(chain) -> dict:
     return data
 
 
-def chain_plain(chain) -> str:
+DETAILS = ("full", "normal", "brief")
+"""Detail levels of the network derivations (issue 11.3): full and normal show each local
+derivative's steps; brief shows each local derivative as one line and leaves the steps out
+(a 3-layer chain fits in about 40 lines)."""
+
+
+def at_detail(sections: list[Section], detail: str = "normal") -> list[Section]:
+    """The sections at a detail level: brief drops the engine's step trees."""
+    if detail not in DETAILS:
+        raise ValueError(f"detail must be one of {', '.join(DETAILS)}, got {detail!r}")
+    if detail != "brief":
+        return sections
+    kept = []
+    for section in sections:
+        items = [item for item in section.items if not isinstance(item, Steps)]
+        if len(items) < len(section.items):
+            items.insert(0, "each local derivative in one line (--detail normal shows its steps)")
+        kept.append(Section(section.title, items))
+    return kept
+
+
+def chain_plain(chain, detail: str = "normal") -> str:
     text = memo_text()
-    return sections_plain(_chain_sections(chain, latex=False, to_text=text), text)
+    return sections_plain(at_detail(_chain_sections(chain, latex=False, to_text=text), detail), text)
 
 
-def chain_markdown(chain) -> str:
-    return sections_markdown(_chain_sections(chain))
+def chain_markdown(chain, detail: str = "normal") -> str:
+    return sections_markdown(at_detail(_chain_sections(chain), detail))
 
 
-def chain_latex(chain) -> str:
-    return sections_latex(_chain_sections(chain))
+def chain_latex(chain, detail: str = "normal") -> str:
+    return sections_latex(at_detail(_chain_sections(chain), detail))
 
 
-def chain_aligned(chain) -> str:
-    return sections_aligned(_chain_sections(chain))
+def chain_aligned(chain, detail: str = "normal") -> str:
+    return sections_aligned(at_detail(_chain_sections(chain), detail))
 
 
-def chain_rich(chain):
+def chain_rich(chain, detail: str = "normal"):
     text = memo_text()
-    return sections_rich(_chain_sections(chain, latex=False, to_text=text), text)
+    return sections_rich(at_detail(_chain_sections(chain, latex=False, to_text=text), detail), text)
 
 
 # --- the vector/matrix form -----------------------------------------------------------------
@@ -840,8 +1092,13 @@ def _shape_math(line) -> Math:
 def _factor_math(factor, note: str = "") -> Math:
     top = "f" if factor.top.name == "f" else None
     if top:
-        text = f"f′({to_text(factor.bottom)}) = d/d{to_text(factor.bottom)} {to_text(factor.definition)} = {to_text(factor.result)}"
-        latex = rf"f'({to_latex(factor.bottom)}) = \frac{{d}}{{d{to_latex(factor.bottom)}}} {to_latex(factor.definition)} = {to_latex(factor.result)}"
+        text = (f"f′({to_text(factor.bottom)}) = d/d{to_text(factor.bottom)} {to_text(factor.definition)} "
+                f"= {to_text(factor.derivation.result)}")
+        latex = (rf"f'({to_latex(factor.bottom)}) = \frac{{d}}{{d{to_latex(factor.bottom)}}} "
+                 rf"{to_latex(factor.definition)} = {to_latex(factor.derivation.result)}")
+        if factor.recognised is not None:
+            text += f" = {to_text(factor.recognised)} with a = f(z)"
+            latex += f" = {to_latex(factor.recognised)}" + r" \text{ with } a = f(z)"
     else:
         text = (f"{_partial_text(factor.top, factor.bottom)} = ∂/∂{to_text(factor.bottom)} "
                 f"({to_text(factor.definition)}) = {to_text(factor.derivation.result)}")
@@ -866,11 +1123,23 @@ def _matrix_sections(form) -> list[Section]:
     backward = Section("Backward pass: δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾", [_shape_math(line) for line in form.backward])
     gradients = Section("Gradients", [_shape_math(line) for line in form.gradients])
     local = Section("Local derivatives, each worked by the derivative engine")
-    for factor in form.activation_derivatives:
-        local.items += [_factor_math(factor), Steps(factor.derivation)]
+    names = [name for name in dict.fromkeys(arch.activations) if name != "softmax"]
+    for name, factor in zip(names, form.activation_derivatives):
+        layers = [str(l) for l, used in enumerate(arch.activations, start=1) if used == name]
+        label = f"layer{'s' if len(layers) > 1 else ''} {', '.join(layers)} ({name}): "
+        math = _factor_math(factor)
+        local.items += [Math(label + math.text, _latex_text(label) + " " + math.latex), Steps(factor.derivation)]
     if form.loss_derivative is not None:
         local.items += [_factor_math(form.loss_derivative, "   (likewise for every output i: ∇ₐL)"),
                         Steps(form.loss_derivative.derivation)]
+    if form.output_delta is not None:
+        out, y = to_text(form.loss_derivative.bottom), to_text(_output_target(form.loss_derivative.bottom))
+        local.items += [
+            Math(f"δ{sup(depth)}₁ = ∂L/∂{out} · σ′(z{sup(depth)}₁) = {to_text(form.output_delta)}",
+                 rf"\delta^{{({depth})}}_{{1}} = \frac{{\partial L}}{{\partial {to_latex(form.loss_derivative.bottom)}}}"
+                 rf" \sigma'(z^{{({depth})}}_{{1}}) = {to_latex(form.output_delta)}"),
+            cancellation_sentence(arch, f"δ{sup(depth)}₁", to_text(form.output_delta))
+            + f" (likewise for every output i, with {y} the target)"]
     if form.softmax_ce is not None:
         local.items += [
             "softmax with cross-entropy: aⱼ = e^(zⱼ)/Σₖe^(zₖ), so ln aⱼ = zⱼ − ln Σₖe^(zₖ); with "
@@ -879,10 +1148,99 @@ def _matrix_sections(form) -> list[Section]:
             f"so δ{sup(depth)} = ∂L/∂z{sup(depth)} = ŷ − y: the softmax Jacobian and the 1/ŷ of the "
             "loss cancel",
         ]
+    if form.numbers is not None:  # one entry of a spec's network: its chain, then its numbers
+        head.items += activation_lines(arch)
+        w = form.numbers.walkthrough
+        if w.batch_size == 1:
+            head.items.append(f"the spec's numbers: x = [{', '.join(w.number(v) for v in w.inputs[0])}], "
+                              f"y = [{', '.join(w.number(v) for v in w.targets[0])}]")
+        else:
+            head.items.append(f"the spec's numbers: a batch of {w.batch_size} rows; the gradient is "
+                              "the mean over the rows")
+        return [head] + _entry_sections(form, form.entry) + [_numbers_section(form)]
     sections = [head, forward, backward, gradients, local]
     if form.entry is not None:
         sections += _entry_sections(form, form.entry)
     return sections
+
+
+def _numbers_section(form) -> Section:
+    """The entry's chain again with the spec's numbers: each factor as formula = numbers =
+    value, each path's product, the sum (the mean over a batch), and the check against the
+    backward pass."""
+    entry, numbers = form.entry, form.numbers
+    w = numbers.walkthrough
+    name = _partial_text(sympy_L(), entry.parameter)
+    name_latex = _partial_latex(sympy_L(), entry.parameter)
+    section = Section(f"The same chain with the spec's numbers: {name}")
+    if not entry.paths:
+        section.items.append(f"{entry.path_count:,} paths are too many to put numbers in one by one; "
+                             "the backward pass sums them layer by layer")
+        section.items.append(f"backward pass: {name} = {w.number(numbers.expected)}")
+        return section
+    texts = _factor_texts(type("Chain", (), {"factors": numbers.distinct})())
+    shown = min(len(numbers.rows), limits.MAX_TABLE_BATCH_ROWS)
+    for r in range(shown):
+        row = {symbol: w.number(v) for symbol, v in numbers.rows[r].items()}
+        if len(numbers.rows) > 1:
+            section.items.append(f"row {r + 1} of {len(numbers.rows)}")
+        for factor, value in zip(numbers.distinct, numbers.factor_values[r]):
+            notation, notation_latex, _, _ = texts[id(factor)]
+            result = factor.result
+            text, latex = f"{notation} = {to_text(result)}", f"{notation_latex} = {to_latex(result)}"
+            put_in = _NumbersText(row).doprint(result)
+            shown_value = w.number(value)
+            if put_in not in (to_text(result), shown_value) and not result.is_Symbol:
+                text += f" = {put_in}"
+                latex += f" = {_NumbersLatex(row).doprint(result)}"
+            if to_text(result) != shown_value:
+                text += f" = {shown_value}"
+                latex += f" = {_latex_number(shown_value)}"
+            section.items.append(Math(text, latex))
+        many = len(entry.paths) > 1
+        for path, value in zip(entry.paths, numbers.path_values[r]):
+            factors = [w.number(v) for v in (numbers.factor_values[r][numbers.distinct.index(f)]
+                                             for f in path.factors)]
+            product = " · ".join(_bracketed_number(v) for v in factors)
+            product_latex = r" \cdot ".join(_latex_factor(v) for v in factors)
+            route = " → ".join(str(i) for i in path.neurons)
+            lead = f"path {route}: " if many else f"{name} = "
+            lead_latex = _latex_text(f"path {route}: ") if many else f"{name_latex} = "
+            section.items.append(Math(f"{lead}{product} = {w.number(value)}",
+                                      f"{lead_latex}{product_latex} = {_latex_number(w.number(value))}"))
+        if many:
+            values = [w.number(v) for v in numbers.path_values[r]]
+            total = w.number(sum(numbers.path_values[r]))
+            section.items.append(Math(f"{name} = sum over the {len(values)} paths = "
+                                      + " + ".join(_bracketed_number(v) for v in values) + f" = {total}",
+                                      f"{name_latex} = " + " + ".join(_latex_factor(v) for v in values)
+                                      + f" = {_latex_number(total)}"))
+    if shown < len(numbers.rows):
+        section.items.append(f"… {len(numbers.rows) - shown} more rows, worked the same way")
+    if len(numbers.rows) > 1:
+        totals = [_bracketed_number(w.number(sum(paths))) for paths in numbers.path_values]
+        put_in = f" = ({' + '.join(totals)})/{len(totals)}" if len(totals) <= limits.MAX_TABLE_BATCH_ROWS else ""
+        section.items.append(f"{name} = mean over the {len(numbers.rows)} rows{put_in} = "
+                             f"{w.number(numbers.total)}")
+    if numbers.matches:
+        section.items.append(f"backward pass: ∂L/∂{entry.key} = {w.number(numbers.expected)}, the same "
+                             "value: matches the backward pass ✓")
+    else:
+        section.items.append(f"warning: the backward pass gives ∂L/∂{entry.key} = "
+                             f"{w.number(numbers.expected)}, but the chain gives "
+                             f"{w.number(numbers.total)}: they do NOT match ✗ (please report this)")
+    return section
+
+
+def _latex_factor(text: str) -> str:
+    number = _latex_number(text)
+    return rf"\left({number}\right)" if number.startswith("-") or r"\frac" in number else number
+
+
+def _output_target(output):
+    """y₁ for the output a⁽ᴸ⁾₁ (the target entry it is compared with)."""
+    index = output.name.rsplit("_{", 1)[-1].rstrip("}")
+    return Symbol(f"y_{index}", real=True)
 
 
 def _entry_sections(form, entry) -> list[Section]:
@@ -910,7 +1268,7 @@ def _entry_sections(form, entry) -> list[Section]:
         section.items.append(f"{p_text} reaches the loss along {len(entry.paths)} paths (neuron "
                              f"{j} of layer {l} → one neuron in each later layer); the chain rule "
                              "adds one product per path:")
-    texts = _factor_texts(type("Chain", (), {"factors": _distinct(entry)})())
+    texts = _factor_texts(type("Chain", (), {"factors": distinct_factors(entry)})())
     for path in entry.paths:
         parts = [texts[id(f)] for f in path.factors]
         route = " → ".join(str(i) for i in path.neurons)
@@ -924,7 +1282,7 @@ def _entry_sections(form, entry) -> list[Section]:
         section.items.append(Math(f"{name} = sum over the {len(entry.paths)} paths = {to_text(entry.total)}",
                                   f"{name_latex} = {to_latex(entry.total)}"))
     local = Section(f"Local derivatives on the paths of {p_text}")
-    for factor in _distinct(entry):
+    for factor in distinct_factors(entry):
         local.items += [_factor_math(factor), Steps(factor.derivation)]
     return [section, local]
 
@@ -934,16 +1292,6 @@ SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 def _sub(index) -> str:
     return str(index).translate(SUBSCRIPT_DIGITS)
-
-
-def _distinct(entry) -> list:
-    seen, factors = set(), []
-    for path in entry.paths:
-        for factor in path.factors:
-            if id(factor) not in seen:
-                seen.add(id(factor))
-                factors.append(factor)
-    return factors
 
 
 def matrix_dict(form) -> dict:
@@ -970,7 +1318,7 @@ def matrix_dict(form) -> dict:
         data["softmax_cross_entropy"] = factor_dict(form.softmax_ce)
     if form.entry is not None:
         entry = form.entry
-        distinct = _distinct(entry)
+        distinct = distinct_factors(entry)
         index = {id(f): i for i, f in enumerate(distinct)}
         data["entry"] = {"parameter": entry.key, "symbol": _ascii(entry.parameter),
                          "path_count": entry.path_count,
@@ -979,7 +1327,23 @@ def matrix_dict(form) -> dict:
                                     "product": _ascii(p.product)} for p in entry.paths]}
         if entry.paths:
             data["entry"]["total"] = _ascii(entry.total)
+        if form.numbers is not None:
+            data["entry"]["numbers"] = _numbers_dict(form.numbers)
     return data
+
+
+def _numbers_dict(numbers) -> dict:
+    """JSON: per row the value of each factor (in the order of "factors") and each path, the
+    chain's value (the mean over a batch), the backward pass's and whether they match."""
+    w = numbers.walkthrough
+
+    def value(v):
+        return w.number(v).replace("−", "-") if w.exact else _json_float(v)
+
+    return {"rows": [{"factor_values": [value(v) for v in factors], "path_values": [value(v) for v in paths]}
+                     for factors, paths in zip(numbers.factor_values, numbers.path_values)],
+            "value": None if numbers.total is None else value(numbers.total),
+            "backward_pass": value(numbers.expected), "matches": numbers.matches}
 
 
 def _ascii_name(symbol):
@@ -1004,24 +1368,24 @@ def _renamed_dict(derivation) -> list:
     return renamed(derivation, names).to_dict()["steps"]
 
 
-def matrix_plain(form) -> str:
-    return sections_plain(_matrix_sections(form))
+def matrix_plain(form, detail: str = "normal") -> str:
+    return sections_plain(at_detail(_matrix_sections(form), detail))
 
 
-def matrix_markdown(form) -> str:
-    return sections_markdown(_matrix_sections(form))
+def matrix_markdown(form, detail: str = "normal") -> str:
+    return sections_markdown(at_detail(_matrix_sections(form), detail))
 
 
-def matrix_latex(form) -> str:
-    return sections_latex(_matrix_sections(form))
+def matrix_latex(form, detail: str = "normal") -> str:
+    return sections_latex(at_detail(_matrix_sections(form), detail))
 
 
-def matrix_aligned(form) -> str:
-    return sections_aligned(_matrix_sections(form))
+def matrix_aligned(form, detail: str = "normal") -> str:
+    return sections_aligned(at_detail(_matrix_sections(form), detail))
 
 
-def matrix_rich(form):
-    return sections_rich(_matrix_sections(form))
+def matrix_rich(form, detail: str = "normal"):
+    return sections_rich(at_detail(_matrix_sections(form), detail))
 
 
 def walkthrough_csv(w) -> str:

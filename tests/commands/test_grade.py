@@ -91,3 +91,34 @@ def test_keep_best_is_an_option() -> None:
                  "--no-progress")
     assert 0 == result.exit_code, result.output
     assert "best" == json.loads(result.stdout)["keep"]
+
+
+def test_per_student_course_example_gives_its_gradebook(tmp_path) -> None:
+    """examples/course/week5_*: a per-student key (with the teacher's partial credit) marks each
+    student against their own version and writes the committed gradebook."""
+    book = tmp_path / "gradebook.csv"
+    course = EXAMPLES / "course"
+    result = run("grade", str(course / "week5_submissions.csv"), "--key", str(course / "week5_key.toml"),
+                 "--roster", str(course / "roster.csv"), "--gradebook", str(book),
+                 "--format", "plain", "--no-progress")
+    assert 0 == result.exit_code, result.output
+    assert (course / "week5_gradebook.csv").read_text() == book.read_text()
+    assert "line 5: s02 q1 incorrect 1/2 — missing_chain_factor" in result.stdout   # partial credit
+    assert "line 10: s03 q3 incorrect 0/1" in result.stdout   # s01's answer is wrong for s03's version
+    assert "no version of q1 for student 's99'" in result.stdout
+
+
+def test_per_student_course_key_is_what_practice_writes(tmp_path) -> None:
+    """The example key's versions are exactly what its `calcgrad practice` command makes today
+    (the teacher's edits are only in the shared [qN] tables)."""
+    import tomllib
+
+    key = tmp_path / "key.toml"
+    course = EXAMPLES / "course"
+    result = run("practice", "--rules", "chain,product,quotient", "--count", "3", "--seed", "6",
+                 "--per-student", str(course / "roster.csv"), "--key-out", str(key), "--format", "json")
+    assert 0 == result.exit_code, result.output
+    made = tomllib.loads(key.read_text(encoding="utf-8"))
+    committed = tomllib.loads((course / "week5_key.toml").read_text(encoding="utf-8"))
+    assert made["students"] == committed["students"]
+    assert sorted(made) == sorted(committed)

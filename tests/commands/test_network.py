@@ -204,8 +204,11 @@ def test_param_with_layers() -> None:
     (["--widths", "2,9,1"], "at most 8 neurons"),
     (["--widths", "2,3,1", "--expand"], "--expand is for"),
     (["--widths", "2,3,1", "--layers", "2"], "either --layers"),
-    ([str(EXAMPLE), "--param", "W1[1,1]"], "spec file sets"),
-], ids=["param-layer", "widths-text", "too-wide", "expand-wide", "both", "spec-param"])
+    ([str(EXAMPLE), "--param", "W1[1,1]", "--activation", "relu"], "spec file sets"),
+    ([str(EXAMPLE), "--param", "W3[1,1]"], "layers 1…2"),
+    ([str(EXAMPLE), "--param", "W1[1,1]", "--epochs", "3"], "leave out --graph"),
+], ids=["param-layer", "widths-text", "too-wide", "expand-wide", "both", "spec-activation",
+        "spec-param-layer", "spec-param-epochs"])
 def test_matrix_errors_exit_2(args, message) -> None:
     """Bad vector-form requests exit with status 2 and say why."""
     result = run(*args)
@@ -274,3 +277,49 @@ def test_spec_file_named_init(tmp_path, monkeypatch) -> None:
     (tmp_path / "init").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
     result = run("./init")
     assert 0 == result.exit_code and "L = 0.0837469903" in result.stdout
+
+
+# --- one entry with a spec's numbers ----------------------------------------------------------
+
+
+def test_param_with_spec_shows_numbers_and_checks() -> None:
+    """--param with a spec: the entry's chain in symbols, then with numbers, then the check."""
+    result = run(str(EXAMPLE), "--param", "W1[1,1]", "--precision", "4", "--format", "plain")
+    assert 0 == result.exit_code, result.output
+    out = result.stdout
+    assert "∂L/∂w⁽¹⁾₁,₁ = ∂L/∂a⁽²⁾₁ · ∂a⁽²⁾₁/∂z⁽²⁾₁ · ∂z⁽²⁾₁/∂a⁽¹⁾₁" in out
+    assert "∂a⁽²⁾₁/∂z⁽²⁾₁ = 1 − a⁽²⁾₁² = 1 − 0.9093² = 0.1732" in out
+    assert "∂L/∂w⁽¹⁾₁,₁ = 0.4093 · 0.1732 · 0.7 · 0.961 · 1 = 0.0477" in out
+    assert "matches the backward pass ✓" in out
+    assert out.index("One entry") < out.index("with the spec's numbers")
+
+
+@pytest.mark.parametrize("fmt", ["rich", "latex", "markdown", "json"])
+def test_param_with_spec_every_format(fmt) -> None:
+    """Every format carries the numbers and the check."""
+    result = run(str(EXAMPLE), "--param", "b1[2]", "--format", fmt)
+    assert 0 == result.exit_code, result.output
+    if fmt == "json":
+        data = json.loads(result.stdout)
+        assert data["entry"]["numbers"]["matches"] is True
+        assert data["entry"]["numbers"]["value"] == data["entry"]["numbers"]["backward_pass"]
+    elif fmt == "latex":
+        assert r"\checkmark" in result.stdout
+        assert result.stdout.isascii()
+    else:
+        assert "matches the backward pass" in " ".join(result.stdout.split())
+
+
+def test_param_with_one_neuron_spec_and_batch(tmp_path) -> None:
+    """A one-neuron-per-layer spec with a batch: each row's chain, then the mean, checked."""
+    spec = {"layers": [1, 1, 1], "activation": ["tanh", "sigmoid"], "loss": "bce",
+            "input": [[0.5], [-1.0]], "target": [[1], [0]], "weights": [[[0.3]], [[-0.7]]],
+            "biases": [[0.1], [0.2]]}
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    result = run(str(path), "--param", "W1[1,1]", "--format", "plain")
+    assert 0 == result.exit_code, result.output
+    assert "row 2 of 2" in result.stdout
+    assert "mean over the 2 rows" in result.stdout
+    assert "matches the backward pass ✓" in result.stdout
+    assert "layer 1 (tanh): tanh′(z) = 1 − tanh²(z)" in result.stdout

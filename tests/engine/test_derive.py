@@ -34,7 +34,8 @@ def assert_every_step_correct(derivation) -> None:
 
 def assert_matches_sympy(expr, *variables) -> None:
     """The derivation's result equals sympy.diff at every usable point."""
-    assume(not expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo))
+    if expr.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):  # only generated ones can
+        assume(False)
     derivation = diff(expr, *variables)
     expected = sympy.diff(expr, *variables)
     symbols = sorted(expr.free_symbols | set(variables), key=lambda s: s.name)

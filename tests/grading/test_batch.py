@@ -273,6 +273,109 @@ def test_repeated_answers_are_checked_once_with_an_identical_report(monkeypatch)
     monkeypatch.setattr(calcgrad.grading.checking, "check",
                         lambda answer, **kw: calls.append(answer) or real_check(answer, **kw))
     report = grade(csv_text, key, jobs=1)
-    assert 2 == len(calls)
+    assert ["-sin(3x)", "-3 sin(3x)", "-3  sin(3x)"] == calls  # trimmed when read; inner spaces count
     assert one_by_one == list(report.rows)
     assert [r.answer for r in one_by_one] == [r.answer for r in report.rows]
+
+
+# --- per-student keys -----------------------------------------------------------------------
+
+
+PER_STUDENT_KEY = """
+[q1]
+points = 2
+[q1.mistakes]
+missing_chain_factor = { points = 1, feedback = "Multiply by the inner derivative." }
+
+[q2]
+expression = "x^3"          # shared: every student without a version of their own answers this
+
+[students.s01]
+name = "Ada Lovelace"
+q1 = "sin(2x)"
+
+[students." S02"]
+q1 = { expression = "x^2 y", wrt = "y" }
+q2 = "x^4"
+"""
+
+
+def test_a_per_student_key_gives_each_student_their_version() -> None:
+    """Versions are read per normalised id; the shared table's points and credits apply to each."""
+    key = read_key(PER_STUDENT_KEY)
+    assert ["q1", "q2"] == list(key)
+    ada, bo = key["q1"].for_student("s01"), key["q1"].for_student("s02")
+    assert ("sin(2x)", (), 2.0) == (ada.expression, ada.wrt, ada.points)
+    assert ("x^2 y", ("y",), 2.0) == (bo.expression, bo.wrt, bo.points)
+    assert "missing_chain_factor" == ada.credit("missing_chain_factor").code
+    assert key["q1"].for_student("s03") is None           # no version and no shared expression
+    assert "x^3" == key["q2"].for_student("s01").expression  # the shared question
+    assert "x^4" == key["q2"].for_student("s02").expression
+
+
+def test_each_student_is_marked_against_their_own_version() -> None:
+    """The same answer text is right for one student's version and wrong for another's, and a
+    student missing from the key gets an error row saying so (kept, counted, not dropped)."""
+    submissions = ("student,question,answer\n"
+                   "s01,q1,2cos(2x)\n"
+                   "S02 ,q1,2cos(2x)\n"
+                   "s02,q1,x^2\n"
+                   "s01,q1,cos(2x)\n"
+                   "s03,q1,2cos(2x)\n"
+                   "s03,q2,3x^2\n"
+                   "s02,q2,4x^3\n")
+    report = grade(submissions, PER_STUDENT_KEY, jobs=1, keep="first")
+    outcome = [(row.student, row.verdict, row.points) for row in report.rows]
+    assert [("s01", "correct", 2.0), ("s02", "incorrect", 0.0), ("s02", "correct", 2.0),
+            ("s01", "incorrect", 1.0), ("s03", "error", 0.0), ("s03", "correct", 1.0),
+            ("s02", "correct", 1.0)] == outcome
+    assert report.rows[3].superseded and report.rows[2].superseded  # --keep first
+    missing = report.rows[4]
+    assert "no version of q1 for student 's03'" in missing.error
+    assert 2.0 == missing.max_points
+    assert any("Per-student key" in note for note in report.notes)
+    q1 = report.summaries[0]
+    assert (3, 1, 1, 1) == (q1.submissions, q1.correct, q1.incorrect, q1.errors)
+
+
+def test_partial_credit_of_the_shared_table_applies_to_each_version() -> None:
+    """A missing inner derivative in one student's version earns the shared table's credit."""
+    report = grade("student,question,answer\ns01,q1,cos(2x)\n", PER_STUDENT_KEY, jobs=1)
+    row = report.rows[0]
+    assert (("missing_chain_factor",), 1.0) == (row.mistakes, row.points)
+    assert "Multiply by the inner derivative." in row.feedback
+
+
+@pytest.mark.parametrize("key, message", [
+    ('[q1]\npoints = 1\n', "key entry 'q1' needs an expression"),
+    ('[q1]\npoints = 1\n[students.s01]\nq2 = "x^2"\n', "key entry 'q1' needs an expression, or one per student"),
+    ('students = 3\n', "students table is not as expected"),
+    ('[students]\nexpression = "x^2"\n', "students table is not as expected"),
+    ('[students.s01]\nq1 = "x^2"\n[students.S01]\nq1 = "x^3"\n', "lists student 's01' twice"),
+    ('[students." "]\nq1 = "x^2"\n', "has no student id"),
+    ('[students.s01]\nq1 = { expression = "x^2", points = 5 }\n', "[students.s01] q1 must be an expression"),
+    ('[students.s01]\nq1 = 3\n', "[students.s01] q1 must be an expression"),
+    ('[students.s01]\nname = 3\nq1 = "x"\n', "[students.s01] name must be the student's name"),
+    ('[students.s01]\nq1 = "sine(x)"\n', "[students.s01] q1: cannot read its expression"),
+    ('[q1]\nat = "x=0"\n[students.s01]\nq1 = "ln x"\n', "[students.s01] q1: the derivative has no real value"),
+])
+def test_bad_per_student_keys_are_refused_before_grading(key: str, message: str) -> None:
+    """A bad version stops the run with a message naming where it is in the key."""
+    with pytest.raises(UsageError) as error:
+        read_key(key)
+    assert message in str(error.value)
+
+
+def test_a_version_only_question_needs_no_shared_table() -> None:
+    """A question that only students' tables name gets the default settings (1 point)."""
+    key = read_key('[students.s01]\nq7 = "x^2"\n')
+    assert (["q7"], 1.0, "x^2") == (list(key), key["q7"].points, key["q7"].for_student("s01").expression)
+
+
+def test_answers_spaced_differently_keep_their_own_columns() -> None:
+    """Answers that differ only in inner spaces are checked apart: a message names columns."""
+    csv_text = "student,question,answer\na,q1,x + (x\nb,q1,x  +  (x\nc,q1,x + (x\n"
+    errors = [row.error for row in grade(csv_text, KEY, jobs=1).rows]
+    assert ["cannot check this answer: '(' at column 5 is never closed",
+            "cannot check this answer: '(' at column 7 is never closed",
+            "cannot check this answer: '(' at column 5 is never closed"] == errors

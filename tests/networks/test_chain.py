@@ -78,11 +78,14 @@ def check_chain_matches_sympy(case) -> None:
 
 @pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
 def test_each_factor_is_the_derivative(activation) -> None:
-    """Every factor's result equals sympy.diff of its definition."""
+    """Every factor's result equals sympy.diff of its definition (an activation's slope written
+    in its output a, such as a(1 − a), once a = f(z) is put back)."""
     chain = scalar_chain(architecture([1, 1, 1], activation, "half_sse"))
     for factor in chain.factors:
         expected = sympy.diff(factor.definition, factor.bottom)
-        assert numerically_equal(expected, factor.result, list(factor.definition.free_symbols) or [X])
+        result = factor.result.xreplace({factor.top: factor.definition})
+        assert numerically_equal(expected, result, list(factor.definition.free_symbols) or [X])
+        assert numerically_equal(expected, factor.derivation.result, list(factor.definition.free_symbols) or [X])
 
 
 def test_sigmoid_factor_and_notation() -> None:
@@ -90,7 +93,7 @@ def test_sigmoid_factor_and_notation() -> None:
     chain = Network([1, 1, 1, 1], "sigmoid", "mse").chain()
     text = chain.plain()
     assert "∂L/∂w⁽¹⁾ = ∂L/∂a⁽³⁾ · ∂a⁽³⁾/∂z⁽³⁾ · ∂z⁽³⁾/∂a⁽²⁾" in text
-    assert "σ(z⁽³⁾)·(1 − σ(z⁽³⁾))" in text
+    assert "σ(z⁽³⁾)·(1 − σ(z⁽³⁾)) = a⁽³⁾·(1 − a⁽³⁾)" in text
     assert "Sigmoid rule" in text
     latex = chain.latex()
     assert r"\frac{\partial L}{\partial w^{(1)}}" in latex
@@ -334,3 +337,55 @@ def test_depth_limit_is_1000() -> None:
     assert 1000 == limits.MAX_NETWORK_LAYERS
     with pytest.raises(UsageError, match="at most 1000 layers, got 1001"):
         Network([1] * 1002)
+
+
+def test_brief_detail_fits_in_about_60_lines() -> None:
+    """--detail brief (renderer side): a 3-layer chain without step trees, in under 60 lines."""
+    from calcgrad.render.network import chain_plain, matrix_plain
+
+    chain = Network([1, 1, 1, 1], "sigmoid", "mse").chain()
+    brief, normal = chain_plain(chain, detail="brief"), chain_plain(chain)
+    assert len(brief.splitlines()) <= 60 < len(normal.splitlines())
+    assert "Sigmoid rule" not in brief and "Sigmoid rule" in normal
+    assert "∂a⁽³⁾/∂z⁽³⁾ = ∂/∂z⁽³⁾ (σ(z⁽³⁾)) = σ(z⁽³⁾)·(1 − σ(z⁽³⁾)) = a⁽³⁾·(1 − a⁽³⁾)" in brief
+    assert "Sum rule" not in matrix_plain(Network([2, 2, 1]).matrix_form(), detail="brief")
+    with pytest.raises(ValueError, match="detail must be one of"):
+        chain_plain(chain, detail="short")
+
+
+def test_leaky_relu_by_name_never_piecewise() -> None:
+    """Leaky ReLU prints by name with its slope in every format, never a raw Piecewise."""
+    chain = Network([1, 1, 1], "leaky_relu,tanh", "mse").chain()
+    for text in (chain.plain(), chain.markdown(), chain.latex()):
+        assert "Piecewise" not in text
+    assert "a⁽¹⁾ = LeakyReLU(z⁽¹⁾)" in chain.plain()
+    assert "∂a⁽¹⁾/∂z⁽¹⁾ = ∂/∂z⁽¹⁾ (LeakyReLU(z⁽¹⁾)) = LeakyReLU′(z⁽¹⁾)" in chain.plain()
+    assert "slope LeakyReLU′(z⁽¹⁾) is 1 for z⁽¹⁾ > 0 and 0.01 for z⁽¹⁾ ≤ 0" in chain.plain()
+    assert r"\operatorname{LeakyReLU}'" in chain.latex()
+
+
+def test_tanh_slope_is_one_minus_tanh_squared_with_layer_labels() -> None:
+    """tanh′ is 1 − tanh²(z) in the chain (sech² nowhere), labelled by layer when activations differ."""
+    chain = Network([1, 1, 1], "tanh,sigmoid", "mse").chain()
+    text = chain.plain()
+    assert "sech" not in text
+    assert ("layer 1 (tanh): ∂a⁽¹⁾/∂z⁽¹⁾ = ∂/∂z⁽¹⁾ (tanh(z⁽¹⁾)) = 1 − tanh²(z⁽¹⁾) = 1 − a⁽¹⁾²" in text)
+    assert "layer 2 (sigmoid): ∂a⁽²⁾/∂z⁽²⁾" in text
+    form = Network([2, 2, 1], "tanh,sigmoid", "bce").matrix_form()
+    text = form.plain()
+    assert "layer 1 (tanh): f′(z) = d/dz tanh(z) = 1 − tanh²(z) = 1 − a² with a = f(z)" in text
+    assert "layer 2 (sigmoid): f′(z) = d/dz σ(z)" in text
+    assert "δ⁽²⁾ = ∂L/∂z⁽²⁾ = ŷ − y = a⁽²⁾ − y" in text
+    assert "sech" not in text
+
+
+def test_sigmoid_bce_chain_cancels_to_a_minus_y() -> None:
+    """σ + BCE: δ⁽ᴸ⁾ is written ∂L/∂a · σ′ = … = a − y, the cancellation said in words."""
+    chain = Network([1, 1, 1], "sigmoid", "bce").chain()
+    assert "a^{(2)} - y" == str(chain.output_delta)
+    text = chain.plain()
+    assert ("δ⁽²⁾ = ∂L/∂z⁽²⁾ = ∂L/∂a⁽²⁾ · ∂a⁽²⁾/∂z⁽²⁾ = ((a⁽²⁾ − y)/(a⁽²⁾·(1 − a⁽²⁾))) · "
+            "a⁽²⁾·(1 − a⁽²⁾) = a⁽²⁾ − y") in text
+    assert "σ′ = a(1 − a) cancels the a(1 − a) under ∂L/∂a" in text
+    assert chain.to_dict()["output_delta"] == "a2 - y"
+    assert Network([1, 1, 1], "sigmoid", "mse").chain().output_delta is None

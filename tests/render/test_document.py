@@ -30,6 +30,12 @@ COMMANDS = {
     "check-correct": ["check", "2x", "--of", "x^2"],
     "check-mistake": ["check", "x", "--of", "x^2"],
     "practice": ["practice", "--count", "2", "--seed", "1"],
+    "practice-sheet": ["practice", "--count", "2", "--seed", "1", "--no-answers"],
+    "practice-per-student": ["practice", "--rules", "chain,partial", "--count", "2", "--seed", "1",
+                             "--per-student", str(EXAMPLES / "course" / "roster.csv")],
+    "practice-per-student-handout": ["practice", "--rules", "chain,product,quotient", "--count", "4",
+                                     "--per-student", str(EXAMPLES / "course" / "roster.csv"),
+                                     "--no-answers"],
     "grade": ["grade", str(EXAMPLES / "submissions.csv"), "--key", str(EXAMPLES / "key.toml"), "--no-progress"],
     "network-chain-bce": ["network", "--layers", "2", "--loss", "bce"],
     "network-softmax-ce": ["network", "--widths", "2,3,3", "--activation", "sigmoid,softmax", "--loss", "ce"],
@@ -84,3 +90,23 @@ def test_standalone_compiles(args: list[str], tmp_path: Path) -> None:
     errors = [line for line in run.stdout.splitlines() if line.startswith("!")]
     assert (0, []) == (run.returncode, errors)
     assert (tmp_path / "doc.pdf").stat().st_size > 0
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(ENGINE is None, reason="no pdflatex or lualatex on PATH (.ci/run installs "
+                                           "texlive-latex-base and texlive-latex-recommended)")
+def test_handout_with_accented_names_compiles_with_one_page_per_student(tmp_path: Path) -> None:
+    """Names as rosters spell them (Zoë, Íñigo, Łukasz) are written as ASCII LaTeX accents, and
+    the handout has one page per student."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student,name\nz1,Zoë Ødegård\ni2,Íñigo Dvořák\nl3,Łukasz Çelik\n", encoding="utf-8")
+    text = latex(["practice", "--rules", "chain", "--count", "3", "--per-student", str(roster),
+                  "--no-answers"], "--standalone")
+    assert text.isascii()
+    assert r'Zo\"{e} \O{}deg\r{a}rd (z1)' in text
+    (tmp_path / "doc.tex").write_text(text, encoding="ascii")
+    run = subprocess.run([ENGINE, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    errors = [line for line in run.stdout.splitlines() if line.startswith("!")]
+    assert (0, []) == (run.returncode, errors)
+    assert "(3 pages" in run.stdout.replace("\n", " ")

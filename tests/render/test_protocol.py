@@ -29,6 +29,12 @@ def _grade_report():
     return grade(SUBMISSIONS, KEY, jobs=1)
 
 
+def _student_versions():
+    from calcgrad.calculus.practice_sets import practice_per_student
+
+    return practice_per_student("student,name\ns01,Ada\ns02,Bo\n", "power", count=2, seed=1)
+
+
 def _network(layers):
     from calcgrad.networks.network import Network
 
@@ -49,6 +55,7 @@ EXAMPLES: dict[str, Callable[[], Rendered]] = {
     "Descent": lambda: calcgrad.descend("x^2 + 3y^2", "x=1,y=2", 0.1, iterations=3),
     "FirstPrinciples": lambda: calcgrad.first_principles("x^2", at=2),
     "PracticeSet": lambda: calcgrad.practice("power", count=2, seed=1),
+    "StudentVersions": _student_versions,
     "ScalarChain": lambda: _network([1, 1, 1]).chain(),
     "MatrixForm": lambda: _network([2, 2, 1]).matrix_form(),
     "Walkthrough": _walkthrough,
