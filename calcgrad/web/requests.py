@@ -37,9 +37,10 @@ WEB_COMMANDS = ("diff", "grad", "jacobian", "hessian", "descend", "check", "grad
 
 NOT_FROM_THE_WEB = {"output_format", "plot_out", "graph_out", "out_path", "gradebook_path",
                     "roster_path", "solution_file", "spec", "submissions", "key_path", "jobs",
-                    "progress", "seconds"}
+                    "scheduler", "progress", "seconds"}
 """Click parameters a web request cannot set: output files, paths the server would read,
-and worker settings (the server decides those)."""
+and where and how the server works (worker processes, a Dask cluster's address). Any other
+parameter whose type is a path is left out as well."""
 
 BODY_KEYS = {"check": ("solution",), "network": ("spec",),
              "grade": ("submissions", "key", "roster")}
@@ -73,6 +74,7 @@ def _web_parameters(cmd: click.Command) -> dict[str, click.Parameter]:
     keys: dict[str, click.Parameter] = {}
     for param in cmd.params:
         if (param.name in NOT_FROM_THE_WEB or param.name.startswith("renamed_")  # old spellings
+                or isinstance(param.type, click.Path)  # no file named by the client
                 or getattr(param, "hidden", False) or not param.expose_value):
             continue
         names = {param.name}
@@ -288,7 +290,8 @@ def _practice(p: dict) -> Rendered:
     # lazy: start-up speed (as _diff)
     from calcgrad.calculus.practice_sets import practice
 
-    return practice(p["rules"], count=p["count"], seed=p["seed"], difficulty=p["difficulty"])
+    result = practice(p["rules"], count=p["count"], seed=p["seed"], difficulty=p["difficulty"])
+    return result.without_answers() if p.get("no_answers") else result
 
 
 COMPUTE: dict[str, Callable[[dict], Rendered]] = {

@@ -60,6 +60,9 @@ SAME_AS_CLI = [
                  id="network-matrix-form"),
     pytest.param("first-principles", {"expression": "1/x", "at": 2},
                  ["first-principles", "1/x", "--at", "2"], id="first-principles"),
+    pytest.param("practice", {"rules": "power", "count": 3, "seed": 1, "no_answers": True},
+                 ["practice", "--rules", "power", "--count", "3", "--seed", "1", "--no-answers"],
+                 id="practice-sheet"),
     pytest.param("practice", {"rules": "power", "count": 3, "seed": 1},
                  ["practice", "--rules", "power", "--count", "3", "--seed", "1"], id="practice"),
 ]
@@ -131,6 +134,12 @@ def test_parse_error_answers_400_with_the_cli_message_and_caret(client: TestClie
     pytest.param("check", {"of": "x^2", "solution_file": "/etc/passwd"},
                  "check: unknown key 'solution_file'; expected one of answer, grad, of, order, "
                  "solution, var, wrt", id="no-solution-path"),
+    pytest.param("grade", {"submissions": "x", "key": "y", "scheduler": "tcp://10.0.0.1:8786"},
+                 "grade: unknown key 'scheduler'; expected one of keep, key, roster, submissions",
+                 id="no-dask-address-from-the-client"),
+    pytest.param("practice", {"per_student": "/etc/passwd"},
+                 "practice: unknown key 'per_student'; expected one of count, difficulty, no_answers, "
+                 "rules, seed", id="no-roster-path"),
     pytest.param("grade", {"submissions": "student,question,answer\n", "key": "[q1]\nexpression = \"x\"\n",
                            "keep": "most"},
                  "Invalid value for '--keep': 'most' is not one of 'last', 'best', 'first'.", id="grade-keep"),
@@ -209,6 +218,12 @@ def test_api_index_lists_each_commands_keys(client: TestClient) -> None:
     assert ["keep", "key", "roster", "submissions"] == response.json()["commands"]["grade"]
 
 
+SLOW_DESCENT = {"expression": "sin(x y) e^(x/10) cos(y^2/10) + (x-z)^2 + (y-w)^2 + z^4 + w^4 "
+                               "+ tanh(x z) + atan(y w)",
+                "start": "x=1,y=2,z=0.5,w=0.3", "lr": 0.001, "iterations": 100000, "tol": 0}
+"""About 8 s of work (100,000 descent steps in four variables): well past a 1 s budget."""
+
+
 def test_a_request_over_its_time_limit_answers_400_and_others_go_on() -> None:
     """A request past the time budget is stopped with the CLI's message, and a quick request
     sent while it runs is answered before it, not after it."""
@@ -218,7 +233,7 @@ def test_a_request_over_its_time_limit_answers_400_and_others_go_on() -> None:
         finished: dict[str, float] = {}
 
         def slow() -> None:
-            answers["slow"] = slow_client.post("/api/diff", json={"expression": "x^x^x", "order": 6})
+            answers["slow"] = slow_client.post("/api/descend", json=SLOW_DESCENT)
             finished["slow"] = time.monotonic()
 
         worker = threading.Thread(target=slow)
