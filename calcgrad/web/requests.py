@@ -173,12 +173,18 @@ def _text(value: Any, what: str) -> str:
     return value
 
 
+def _verify(p: dict) -> dict:
+    """verify=… for the step commands whose CLI has --verify/--no-verify (the per-step checks,
+    calcgrad.engine.verify); nothing where the command has no such option."""
+    return {"verify": p["verify"]} if "verify" in p else {}
+
+
 def _diff(p: dict) -> Rendered:
     # lazy: start-up speed (SymPy loads on first request)
     from calcgrad.engine.derive import diff
 
     return diff(_text(p["expression"], "expression"), wrt=p["wrt"], order=p["order"], at=p["at"],
-                variables=p["variables"])
+                variables=p["variables"], **_verify(p))
 
 
 def _grad(p: dict) -> Rendered:
@@ -186,7 +192,8 @@ def _grad(p: dict) -> Rendered:
     from calcgrad.calculus.multivar import gradient
 
     return gradient(_text(p["expression"], "expression"), wrt=p["wrt"] or None, at=p["at"],
-                    direction=p["direction"], variables=p["variables"], steps=p["show_steps"])
+                    direction=p["direction"], variables=p["variables"], steps=p["show_steps"],
+                    **_verify(p))
 
 
 def _jacobian(p: dict) -> Rendered:
@@ -197,7 +204,7 @@ def _jacobian(p: dict) -> Rendered:
     if not functions:
         raise UsageError("give the functions, e.g. [\"x^2 y\", \"5x + sin y\"] or \"x^2 y; 5x + sin y\"")
     return jacobian(functions, wrt=p["wrt"] or None, at=p["at"], entry=p["entry"],
-                    variables=p["variables"])
+                    variables=p["variables"], **_verify(p))
 
 
 def _hessian(p: dict) -> Rendered:
@@ -205,7 +212,7 @@ def _hessian(p: dict) -> Rendered:
     from calcgrad.calculus.multivar import hessian
 
     return hessian(_text(p["expression"], "expression"), wrt=p["wrt"] or None, at=p["at"],
-                   entry=p["entry"], variables=p["variables"])
+                   entry=p["entry"], variables=p["variables"], **_verify(p))
 
 
 def _descend(p: dict) -> Rendered:
