@@ -34,6 +34,7 @@ COMMANDS = {
     "network": "calcgrad.commands.network",
     "plot": "calcgrad.commands.plot",
     "practice": "calcgrad.commands.practice",
+    "serve": "calcgrad.commands.serve",
 }
 """Command name → the module that defines it (as a click command of the same name)."""
 

@@ -27,13 +27,13 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("domain", ("calcgrad.calculus", "calcgrad.networks", "calcgrad.grading")),
     ("render", ("calcgrad.render",)),                  # one renderer module per result type
     ("pictures", ("calcgrad.pictures",)),              # matplotlib, optional
-    ("interface", ("calcgrad.cli", "calcgrad.commands", "calcgrad.testing", "calcgrad.__main__",
-                   "calcgrad")),                       # the CLI, the pytest helper, the lazy public API
+    ("interface", ("calcgrad.cli", "calcgrad.commands", "calcgrad.web", "calcgrad.testing",
+                   "calcgrad.__main__", "calcgrad")),  # the CLI, `calcgrad serve`, the pytest helper, the lazy public API
 ]
 """Layer name → module prefixes; the first (longest) matching prefix decides."""
 
-MAY_IMPORT_PICTURES = ("calcgrad.pictures", "calcgrad.commands")
-"""pictures/ is never imported by the rest: only by itself and the commands that draw (the
+MAY_IMPORT_PICTURES = ("calcgrad.pictures", "calcgrad.commands", "calcgrad.web")
+"""pictures/ is never imported by the rest: only by itself, the commands that draw and the web pages (the
 public API in calcgrad/__init__.py names its functions too, but loads them by name, lazily)."""
 
 LAZY_REASON = re.compile(r"lazy:.*(start-up|output protocol)")
