@@ -68,16 +68,24 @@ def _result(name: str, body: dict, seconds: float | None) -> tuple[Any, dict | N
 
 def derivative_page(form: dict[str, str], seconds: float | None = None) -> dict:
     """The derivative page: the derivation, its steps, the value, LaTeX/Markdown, a picture."""
-    values = fields(form, ("expression", "wrt", "order", "at", "var"))
+    values = fields(form, ("expression", "wrt", "order", "at", "var", "detail"))
     context: dict[str, Any] = {"form": values}
     if "expression" not in values:
         return context
-    result, error = _result("diff", values, seconds)
+    result, error = _result("diff", values, seconds)  # also checks the detail level
     context["error"] = error
     if result is None:
         return context
-    context.update(result=result, data=result.to_dict(), latex=result.render("latex"),
-                   markdown=result.render("markdown"))
+    # lazy: start-up speed (the renderers load on the first request)
+    from calcgrad.render.common import fold
+    from calcgrad.render.protocol import DEFAULT_DETAIL
+
+    detail = values.get("detail", DEFAULT_DETAIL)
+    context.update(result=result, data=result.to_dict(),
+                   latex=result.render("latex", detail=detail),
+                   markdown=result.render("markdown", detail=detail),
+                   shown=lambda step: [sub for _, sub in fold(step, detail)[0]],
+                   folded=lambda step: fold(step, detail)[1])
     variables = result.expression.free_symbols
     # lazy: start-up speed (pictures and matplotlib load only when a picture is drawn)
     from calcgrad.pictures import plotting

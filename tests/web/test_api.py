@@ -135,7 +135,7 @@ def test_parse_error_answers_400_with_the_cli_message_and_caret(client: TestClie
                  "grade: unknown key 'scheduler'; expected one of keep, key, roster, submissions",
                  id="no-dask-address-from-the-client"),
     pytest.param("practice", {"per_student": "/etc/passwd"},
-                 "practice: unknown key 'per_student'; expected one of count, difficulty, no_answers, "
+                 "practice: unknown key 'per_student'; expected one of count, detail, difficulty, no_answers, "
                  "rules, seed", id="no-roster-path"),
     pytest.param("grade", {"submissions": "student,question,answer\n", "key": "[q1]\nexpression = \"x\"\n",
                            "keep": "most"},

@@ -193,3 +193,21 @@ def test_static_files_are_served_by_calcgrad(client: TestClient) -> None:
     assert 200 == client.get("/static/style.css").status_code
     page = client.get("/").text
     assert "http://" not in page and "https://" not in page
+
+
+def test_derivative_page_shows_the_detail_level_chosen(client: TestClient) -> None:
+    """full shows the variable rule as its own step; normal writes it on its parent's line
+    ("with …"); brief leaves the linear step out; every shown step carries its ✓."""
+    pages = {level: client.get(f"/?expression=3x%5E2%2B5x&detail={level}").text
+             for level in ("full", "normal", "brief")}
+    assert "Variable rule" in pages["full"] and 'class="folded"' not in pages["full"]
+    assert "Variable rule" not in pages["normal"] and 'class="folded"' in pages["normal"]
+    assert pages["brief"].count('class="rule"') < pages["normal"].count('class="rule"')
+    assert all('class="verified ok"' in page for page in pages.values())
+    assert '<option value="brief" title="steps linear in the variable left out" selected>' in pages["brief"]
+
+
+def test_an_unknown_detail_level_is_reported_not_raised(client: TestClient) -> None:
+    page = client.get("/?expression=x%5E2&detail=short")
+    assert 200 == page.status_code
+    assert "brief" in page.text and "Result:" not in page.text
