@@ -93,6 +93,18 @@ _MISSPELLINGS = {
     "cosecant": "csc", "squareroot": "sqrt", "logarithm": "log", "logistic": "sigmoid",
 }
 
+_STEP_FUNCTIONS_HINT = ("its derivative is 0 between the jumps and does not exist at them; calcgrad "
+                        "differentiates functions given by formulas (to multiply letters, write {spelled})")
+_NOT_OFFERED = {
+    **dict.fromkeys(("floor", "ceil", "ceiling", "round", "trunc", "frac", "mod"), _STEP_FUNCTIONS_HINT),
+    "softmax": "softmax is a network's output layer: try calcgrad network --widths 2,3 "
+               "--activation relu,softmax --loss ce",
+    "deg": "angles are in radians here: write x*pi/180 for x degrees",
+    "rad": "angles are in radians here already: write the angle itself",
+}
+"""Function names people type that calcgrad does not offer, with what to write instead (read
+before the letters would be split into a product: floor(x) is never f·l·o²·r·x)."""
+
 _COMMANDS = frozenset({
     "diff", "integrate", "solve", "simplify", "eval", "exec", "import", "lambda", "expand", "factor",
     "subs", "limit", "series", "sympify", "print", "open", "compile", "getattr", "setattr", "globals",
@@ -562,6 +574,8 @@ class _Tokenizer:
                                  "type only the expression, e.g. x^2 sin x")
             if run in _WHOLE_WORDS:
                 return self.whole_word(run, i, j)
+        if run not in declared and (bracket or run == "exp" and has_suffix):
+            self.check_not_offered(run, i, j)
         pieces = self.split(run)
         if run.lower() in _MISSPELLINGS and run not in declared:
             self.check_unknown_function(run, i)  # 'sine x' is never sin(e·x)
@@ -602,6 +616,21 @@ class _Tokenizer:
         if piece in ("e", "E"):
             return CONST, sympy.E
         return SYM, piece
+
+    def check_not_offered(self, run: str, i: int, j: int) -> None:
+        """Refuse a function name calcgrad does not offer (floor, softmax, exp2, …) with a hint."""
+        typed = self.text[i:j]
+        if run == "exp":  # exp2(x), exp10(x): a base, as log2(x) is log base 2
+            digits = re.match(r"\d+(?=\()", self.text[j:])
+            if digits:
+                base = digits.group()
+                raise self.error(f"unknown function 'exp{base}'", i,
+                                 f"write {base}^x for {base} to the power x (or e^({base}x))")
+            return
+        hint = _NOT_OFFERED.get(run.lower())
+        if hint:
+            raise self.error(f"calcgrad has no function '{typed}'", i,
+                             hint.format(spelled="*".join(typed)))
 
     def check_unknown_function(self, run: str, i: int) -> None:
         lowered = run.lower()
@@ -815,12 +844,17 @@ class _Parser:
                 self.advance()
                 factors.append(self.signed())
             elif tok.kind == OP and tok.value == "/":
+                after_exponent = self.previous() is not None and self.previous().kind == NUM \
+                    and self.is_exponent(self.i - 1)
                 self.advance()
                 start = self.peek().pos
+                number = self.peek().kind == NUM
                 divisor = self.signed()
                 if divisor.is_zero:
                     raise self.error(f"division by zero at column {tok.pos + 1}", tok.pos)
                 factors.append(sympy.Pow(divisor, -1))
+                if after_exponent and number:
+                    self.warn_power_over_number(left, tok.pos, self.previous().end)
                 self.warn_juxtaposed(left, tok.pos, start)
                 left = start
             elif self.starts_implicit(tok):
@@ -832,6 +866,22 @@ class _Parser:
         if len(factors) > 1:
             self.written.append(tuple(factors))
         return sympy.Mul(*factors) if len(factors) > 1 else factors[0]
+
+    def warn_power_over_number(self, left: int, slash: int, end: int) -> None:
+        """x^1/2 is (x¹)/2, as documented (powers before division), but is often meant as x^(1/2):
+        say how it was read and how to write the fractional power (not for x^2/2, whose power
+        over the number is a whole number)."""
+        caret = self.text.rfind("^", left, slash)
+        if caret < 0:
+            return
+        base, power, divisor = self.text[left:caret], self.text[caret + 1:slash], self.text[slash + 1:end]
+        try:
+            if int(power.replace(" ", "")) % int(divisor.strip()) == 0:
+                return  # x^2/2, x^4/4: no fractional power is hidden there
+        except ValueError:  # decimals: x^1.5/2
+            pass
+        self.warnings.append(f"{base}^{power}/{divisor} is read as ({base}^{power})/{divisor}; "
+                             f"for the power {power}/{divisor} write {base}^({power}/{divisor})")
 
     def warn_juxtaposed(self, left: int, operator: int, operand: int) -> None:
         """Warn where a factor written right after a power or a divisor is easily misread.

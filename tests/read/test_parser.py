@@ -285,6 +285,13 @@ ERRORS = [
     ("zoo", 0, "complex infinity"),
     ("½", 0, "VULGAR FRACTION ONE HALF"),
     ("Piecewise((x, x), (0, True))", 15, "expected a comparison"),
+    ("floor(x)", 0, "calcgrad has no function 'floor'"),  # never f·l·o²·r·x
+    ("x + ceil(x)", 4, "calcgrad has no function 'ceil'"),
+    ("round(2x)", 0, "no function 'round'"),
+    ("mod(x, 3)", 0, "no function 'mod'"),
+    ("softmax(x)", 0, "no function 'softmax'"),  # never s·o·f·t·max(x)
+    ("deg(x)", 0, "no function 'deg'"),
+    ("exp2(x)", 0, "unknown function 'exp2'"),  # 2^x or e^(2x)? refused, never read as e^(2x)
 ]
 
 
@@ -634,6 +641,9 @@ WARNED = [
     ("1/2x", "1/(2x)"),
     ("a/bc", "a/(bc)"),
     ("2^3x", "2^(3x)"),
+    ("x^1/2", "x^(1/2)"),
+    ("x^-1/2", "x^(-1/2)"),
+    ("x^3/2", "x^(3/2)"),
 ]
 
 
@@ -647,7 +657,8 @@ def test_easily_misread_readings_carry_a_warning(text: str, alternative: str) ->
     assert alternative in warnings[0]
 
 
-@pytest.mark.parametrize("text", ["x^2y", "e^(2x)", "1/(2x)", "x^2 y", "1/2 x", "e^x sin x"])
+@pytest.mark.parametrize("text", ["x^2y", "e^(2x)", "1/(2x)", "x^2 y", "1/2 x", "e^x sin x",
+                                  "x^2/2", "x^4/4", "x^(1/2)", "x^2/y"])
 def test_clear_readings_carry_no_warning(text: str) -> None:
     """x²y, bracketed and spaced forms are clear: no warning."""
     from calcgrad.read.parser import read
@@ -693,3 +704,22 @@ def test_two_plain_numbers_in_a_row_stay_an_error(text: str) -> None:
     """Two numbers that are not an exponent and a factor are still refused."""
     with pytest.raises(ParseError, match="two numbers in a row"):
         parse(text)
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("floor(x)", "write f*l*o*o*r"),
+    ("softmax(x)", "calcgrad network"),
+    ("deg(x)", "x*pi/180"),
+    ("exp2(x)", "write 2^x"),
+])
+def test_functions_not_offered_say_what_to_write(text: str, hint: str) -> None:
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert hint in info.value.hint
+
+
+def test_names_not_offered_still_read_as_letters_without_a_bracket_or_when_declared() -> None:
+    x, d, g = sympy.symbols("x d g", real=True)
+    assert d * sympy.E * g * x == parse("deg x")  # e is Euler's number, as everywhere
+    assert sympy.Symbol("mod", real=True) * x == parse("mod(x)", variables=["mod"])
+    assert sympy.exp(2 * x) == parse("exp(2x)")
