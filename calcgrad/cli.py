@@ -369,8 +369,8 @@ def detail_option(command):
     """--detail, how much of each step tree the text formats show (protocol.DETAILS)."""
     return click.option("--detail", type=click.Choice(DETAILS), default=DEFAULT_DETAIL,
                         show_default=True,
-                        help="Steps shown: full (every step), normal (constant and variable "
-                             "rules named on their parent's line), brief (one line per step, "
+                        help="Steps shown: full (every step), normal (variable rules and constant "
+                             "numbers named on their parent's line), brief (one line per step, "
                              "steps linear in the variable left out). JSON always has every step."
                         )(command)
 

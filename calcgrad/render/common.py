@@ -44,8 +44,10 @@ def is_folded(step: Step, detail: str) -> bool:
     """Whether a sub-step is folded into its parent's line at this detail level (protocol.DETAILS)."""
     if detail == "full":
         return False
-    if isinstance(step, (ConstantRule, VariableRule)):
+    if isinstance(step, VariableRule):
         return True
+    if isinstance(step, ConstantRule):  # at normal only numbers: "y is held constant" is the
+        return detail == "brief" or not step.expression.free_symbols  # lesson of a partial
     if detail == "brief":  # every step linear in the variable: 3x, w·x + b
         if isinstance(step, ConstantMultipleRule):
             return is_folded(step.inner, detail)
