@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from typing import ClassVar
 from functools import lru_cache
 
+import re
+
 import mpmath
 import sympy
 from sympy import Expr, Symbol
@@ -407,6 +409,14 @@ FINE, FOLLOWS, WRONG, UNREADABLE, UNSURE = "fine", "follows", "wrong", "unreadab
 follows correctly from the line before it, which was wrong (the error is carried forward, not
 counted again); a new error; text that could not be read; a line that could not be decided."""
 
+GIVEN = "given"
+"""A line before any derivative line that restates the question's function (y = x² sin x, the
+usual textbook first line): neither a step nor an error, and not counted in the verdict."""
+
+_NAME = r"[A-Za-z_]\w*"
+_RESTATED_NAME = re.compile(rf"({_NAME})\s*(?:\(\s*({_NAME}(?:\s*,\s*{_NAME})*)\s*\))?")
+"""A left-hand side naming the function: y, f, y(x), f(x, y)."""
+
 QUESTION_FUNCTION = "f"
 """The name a worked solution may use for the question's function: f(x), f'(x), f''."""
 
@@ -466,9 +476,12 @@ class WorkedSolution(Rendered):
     def verdict(self) -> str:
         if not self.lines:
             return UNDETERMINED
+        counted = [line for line in self.lines if line.status != GIVEN]
+        if not counted:  # only the function restated: no derivative to judge
+            return UNDETERMINED
         if self.first_wrong is not None:
             return INCORRECT
-        if all(line.status == FINE for line in self.lines):
+        if all(line.status == FINE for line in counted):
             return CORRECT
         return UNDETERMINED
 
@@ -485,8 +498,9 @@ def check_steps(solution: str | Sequence[str], of, wrt=(), order: int = 1, *,
     Lines may hold derivatives still to be taken: (x^2)' sin x + x^2 (sin x)', d/dx(x^2),
     (d/dx) ln(x^2+1), and `function_name` (default f, unless f is a variable) for the question's
     function: f'(x). A line equal to the derivative is a correct step; a line equal to the line
-    before it, when that one was wrong, "follows" (its error is counted once); any other line
-    is a new error, named by the mistake finder where it can.
+    before it, when that one was wrong, "follows" (its error is counted once); a line before any
+    derivative line that restates the function (y = …, f(x) = … or bare) is "given", not
+    counted; any other line is a new error, named by the mistake finder where it can.
     """
     declared = request.declared_names(variables)
     problem = _read(of, declared, "the expression")
@@ -557,7 +571,7 @@ def _check_line(number: int, text: str, derivation: Derivation, declared: tuple,
                                         f"the derivative of {to_text(first.expr)} with respect to "
                                         f"{to_text(first.variables[0])} cannot be taken"))
             limits.check_magnitude(value, f"line {number}")
-            return _judge(number, shown, reading, value, derivation, before)
+            return _judge(number, shown, reading, value, derivation, before, notation)
     except ParseError as error:
         return SolutionLine(number, shown, UNREADABLE, message=str(error), caret=error.caret())
     except (UsageError, LimitError) as error:
@@ -573,8 +587,8 @@ def _check_line(number: int, text: str, derivation: Derivation, declared: tuple,
 
 
 def _judge(number: int, shown: str, reading, value: Expr, derivation: Derivation,
-           before: list[SolutionLine]) -> SolutionLine:
-    """Correct step, follows from the wrong line before it, or a new error."""
+           before: list[SolutionLine], notation: PendingNotation) -> SolutionLine:
+    """Correct step, the function restated, follows from the wrong line before it, or a new error."""
     problem = derivation.expression
     symbols = sorted(problem.free_symbols | value.free_symbols | set(derivation.variables),
                      key=lambda s: s.name)
@@ -584,6 +598,10 @@ def _judge(number: int, shown: str, reading, value: Expr, derivation: Derivation
     if against_expected.status == EQUAL:
         verdict = _check_against(derivation, value, against_expected)
         return SolutionLine(status=FINE, verdict=verdict, **line)
+    if (all(b.status == GIVEN for b in before) and not reading.expression.has(sympy.Derivative)
+            and _names_the_function(shown, derivation, notation)
+            and compare(problem, value, symbols, domain=problem).status == EQUAL):
+        return SolutionLine(status=GIVEN, **line)
     previous = next((b for b in reversed(before) if b.expression is not None), None)
     against_previous = None
     if previous is not None and previous.status in (WRONG, FOLLOWS):
@@ -604,6 +622,24 @@ def _judge(number: int, shown: str, reading, value: Expr, derivation: Derivation
     return SolutionLine(status=UNSURE, verdict=verdict, message=message, **line)
 
 
+def _names_the_function(text: str, derivation: Derivation, notation: PendingNotation) -> bool:
+    """Whether the left-hand sides of a line are only names of the function (y =, f(x) =, or
+    none): d/dx(f) = f or y' = f is not a restatement but a wrong derivative."""
+    cut = last_top_level_equals(text.strip())
+    left = text.strip()[:cut].strip() if cut >= 0 else ""
+    if not left:  # bare, or only "= …"
+        return True
+    arguments = {s.name for s in derivation.expression.free_symbols | set(derivation.variables)}
+    names = {"y", notation.function_name or "y"} - arguments
+    for side in left.split("="):
+        match = _RESTATED_NAME.fullmatch(side.strip())
+        if match is None or match.group(1) not in names:
+            return False
+        if match.group(2) and not {a.strip() for a in match.group(2).split(",")} <= arguments:
+            return False
+    return True
+
+
 def strip_prefix(line: str) -> str:
     """The expression on a line: the text after its last `=` outside brackets, if any."""
     text = line.strip()
@@ -611,6 +647,6 @@ def strip_prefix(line: str) -> str:
     return text[cut + 1:].strip() if cut >= 0 else text
 
 
-__all__ = ["CONSTANT_SENTENCE", "NO_ANSWER", "QUESTION_FUNCTION", "SolutionLine", "Verdict",
+__all__ = ["CONSTANT_SENTENCE", "GIVEN", "NO_ANSWER", "QUESTION_FUNCTION", "SolutionLine", "Verdict",
            "check_value", "value_at", "within_tolerance", "WorkedSolution", "check", "check_steps",
            "split_list", "strip_prefix", "take_derivatives"]

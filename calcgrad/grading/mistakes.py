@@ -183,10 +183,13 @@ def _faults(step: DiffStep, number: str, stage: int) -> list[Mutation]:
         if inner_derivative != 1:
             is_log = isinstance(step.outer, LogBaseRule) or (
                 isinstance(step.outer, FunctionRule) and step.outer.rule == "log")
-            code = "log_derivative_wrong" if is_log else "missing_chain_factor"
+            # The outer derivative at the inner function without the inner factor is the same
+            # slip for every outer function, ln included: one code, so a key's credit for it
+            # applies everywhere. A wrong outer derivative is the outer step's own mutation.
             detail = (f"the inner derivative {to_text(inner_derivative)} is missing"
                       + (" (d/dx ln u = u′/u)" if is_log else ""))
-            out.append(make(code, lambda s: s.outer.result.subs(s.u, s.inner), detail))
+            out.append(make("missing_chain_factor",
+                            lambda s: s.outer.result.subs(s.u, s.inner), detail))
     elif isinstance(step, ProductRule):
         out.append(make("product_as_product_of_derivatives",
                         lambda s: sympy.Mul(*(d.result for d in s.derivatives)),

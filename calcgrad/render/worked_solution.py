@@ -2,7 +2,8 @@
 
 Each line shows its text, its reading and its verdict: a correct step, a line that follows
 from an earlier wrong line (its error carried forward, counted once), a new error with the
-mistake's name, or unreadable text with a caret under the fault. A derivative still to be taken
+mistake's name, unreadable text with a caret under the fault, or the function restated before
+any derivative line (not counted). A derivative still to be taken
 is never printed as SymPy's Derivative(…): it is (x²)′ for the question's variable, d/dy(…)
 otherwise (LaTeX: \\left(x^{2}\\right)' and \\frac{d}{dy}).
 """
@@ -17,9 +18,10 @@ from calcgrad.render.notation import (SUPERSCRIPT, AsciiPrinter, NotesLatexPrint
                                      to_latex, to_text, typed_ranks)
 
 _MARK = {"correct": "✓", "incorrect": "✗", "undetermined": "?"}
-_LINE_MARK = {"fine": "✓", "follows": "→", "wrong": "✗", "unreadable": "…", "undetermined": "?"}
-_STYLE = {"fine": "green", "follows": "cyan", "wrong": "bold red", "unreadable": "yellow",
-          "undetermined": "yellow"}
+_LINE_MARK = {"given": "·", "fine": "✓", "follows": "→", "wrong": "✗", "unreadable": "…",
+              "undetermined": "?"}
+_STYLE = {"given": "blue", "fine": "green", "follows": "cyan", "wrong": "bold red",
+          "unreadable": "yellow", "undetermined": "yellow"}
 PRIMES = {1: "′", 2: "″", 3: "‴"}
 
 
@@ -100,6 +102,8 @@ def reading_latex(expr, prime_variable=None, typed=()) -> str:
 
 def line_label(line) -> str:
     """The verdict on one line, in words."""
+    if line.status == "given":
+        return "restates the function"
     if line.status == "fine":
         return "correct step"
     if line.status == "follows":
@@ -117,11 +121,15 @@ def summary(solution) -> str:
     """One sentence: how many new errors, on which lines, and which lines carry them."""
     if not solution.lines:
         return "No line to check."
+    if all(line.status == "given" for line in solution.lines):
+        return "The lines only restate the function: no derivative line to check."
     errors = solution.errors
     unchecked = [line.number for line in solution.lines if line.status in ("unreadable", "undetermined")]
     after = f" {_numbers(unchecked).capitalize()} could not be checked." if unchecked else ""
     if not errors:
         if solution.verdict == "correct":
+            if any(line.status == "given" for line in solution.lines):
+                return "Every line after the restated function equals the derivative."
             return "Every line equals the derivative."
         return "No line is wrong, but not every line could be checked." + after
     parts = []
@@ -164,7 +172,8 @@ def _details(line, solution) -> list[str]:
 
 def as_dict(solution) -> dict:
     """{"verdict", "problem", "variables", "expected", "first_wrong_line", "error_lines", "lines"};
-    each line: "line", "text", "status" (fine, follows, wrong, unreadable, undetermined),
+    each line: "line", "text", "status" (given: the function restated before any derivative
+    line, not counted; fine, follows, wrong, unreadable, undetermined),
     "label", "reading" (ASCII, derivatives still to be taken as (x**2)' or d/dy(…)),
     "expression" (its value, which calcgrad.parse reads back), "follows_from", "message",
     "caret", "warnings", "mistakes", "step"."""

@@ -68,6 +68,8 @@ def test_gradebook_is_written_with_one_row_per_student(tmp_path) -> None:
     assert 0 == result.exit_code, result.output
     assert (course / "gradebook.csv").read_text() == book.read_text()
     assert "s07,,,,,,0,8" in book.read_text()  # on the roster, nothing submitted
+    # 1/(x^2+1) for ln(x^2+1) is the key's missing_chain_factor (1 point), as for any outer function
+    assert "line 9: s02 q3 incorrect 1/2 — missing_chain_factor" in result.stdout
     assert "Not on the roster: s99." in result.stdout
     assert "Needs a look (6 rows)" in result.stdout
 

@@ -169,3 +169,37 @@ def test_a_derivative_sympy_cannot_take_is_undetermined() -> None:
     assert ("undetermined", None) == (line.status, line.expression)
     assert "the derivative of polygamma(x, 2) with respect to x cannot be taken" == line.message
     assert "Derivative" not in solution.render("json")
+
+
+RESTATED = "{first}\ny' = (x^2)' sin x + x^2 (sin x)'\n= 2x sin x + x^2 cos x\n"
+
+
+@pytest.mark.parametrize("first", ["y = x^2 sin x", "f(x) = x^2 sin x", "x^2 sin x", "y = sin(x) x^2"])
+def test_a_first_line_restating_the_function_is_given_not_an_error(first: str) -> None:
+    """The textbook first line y = f is "given": not counted; the lines after it are compared as usual."""
+    solution = check_steps(RESTATED.format(first=first), of="x^2 sin x")
+    assert [(1, "given", None), (2, "fine", None), (3, "fine", None)] == statuses(solution)
+    assert ((), "correct") == (solution.errors, solution.verdict)
+
+
+def test_a_slip_after_the_restated_function_is_still_found() -> None:
+    solution = check_steps(["y = x^2 sin x", "y' = 2x cos x"], of="x^2 sin x")
+    assert [(1, "given", None), (2, "wrong", None)] == statuses(solution)
+    assert ("incorrect", 2) == (solution.verdict, solution.first_wrong.number)
+
+
+@pytest.mark.parametrize("lines", [
+    ["y' = 2x sin x + x^2 cos x", "y = x^2 sin x"],   # after a derivative line
+    ["y' = x^2 sin x"],                                 # written as the derivative
+    ["d/dx(x^2 sin x) = x^2 sin x"],
+])
+def test_the_function_as_a_derivative_line_is_still_an_error(lines: list[str]) -> None:
+    solution = check_steps(lines, of="x^2 sin x")
+    assert ("wrong", ("function_itself",)) == (solution.lines[-1].status, solution.lines[-1].mistakes)
+    assert "incorrect" == solution.verdict
+
+
+def test_only_the_function_restated_is_undetermined() -> None:
+    """Nothing but y = f shows no derivative: neither correct nor incorrect."""
+    solution = check_steps(["y = x^2 sin x"], of="x^2 sin x")
+    assert ("undetermined", ["given"]) == (solution.verdict, [line.status for line in solution.lines])

@@ -97,3 +97,18 @@ def test_markdown_latex_and_rich(solution) -> None:
 def test_pending_derivative_printing(expr, text: str, ascii_text: str, latex: str) -> None:
     """Primes for the question's variable up to order 3, d/dy(…) otherwise, in each notation."""
     assert (text, ascii_text, latex) == (reading_text(expr, x), reading_ascii(expr, x), reading_latex(expr, x))
+
+
+def test_a_restated_function_in_every_format() -> None:
+    """The first line y = f is shown as "restates the function" (JSON status "given"), not counted."""
+    solution = check_steps(["y = x^2 sin x", "y' = (x^2)' sin x + x^2 (sin x)'"], of="x^2 sin x")
+    plain = solution.plain()
+    assert "· line 1: y = x^2 sin x\n    read as x²·sin(x)\n    restates the function\n" in plain
+    assert "Every line after the restated function equals the derivative." in plain
+    first = solution.to_dict()["lines"][0]
+    assert ("given", "restates the function", "") == (first["status"], first["label"], first["message"])
+    assert [] == solution.to_dict()["error_lines"]
+    assert "| 1 | · restates the function | y = x^2 sin x | x²·sin(x) |  |" in solution.markdown()
+    assert r"&x^{2} \sin{\left(x \right)} && \text{1: restates the function} \\" in solution.latex()
+    assert "· line 1: y = x^2 sin x" in _rich_text(solution)
+    assert "restates the function" in _rich_text(solution)
