@@ -23,6 +23,7 @@ from calcgrad import limits
 from calcgrad.render.notation import to_text
 from calcgrad.engine.derivation import Derivation
 from calcgrad.engine.functions import numeric_functions
+from calcgrad.engine.pointwise import real_roots
 from calcgrad.errors import LimitError, UsageError
 from calcgrad.render.protocol import Rendered
 from calcgrad.engine.derive import diff as derive
@@ -87,9 +88,11 @@ convention …), beside Python's math module."""
 
 def numeric(variables: tuple[Symbol, ...], expr: Expr) -> Callable[..., float]:
     """expr as a plain-Python function of the variables (SymPy tree → math module, then mpmath
-    for what math lacks, such as polygamma). A function neither provides is refused here, with
-    its name, rather than failing with NameError in the middle of the iteration."""
-    function = sympy.lambdify(variables, expr, modules=[MATH_FUNCTIONS, "math", "mpmath"])
+    for what math lacks, such as polygamma). Odd roots of negative numbers are real (∛(−8) = −2),
+    as calcgrad diff takes them. A function neither provides is refused here, with its name,
+    rather than failing with NameError in the middle of the iteration."""
+    function = sympy.lambdify(variables, real_roots(expr),
+                              modules=[MATH_FUNCTIONS, "math", "mpmath"])
     missing = sorted(name for name in function.__code__.co_names
                      if name not in function.__globals__ and not hasattr(builtins, name))
     if missing:
