@@ -146,6 +146,12 @@ def descend(
     partials = [numeric(names, d.result) for d in derivations]
     trace, converged, reason = _iterate(f, partials, list(start_point.values()), learning_rate,
                                         mu, max_steps, tolerance, progress)
+    if not trace:  # f or ∇f failed at the start itself: bad input, not a broken-down run
+        where = ", ".join(f"{to_text(s)} = {c:g}" for s, c in start_point.items())
+        why = reason.removesuffix(" at step 0").removesuffix(" at the point reached")
+        raise UsageError(f"cannot start at {where}: {why}; "
+                         f"choose a start point where {to_text(expression)} and its gradient "
+                         f"are defined")
     stable, warnings = _advice(expression, names, learning_rate, mu, trace, converged, reason)
     return Descent(expression, names, derivations, learning_rate, mu, max_steps, tolerance,
                    tuple(trace), converged, reason, tuple(warnings), stable, source, reading.written)

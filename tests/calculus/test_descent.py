@@ -250,10 +250,19 @@ def test_odd_roots_of_negative_starts_are_real(expression, start, f0, gradient0)
 
 
 def test_even_roots_of_negative_starts_stay_undefined() -> None:
-    """x^(3/2) = (√x)³ has no real value at −1: the run stops at step 0 and says so."""
-    d = descend("x^(3/2)", "x=-1", 0.1)
-    assert "not defined" in d.reason
-    assert "step 0" in d.reason
+    """x^(3/2) = (√x)³ has no real value at −1: a start there is refused (exit 2), with no
+    advice about the learning rate, which was never used."""
+    with pytest.raises(UsageError, match=r"cannot start at x = -1: f or ∇f is not defined"):
+        descend("x^(3/2)", "x=-1", 0.1)
+    result = run("x^(3/2)", "--start", "x=-1", "--lr", "0.1")
+    assert 2 == result.exit_code
+    assert "learning rate" not in result.output
+
+
+def test_start_where_f_divides_by_zero_is_refused() -> None:
+    """1/x at 0 cannot even start: one clear message naming the start point."""
+    with pytest.raises(UsageError, match=r"cannot start at x = 0: division by zero"):
+        descend("1/x", "x=0", 0.1)
 
 
 @settings(max_examples=60, deadline=None)
