@@ -23,6 +23,7 @@ from calcgrad import limits
 from calcgrad.render.notation import to_text
 from calcgrad.engine.derivation import Derivation
 from calcgrad.engine.functions import numeric_functions
+from calcgrad.engine.pointwise import real_roots
 from calcgrad.errors import LimitError, UsageError
 from calcgrad.render.protocol import Rendered
 from calcgrad.engine.derive import diff as derive
@@ -87,9 +88,11 @@ convention …), beside Python's math module."""
 
 def numeric(variables: tuple[Symbol, ...], expr: Expr) -> Callable[..., float]:
     """expr as a plain-Python function of the variables (SymPy tree → math module, then mpmath
-    for what math lacks, such as polygamma). A function neither provides is refused here, with
-    its name, rather than failing with NameError in the middle of the iteration."""
-    function = sympy.lambdify(variables, expr, modules=[MATH_FUNCTIONS, "math", "mpmath"])
+    for what math lacks, such as polygamma). Odd roots of negative numbers are real (∛(−8) = −2),
+    as calcgrad diff takes them. A function neither provides is refused here, with its name,
+    rather than failing with NameError in the middle of the iteration."""
+    function = sympy.lambdify(variables, real_roots(expr),
+                              modules=[MATH_FUNCTIONS, "math", "mpmath"])
     missing = sorted(name for name in function.__code__.co_names
                      if name not in function.__globals__ and not hasattr(builtins, name))
     if missing:
@@ -143,6 +146,12 @@ def descend(
     partials = [numeric(names, d.result) for d in derivations]
     trace, converged, reason = _iterate(f, partials, list(start_point.values()), learning_rate,
                                         mu, max_steps, tolerance, progress)
+    if not trace:  # f or ∇f failed at the start itself: bad input, not a broken-down run
+        where = ", ".join(f"{to_text(s)} = {c:g}" for s, c in start_point.items())
+        why = reason.removesuffix(" at step 0").removesuffix(" at the point reached")
+        raise UsageError(f"cannot start at {where}: {why}; "
+                         f"choose a start point where {to_text(expression)} and its gradient "
+                         f"are defined")
     stable, warnings = _advice(expression, names, learning_rate, mu, trace, converged, reason)
     return Descent(expression, names, derivations, learning_rate, mu, max_steps, tolerance,
                    tuple(trace), converged, reason, tuple(warnings), stable, source, reading.written)

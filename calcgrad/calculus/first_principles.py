@@ -20,7 +20,7 @@ from sympy.printing.str import StrPrinter
 from calcgrad import limits
 from calcgrad.deadline import deadline
 from calcgrad.engine.derivation import Derivation
-from calcgrad.engine.pointwise import PointStatus, status_at
+from calcgrad.engine.pointwise import PointStatus, real_roots, status_at
 from calcgrad.errors import LimitError, UsageError
 from calcgrad.render.protocol import Rendered
 from calcgrad.engine.derive import diff as derive, differentiation_sequence
@@ -585,7 +585,7 @@ def _table(f: Expr, x: Symbol, point: dict, derivative_value: Expr) -> tuple[Quo
     rows = []
     a = point[x]
     others = {s: v for s, v in point.items() if s != x}
-    g = f.xreplace(others)
+    g = real_roots(f.xreplace(others))  # odd roots of negative numbers are real, as in diff
     base = g.xreplace({x: a})
     defined = _number(derivative_value) is not None
     for step in TABLE_STEPS:

@@ -30,6 +30,7 @@ from calcgrad import limits
 from calcgrad.errors import CalcgradError, UsageError
 from calcgrad.engine.derive import diff
 from calcgrad.engine.functions import DEEP_LEARNING_FUNCTIONS, entry_for, numeric_functions
+from calcgrad.engine.pointwise import real_roots
 from calcgrad.read import request as request_reader
 from calcgrad.render.notation import format_point, to_latex, to_text
 from calcgrad.calculus.descent import Descent
@@ -179,7 +180,7 @@ def _range(requested, centre: float, half_width: float) -> tuple[float, float]:
 def _defined_value(expression: Expr, point: dict, request: _Request) -> Expr:
     """expression at point, or a UsageError saying the function is not defined there."""
     limits.check_exact_power(expression, point)
-    value = expression.subs(point)
+    value = real_roots(expression).subs(point)
     if not _is_real_finite(value):
         raise UsageError(f"{_text(request.expression)} is not defined (over the real numbers) at "
                          f"{_point_text(point)}; choose a point in its domain")
@@ -209,12 +210,14 @@ def numeric_function(expression: Expr, variables: Sequence[Symbol]):
 
     The tree is compiled with `lambdify` for NumPy; if that fails (a function NumPy lacks, such
     as erf, or numbers too large for floats) each point is evaluated with the math module, and a
-    point that still fails is NaN.
+    point that still fails is NaN. Odd roots of negative numbers are real (∛(−8) = −2), as
+    calcgrad diff takes them.
     """
     # lazy: start-up speed (matplotlib and NumPy load only to draw; matplotlib is optional)
     import numpy as np
 
     variables = tuple(variables)
+    expression = real_roots(expression)
     vectorised = pointwise = None
     try:
         vectorised = sympy.lambdify(variables, expression, modules=[_numpy_functions(), "numpy"])
@@ -457,7 +460,7 @@ def new_figure(size, rows: int = 1):
 def _secant_slope(tangent: _Tangent, h) -> Expr | None:
     """(f(a + h) − f(a))/h exactly, or None when a + h is outside the domain."""
     function = tangent.request.function
-    end = function.subs(tangent.variable, tangent.at + h)
+    end = real_roots(function).subs(tangent.variable, tangent.at + h)
     if not _is_real_finite(end):
         return None
     return (end - tangent.value) / h

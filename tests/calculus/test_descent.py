@@ -7,13 +7,16 @@ import io
 import json
 import math
 
+import mpmath
 import pytest
 import sympy
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calcgrad import LimitError, UsageError
 from calcgrad.cli import main
-from calcgrad.calculus.descent import descend
+from calcgrad.calculus.descent import descend, numeric
 from tests.strategies import x, y
 
 
@@ -225,3 +228,49 @@ def test_jupyter_display() -> None:
     assert d._repr_latex_().startswith("$$")
     assert "**Result**" in d._repr_markdown_()
     assert str(d) == d.plain()
+
+
+# --- odd roots of negative numbers are real, as in calcgrad diff -----------------------------------
+
+
+@pytest.mark.parametrize("expression, start, f0, gradient0", [
+    pytest.param("x^(2/3) + x^2", "x=-1", 2.0, -2 - 2 / 3, id="two-thirds"),
+    pytest.param("cbrt(x)^2", "x=-1", 1.0, -2 / 3, id="cube-root-squared"),
+    pytest.param("x^(4/3)", "x=-2", 2 ** (4 / 3), -4 / 3 * 2 ** (1 / 3), id="four-thirds"),
+])
+def test_odd_roots_of_negative_starts_are_real(expression, start, f0, gradient0) -> None:
+    """∛ of a negative number is real: the run starts, and its first row is f and f′ there."""
+    result = run(expression, "--start", start, "--lr", "0.1")
+    assert 0 == result.exit_code, result.output
+    assert f"Start: {start.replace('=', ' = ')}" in result.output
+    assert "not defined" not in result.output
+    first = descend(expression, start, 0.1).trace[0]
+    assert pytest.approx(f0, rel=1e-12) == first.f
+    assert pytest.approx(gradient0, rel=1e-12) == first.gradient[0]
+
+
+def test_even_roots_of_negative_starts_stay_undefined() -> None:
+    """x^(3/2) = (√x)³ has no real value at −1: a start there is refused (exit 2), with no
+    advice about the learning rate, which was never used."""
+    with pytest.raises(UsageError, match=r"cannot start at x = -1: f or ∇f is not defined"):
+        descend("x^(3/2)", "x=-1", 0.1)
+    result = run("x^(3/2)", "--start", "x=-1", "--lr", "0.1")
+    assert 2 == result.exit_code
+    assert "learning rate" not in result.output
+
+
+def test_start_where_f_divides_by_zero_is_refused() -> None:
+    """1/x at 0 cannot even start: one clear message naming the start point."""
+    with pytest.raises(UsageError, match=r"cannot start at x = 0: division by zero"):
+        descend("1/x", "x=0", 0.1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(p=st.integers(-7, 7).filter(bool), q=st.sampled_from([3, 5, 7, 9]),
+       a=st.floats(-50, -0.01))
+def test_numeric_odd_root_is_mpmath_real_root(p: int, q: int, a: float) -> None:
+    """x^(p/q), q odd, at x < 0 equals mpmath's real q-th root (branch k = (q−1)/2) to the power p."""
+    exponent = sympy.Rational(p, q)
+    expected = mpmath.re(mpmath.root(a, q, (q - 1) // 2)) ** p
+    actual = numeric((x,), x ** exponent)(a)
+    assert pytest.approx(float(expected), rel=1e-12) == float(actual)

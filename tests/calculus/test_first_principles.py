@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import mpmath
 import pytest
 import sympy
 from click.testing import CliRunner
@@ -181,6 +182,31 @@ def test_table_converges_to_the_derivative() -> None:
     errors = [abs(row.error) for row in fp.table if row.h > 0]
     assert errors == sorted(errors, reverse=True)
     assert errors[-1] < 1e-5
+
+
+def test_table_of_cube_root_at_a_negative_point() -> None:
+    """∛x at −8 (∛(−8) = −2, real): the quotients exist and approach f′(−8) = 1/12."""
+    fp = first_principles("cbrt(x)", at="-8")
+    assert sympy.Rational(1, 12) == fp.value
+    assert 14 == len(fp.table)
+    with mpmath.workdps(40):
+        for row in fp.table:
+            h = mpmath.mpf(row.h.p) / row.h.q
+            real_cube_root = mpmath.re(mpmath.root(-8 + h, 3, 1))  # the real branch for -8 + h < 0
+            assert pytest.approx(float((real_cube_root + 2) / h), rel=1e-12) == row.quotient
+    errors = [abs(row.error) for row in fp.table if row.h > 0]
+    assert errors == sorted(errors, reverse=True)
+    assert errors[-1] < 1e-8
+    result = CliRunner().invoke(main, ["first-principles", "cbrt(x)", "--at", "-8"])
+    assert 0 == result.exit_code, result.output
+    assert "undefined" not in result.output
+
+
+def test_table_of_even_root_at_a_negative_point_stays_undefined() -> None:
+    """x^(3/2) at 1/2: a + h = −1/2 (h = −1) has no real value, so that quotient is undefined."""
+    rows = {row.h: row.quotient for row in first_principles("x^(3/2)", at="1/2").table}
+    assert rows[-1] is None
+    assert all(quotient is not None for h, quotient in rows.items() if h != -1)
 
 
 def test_table_point_as_assignment() -> None:

@@ -11,15 +11,18 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
 
+import mpmath
 import numpy as np
 import pytest
 import sympy
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from calcgrad import UsageError, plot_gradient_field, plot_tangent, save_secant_animation
 from calcgrad.cli import main
+from calcgrad.engine.pointwise import real_roots
 from calcgrad.pictures.plotting import (
     ANIMATION_DPI,
     DPI,
@@ -58,8 +61,9 @@ def slope(line) -> float:
 
 
 def exact_value(expr, point: dict) -> float | None:
-    """expr at point by SymPy's own high-precision evaluation, None when not real and finite."""
-    value = expr.subs({s: sympy.Float(v, 30) if not isinstance(v, sympy.Basic) else v
+    """expr at point by SymPy's own high-precision evaluation (odd roots real, as calcgrad takes
+    them), None when not real and finite."""
+    value = real_roots(expr).subs({s: sympy.Float(v, 30) if not isinstance(v, sympy.Basic) else v
                        for s, v in point.items()}).evalf(30)
     if not value.is_number or value.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
         return None
@@ -543,3 +547,52 @@ def test_descend_without_matplotlib(monkeypatch) -> None:
     assert 'pip install "calcgrad[plot]"' in result.stderr
     assert "Traceback" not in result.output
     assert 0 == CliRunner().invoke(main, args).exit_code
+
+
+# --- odd roots of negative numbers are real, as in calcgrad diff -----------------------------------
+
+
+def test_cube_root_has_a_tangent_at_a_negative_point(tmp_path) -> None:
+    """∛x at −1: value −1, slope 1/3 (as calcgrad diff gives); the CLI draws it."""
+    tangent = lines(plot_tangent("cbrt(x)", -1))["tangent"]
+    assert pytest.approx(1 / 3, rel=1e-12) == slope(tangent)
+    xs, ys = tangent.get_xdata(), tangent.get_ydata()
+    assert pytest.approx(-1.0, rel=1e-12) == ys[0] + slope(tangent) * (-1 - xs[0])
+    out = tmp_path / "root.png"
+    result = run("cbrt(x)", "--at", "-1", "--out", str(out))
+    assert 0 == result.exit_code, result.output
+    assert out.exists()
+
+
+def test_cube_root_curve_and_secants_reach_negative_x() -> None:
+    """∛x at 1 is drawn for x < 0 too, as −∛|x|; the secant from 1 to −1 has slope 1."""
+    drawn = lines(plot_tangent("cbrt(x)", 1, secants=[-2, 1], derivative=True))
+    xs = np.asarray(drawn["function"].get_xdata(), float)
+    ys = np.asarray(drawn["function"].get_ydata(), float)
+    negative = xs < -0.1
+    assert negative.sum() > 100
+    np.testing.assert_allclose(ys[negative], -np.cbrt(-xs[negative]), rtol=1e-12)
+    assert pytest.approx(1.0) == slope(drawn["secant h=-2"])
+    derivative_xs = np.asarray(drawn["derivative"].get_xdata(), float)
+    derivative_ys = np.asarray(drawn["derivative"].get_ydata(), float)
+    assert np.isfinite(derivative_ys[derivative_xs < -0.5]).all()
+
+
+def test_even_roots_of_negative_numbers_stay_undefined() -> None:
+    """x^(3/2) and x^(1/4) have no real value for x < 0: NaN there, and no tangent at −1."""
+    points = np.array([-2.0, -1.0, 4.0])
+    for expression, at_four in ((x ** sympy.Rational(3, 2), 8.0), (x ** sympy.Rational(1, 4), 2 ** 0.5)):
+        values = numeric_function(expression, [x])(points)
+        assert np.isnan(values[:2]).all()
+        assert pytest.approx(at_four) == values[2]
+    with pytest.raises(UsageError, match="not defined"):
+        plot_tangent("x^(3/2)", -1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(p=st.integers(-7, 7).filter(bool), q=st.sampled_from([3, 5, 7]), a=st.floats(-50, -0.01))
+def test_numeric_function_odd_root_is_mpmath_real_root(p: int, q: int, a: float) -> None:
+    """x^(p/q), q odd, at x < 0 (NumPy path) equals mpmath's real q-th root to the power p."""
+    expected = mpmath.re(mpmath.root(a, q, (q - 1) // 2)) ** p
+    actual = numeric_function(x ** sympy.Rational(p, q), [x])(np.array([a]))[0]
+    assert pytest.approx(float(expected), rel=1e-12) == actual
