@@ -250,8 +250,8 @@ def _one_sided(last: Expr, derivative: Expr, point: dict,
         return sympy.nan, PointStatus("jump", f"{_text(last)} jumps at {where} ({sides}); "
                                               f"where a function jumps it has no derivative",
                                       left_value, right_value)
-    left = _side_limit(derivative, point, variable, -1)
-    right = _side_limit(derivative, point, variable, 1)
+    left = _one_sided_slope(last, derivative, point, variable, -1, here)
+    right = _one_sided_slope(last, derivative, point, variable, 1, here)
     if left is None or right is None:
         return sympy.nan, PointStatus("derivative_undefined",
                                       f"calcgrad could not settle the one-sided slopes of "
@@ -265,6 +265,20 @@ def _one_sided(last: Expr, derivative: Expr, point: dict,
         return sympy.nan, PointStatus("infinite_slope",
                                       f"the slope of {_text(last)} is infinite at {where}")
     return left, PointStatus()
+
+
+def _one_sided_slope(last: Expr, derivative: Expr, point: dict, variable: Symbol, side: int,
+                     here: Expr) -> Expr | None:
+    """The slope from one side: the limit of f′ from that side where it has one (then the
+    one-sided derivative equals it), else the limit of the difference quotient itself, which
+    decides when f′ oscillates (x²·sin(1/x) has derivative 0 at 0 although cos(1/x) has no
+    limit there)."""
+    slope = _side_limit(derivative, point, variable, side)
+    if slope is not None and not slope.has(sympy.AccumBounds):
+        return slope
+    quotient = (last - here) / (variable - point[variable])
+    slope = _side_limit(quotient, point, variable, side)
+    return None if slope is None or slope.has(sympy.AccumBounds) else slope
 
 
 def _side_limit(expr: Expr, point: dict, variable: Symbol, side: int) -> Expr | None:

@@ -62,6 +62,8 @@ REAL_ROOTS = [
     ("x|x|", "x=0", 0),
     ("|x^3|", "x=0", 0),
     ("x^2", "x=3", 6),
+    # f′ oscillates near 0 (cos(1/x) has no limit) but the difference quotient h·sin(1/h) → 0
+    ("Piecewise((x^2 sin(1/x), x > 0), (0, True))", "x=0", 0),
 ]
 
 
@@ -181,3 +183,10 @@ def test_values_agree_with_numerical_slopes(expr, a) -> None:
         assert not step.exists, f"{expr} at x = {a}: one-sided slopes {left}, {right}"
     elif step.exists and abs(left - right) < 1e-12 * scale:
         assert abs(mpmath.mpf(str(sympy.N(derivation.value, 40))) - right) < 1e-8 * scale
+
+
+def test_an_oscillating_difference_quotient_has_no_derivative() -> None:
+    """x·sin(1/x) (0 at 0) is continuous at 0, but sin(1/h) has no limit: no derivative."""
+    derivation = calcgrad.diff("Piecewise((x sin(1/x), x > 0), (0, True))", at="x=0")
+    assert derivation.value is None or derivation.value is sympy.nan
+    assert "ok" != derivation.steps[-1].status.code
