@@ -3,14 +3,14 @@
 With g = ∂L/∂w + λw (weight_decay λ, L2 added to the gradient as PyTorch does):
 
     sgd        w ← w − ηg
-    momentum   b ← μb + (1 − τ)g  (b ← g on the first step);  heavy ball: w ← w − ηb,
-               Nesterov: w ← w − η(g + μb)
+    momentum   m ← μm + (1 − τ)g  (m ← g on the first step);  heavy ball: w ← w − ηm,
+               Nesterov: w ← w − η(g + μm)
     rmsprop    v ← αv + (1 − α)g²;  w ← w − η·g/(√v + ε)
     adam       m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;
                w ← w − (η/(1 − β₁ᵗ))·m/(√v/√(1 − β₂ᵗ) + ε)   (= w − η·m̂/(√v̂ + ε))
 
-PyTorch's momentum form b ← μb + g, w ← w − ηb is the textbook v ← μv − η∇w, w ← w + v with
-v = −ηb (the same numbers while η is constant); calcgrad writes the form it computes.
+PyTorch's momentum form m ← μm + g, w ← w − ηm is the textbook v ← μv − η∇w, w ← w + v with
+v = −ηm (the same numbers while η is constant); calcgrad writes the form it computes.
 Defaults are torch.optim's: momentum 0 for sgd (0.9 for the name "momentum", which asks for
 it), dampening 0, nesterov false, alpha 0.99, eps 1e-8, betas (0.9, 0.999), weight_decay 0.
 Values are flat NumPy arrays in the order of Architecture.parameter_keys (float64, or Fractions in
@@ -240,19 +240,19 @@ def _written_out(opt: Optimizer, rate, t: int, w, grad, g, old: dict, new: dict,
     elif opt.name in ("sgd", "momentum"):
         b = new["b"]
         if t == 1:
-            lines.append(Line("b ← g (first step: the momentum buffer starts at g)", "{}", (g,), b))
+            lines.append(Line("m ← g (first step: the momentum buffer m starts at g)", "{}", (g,), b))
         elif opt.dampening:
-            lines.append(Line("b ← μb + (1 − τ)g", "{}·{} + (1 − {})·{}",
+            lines.append(Line("m ← μm + (1 − τ)g", "{}·{} + (1 − {})·{}",
                               (opt.momentum, old["b"], opt.dampening, g), b))
         else:
-            lines.append(Line("b ← μb + g", "{}·{} + {}", (opt.momentum, old["b"], g), b))
+            lines.append(Line("m ← μm + g", "{}·{} + {}", (opt.momentum, old["b"], g), b))
         if opt.nesterov:
             direction = new["d"]
-            lines.append(Line("d = g + μb (Nesterov: look ahead along b)", "{} + {}·{}",
+            lines.append(Line("d = g + μm (Nesterov: look ahead along m)", "{} + {}·{}",
                               (g, opt.momentum, b), direction))
             lines.append(Line("w ← w − η·d", "{} − {}·{}", (w, rate, direction), w_new))
         else:
-            lines.append(Line("w ← w − η·b", "{} − {}·{}", (w, rate, b), w_new))
+            lines.append(Line("w ← w − η·m", "{} − {}·{}", (w, rate, b), w_new))
     elif opt.name == "rmsprop":
         v_old = old.get("v", 0.0)  # rmsprop and adam are never exact
         lines.append(Line("v ← αv + (1 − α)g²", "{}·{} + (1 − {})·{}²",

@@ -392,8 +392,8 @@ def _written_section(w, t: int, update_lines: dict) -> Section:
     written = Section(f"The update written out, step t = {t}: formula = numbers put in = value "
                       f"({which})")
     if w.optimizer.name in ("sgd", "momentum") and w.optimizer.momentum and t == 1:
-        written.items.append("PyTorch's momentum form: b ← μb + g, w ← w − η·b; the textbook "
-                             "v ← μv − η·∇w, w ← w + v is the same with v = −η·b")
+        written.items.append("PyTorch's momentum form: m ← μm + g, w ← w − η·m; the textbook "
+                             "v ← μv − η·∇w, w ← w + v is the same with v = −η·m")
     if t > 1:
         written.items.append(f"g is ∂L/∂w at the start of step {t}, with the parameters after step {t - 1}")
     for key, lines in update_lines.items():

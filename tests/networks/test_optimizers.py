@@ -257,12 +257,12 @@ def test_momentum_written_out() -> None:
     text = result.plain()
     g = result.gradients["W2[1,2]"]
     assert "W2[1,2]:" in text
-    assert f"b ← g (first step: the momentum buffer starts at g) = {result.number(g)}" in text
+    assert f"m ← g (first step: the momentum buffer m starts at g) = {result.number(g)}" in text
     expected = -0.8 - 0.5 * g
     assert g < 0  # so it is written in brackets
-    assert f"w ← w − η·b = -0.8 − 0.5·({result.number(g)}) = {result.number(expected)}" in text
+    assert f"w ← w − η·m = -0.8 − 0.5·({result.number(g)}) = {result.number(expected)}" in text
     assert abs(result.updated["W2[1,2]"] - expected) < 1e-15
-    assert "v ← μv − η·∇w, w ← w + v is the same with v = −η·b" in text
+    assert "v ← μv − η·∇w, w ← w + v is the same with v = −η·m" in text
 
 
 def test_adam_written_out_and_json() -> None:
@@ -319,7 +319,7 @@ def test_last_step_written_out_with_state() -> None:
     spec = {**EXAMPLE, "optimizer": {"name": "momentum", "momentum": 0.9}}
     result = Network.from_spec(spec).walkthrough(epochs=3)
     lines = result.last_update_lines["W1[1,1]"]
-    assert ["g = ∂L/∂w", "b ← μb + g", "w ← w − η·b"] == [line.formula for line in lines]
+    assert ["g = ∂L/∂w", "m ← μm + g", "w ← w − η·m"] == [line.formula for line in lines]
     momentum, old_buffer, g = lines[1].operands
     assert 0.9 == momentum and old_buffer != 0 and lines[1].value == 0.9 * old_buffer + g
     assert result.final["W1[1,1]"] == lines[2].value
