@@ -35,7 +35,7 @@ from calcgrad.grading.equivalence import (
 from calcgrad.errors import LimitError, ParseError, UsageError
 from calcgrad.render.protocol import Rendered
 from calcgrad.grading.mistakes import StepInfo, diagnose
-from calcgrad.render.notation import format_point, to_text
+from calcgrad.render.notation import derivative_name, format_point, to_text
 from calcgrad.engine.derive import diff
 from calcgrad.read import request
 from calcgrad.read.parser import PendingNotation, read
@@ -199,7 +199,7 @@ def _verdict(derivation: Derivation, given: Expr, comparison: Comparison | None 
     feedback = list(diagnosis.feedback) if diagnosis else []
     counter = comparison.counterexample
     if counter is not None:
-        feedback.append(f"At {format_point(dict(counter.point))} the derivative is "
+        feedback.append(f"At {format_point(dict(counter.point))} the {derivative_name(derivation.variables)} is "
                         f"{counter.expected}, but your answer gives {counter.given}.")
     foreign = sorted(given.free_symbols - problem.free_symbols - set(derivation.variables),
                      key=lambda s: s.name)

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
-from calcgrad.render.notation import to_ascii, to_latex, to_text
+from calcgrad.render.notation import derivative_name, to_ascii, to_latex, to_text
 from calcgrad.render.common import operator_latex, operator_text
 from calcgrad.render.escape import latex_text, markdown_text
 
 _MARK = {"correct": "✓", "incorrect": "✗", "undetermined": "?", "no answer": "–"}
+
+
+def _asked(verdict) -> str:
+    """'derivative', 'second derivative', 'gradient': what the right answer is the right one of."""
+    return "gradient" if isinstance(verdict.expected, tuple) else derivative_name(verdict.variables)
 
 
 def _problem_text(verdict) -> str:
@@ -82,7 +87,7 @@ def verdict_lines(verdict) -> list[str]:
         lines.append("Mistakes: " + ", ".join(verdict.mistakes))
     lines += list(verdict.feedback)
     if verdict.verdict != "correct":
-        lines.append(f"Correct derivative: {_math(verdict.expected, to_text)}")
+        lines.append(f"Correct {_asked(verdict)}: {_math(verdict.expected, to_text)}")
     return lines
 
 
@@ -101,7 +106,7 @@ def verdict_markdown(verdict) -> str:
     lines.append("")
     lines += [f"- {markdown_text(sentence)}" for sentence in verdict.feedback]
     if verdict.verdict != "correct":
-        lines += ["", f"**Correct derivative:** ${_math(verdict.expected, to_latex)}$"]
+        lines += ["", f"**Correct {_asked(verdict)}:** ${_math(verdict.expected, to_latex)}$"]
     return "\n".join(lines) + "\n"
 
 
@@ -140,7 +145,7 @@ def verdict_rich(verdict):
         parts.append(Text.assemble(("Mistakes ", "dim"), (", ".join(verdict.mistakes), "magenta")))
     parts += [Text(sentence, style="green" if verdict else "") for sentence in verdict.feedback]
     if verdict.verdict != "correct":
-        parts.append(Text.assemble(("Correct derivative: ", "dim"),
+        parts.append(Text.assemble((f"Correct {_asked(verdict)}: ", "dim"),
                                    (_math(verdict.expected, to_text), "bold green")))
     return Group(*parts)
 

@@ -596,5 +596,19 @@ def format_point(point: dict) -> str:
     return ", ".join(f"{to_text(_as_point_key(k))} = {to_text(v)}" for k, v in point.items())
 
 
+_ORDINALS = {2: "second", 3: "third", 4: "fourth", 5: "fifth"}
+
+
+def derivative_name(variables: tuple) -> str:
+    """What was asked for, in words: 'derivative', 'second derivative', 'mixed partial
+    derivative', as a teacher says it when a check names the right answer."""
+    if len(variables) <= 1:
+        return "derivative"
+    if len(set(variables)) > 1:
+        return "mixed partial derivative"
+    order = len(variables)
+    return f"{_ORDINALS[order]} derivative" if order in _ORDINALS else f"derivative of order {order}"
+
+
 def _as_point_key(key):
     return sympy.Symbol(key, real=True) if isinstance(key, str) else key

@@ -14,7 +14,7 @@ import sympy
 
 from calcgrad.render.common import operator_text
 from calcgrad.render.escape import latex_text, markdown_text
-from calcgrad.render.notation import (SUPERSCRIPT, AsciiPrinter, NotesLatexPrinter, TextPrinter, to_ascii,
+from calcgrad.render.notation import (SUPERSCRIPT, derivative_name, AsciiPrinter, NotesLatexPrinter, TextPrinter, to_ascii,
                                      to_latex, to_text, typed_ranks)
 
 _MARK = {"correct": "✓", "incorrect": "✗", "undetermined": "?"}
@@ -212,7 +212,7 @@ def render_plain(solution) -> str:
         lines += [f"    {detail}" for detail in _details(line, solution)]
     lines += ["", summary(solution)]
     if solution.verdict != "correct":
-        lines.append(f"Correct derivative: {to_text(solution.expected)}")
+        lines.append(f"Correct {derivative_name(solution.variables)}: {to_text(solution.expected)}")
     return "\n".join(lines) + "\n"
 
 
@@ -227,7 +227,7 @@ def render_markdown(solution) -> str:
                      f"| {markdown_text(note)} |")
     lines += ["", markdown_text(summary(solution))]
     if solution.verdict != "correct":
-        lines.append(f"Correct derivative: ${to_latex(solution.expected)}$")
+        lines.append(f"Correct {derivative_name(solution.variables)}: ${to_latex(solution.expected)}$")
     return "\n".join(lines) + "\n"
 
 
@@ -254,7 +254,7 @@ def rich_renderable(solution):
         parts += [Text(f"    {detail}", style="dim") for detail in _details(line, solution)]
     parts.append(Text(summary(solution), style="bold"))
     if solution.verdict != "correct":
-        parts.append(Text.assemble(("Correct derivative: ", "dim"),
+        parts.append(Text.assemble((f"Correct {derivative_name(solution.variables)}: ", "dim"),
                                    (to_text(solution.expected), "bold green")))
     return Group(*parts)
 
