@@ -277,7 +277,7 @@ def from_stdin(value: str | None, what: str) -> str:
     """
     if value is not None and value != "-":
         return value
-    stream = click.get_text_stream("stdin")
+    stream = sys.stdin
     if value is None and stream.isatty():
         raise UsageError(f"give the {what} as an argument (or '-' to read it from standard input)")
     text = stream.read(limits.MAX_INPUT_CHARS + 1)

@@ -62,7 +62,7 @@ def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int,
         from calcgrad.grading.checking import check_steps
 
         if solution_file == "-":
-            text = click.get_text_stream("stdin").read(MAX_SOLUTION_BYTES + 1)
+            text = sys.stdin.read(MAX_SOLUTION_BYTES + 1)
             if len(text) > MAX_SOLUTION_BYTES:
                 raise LimitError("the solution is larger than 1 MB")
         else:
