@@ -170,8 +170,17 @@ def _summary_lines(summary) -> list[str]:
     return lines
 
 
+LOOK_ANSWER_CHARS = 80
+"""How much of an answer the summary's "needs a look" lines quote (the whole answer is in the
+row list, in --format json/csv and in --out)."""
+
+
 def _look_line(row) -> str:
-    answer = f" {row.answer!r}" if row.answer else ""
+    answer = ""
+    if row.answer:
+        shown = row.answer if len(row.answer) <= LOOK_ANSWER_CHARS else \
+            f"{row.answer[:LOOK_ANSWER_CHARS]}… ({len(row.answer):,} characters)"
+        answer = f" {shown!r}"
     return (f"line {row.line}: {row.student or '(no student)'} {row.question or '(no question)'}"
             f"{answer} — {row.needs_a_look}" + (f": {row.error}" if row.error else ""))
 

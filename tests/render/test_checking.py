@@ -34,3 +34,15 @@ def test_rich_verdict() -> None:
     text = _rich_text(check("x^4", of="x^5"))
     assert "✗ incorrect" in text
     assert "power rule on x⁵" in text
+
+
+def test_a_long_answer_is_quoted_in_part_where_a_row_needs_a_look() -> None:
+    """A 12,000-character answer does not become a 12,000-character summary line."""
+    from calcgrad.grading.batch import grade
+
+    answer = "x+" * 6000 + "x"
+    report = grade(f"student,question,answer\ns1,q1,{answer}\n", '[q1]\nexpression = "x^2"\n', jobs=1)
+    text = report.render("plain")
+    look = [line for line in text.splitlines() if "needs a look" in line.lower() or "12,001 characters)" in line]
+    assert any("… (12,001 characters)" in line for line in look)
+    assert max(len(line) for line in text.splitlines()) < 400
