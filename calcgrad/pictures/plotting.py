@@ -418,8 +418,11 @@ def _tangent_data(expr, at, wrt, variables) -> _Tangent:
     derivation = diff(request.expression, variable, at=full_point)
     slope = derivation.value
     if slope is None or not _is_real_finite(slope):
+        why = getattr(derivation.steps[-1], "status", None)  # the corner, jump or hole, said once
+        reason = why.message if why is not None and why.message else \
+            f"its derivative {_text(derivation.result)} is not defined there"
         raise UsageError(f"{_text(request.expression)} has no tangent at {_point_text(full_point)}: "
-                         f"its derivative {_text(derivation.result)} is not defined there")
+                         f"{reason}")
     _check_drawable(value, f"the function's value at {_point_text(full_point)}")
     _check_drawable(slope, f"the slope at {_point_text(full_point)}")
     return _Tangent(request, a, value, slope, derivation.steps[-1].note)

@@ -596,3 +596,12 @@ def test_numeric_function_odd_root_is_mpmath_real_root(p: int, q: int, a: float)
     expected = mpmath.re(mpmath.root(a, q, (q - 1) // 2)) ** p
     actual = numeric_function(x ** sympy.Rational(p, q), [x])(np.array([a]))[0]
     assert pytest.approx(float(expected), rel=1e-12) == actual
+
+
+def test_no_tangent_at_a_corner_says_it_is_a_corner() -> None:
+    """|x| at 0: sign(0) = 0 is defined; what is missing is a derivative, because of the corner."""
+    from calcgrad import plot_tangent
+    from calcgrad.errors import UsageError
+
+    with pytest.raises(UsageError, match="corner at x = 0.*slope from the left is −1"):
+        plot_tangent("|x|", at="x=0")
