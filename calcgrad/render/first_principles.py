@@ -106,6 +106,9 @@ def value_text(fp: FirstPrinciples) -> str:
 
 def table_caption(fp: FirstPrinciples) -> str:
     x, a = to_text(fp.variable), to_text(dict(fp.point)[fp.variable])
+    if fp.value_status.code == "outside_domain":
+        return (f"Difference quotients (f({a} + h) − f({a}))/h need f({a}), and f is not "
+                f"defined at {x} = {a}: there are none to take.")
     if not fp.value_status.exists:
         return (f"Difference quotients (f({a} + h) − f({a}))/h: the average slope of f between "
                 f"{x} = {a} and {x} = {a} + h. Here they do not settle on one slope as h → 0 "
@@ -142,7 +145,8 @@ def render_plain(fp: FirstPrinciples) -> str:
         lines.append(f"Note: {fp.note}")
     if fp.point:
         lines += [f"Value: {value_text(fp)}", "", table_caption(fp), ""]
-        lines.append(f"{'h':>10}  {'(f(a + h) − f(a))/h':>22}  {'difference from f′(a)':>22}")
+        if fp.table:  # none where f is undefined at the point
+            lines.append(f"{'h':>10}  {'(f(a + h) − f(a))/h':>22}  {'difference from f′(a)':>22}")
         for row in fp.table:
             lines.append(f"{h_text(row.h):>10}  {number(row.quotient):>22}  {number(row.error):>22}")
     return "\n".join(lines) + "\n"
@@ -184,7 +188,7 @@ def rich_renderable(fp: FirstPrinciples):
             table.add_row(h_text(row.h), number(row.quotient), number(row.error))
         from calcgrad.render.fit import fitted  # lazy: start-up speed (Rich loads only for the terminal)
 
-        parts.append(fitted(table))
+        parts.append(fitted(table) if fp.table else Text(table_caption(fp)))
     return Group(*parts)
 
 
@@ -232,7 +236,7 @@ def _rows(fp: FirstPrinciples) -> list[str]:
 def render_latex(fp: FirstPrinciples) -> str:
     lines = ["\\begin{align*}", "\\\\\n".join(_rows(fp)), "\\end{align*}"]
     lines.append(f"% Check: {latex_text(check_text(fp))}")
-    if fp.point:
+    if fp.point and fp.table:
         lines += ["\\begin{tabular}{rrr}", r"$h$ & $\frac{f(a+h)-f(a)}{h}$ & difference from $f'(a)$ \\ \hline"]
         lines += [f"{h_text(r.h)} & {number(r.quotient)} & {number(r.error)} \\\\" for r in fp.table]
         lines.append("\\end{tabular}")
@@ -261,8 +265,9 @@ def render_markdown(fp: FirstPrinciples) -> str:
               else "no first-principles result")
     lines += ["", f"**Result** {result}", "", f"**Check** {markdown_text(check_text(fp))}"]
     if fp.point:
-        lines += ["", f"**Value** {markdown_text(value_text(fp))}", "", markdown_text(table_caption(fp)), "",
-                  "| h | (f(a + h) − f(a))/h | difference from f′(a) |", "|---:|---:|---:|"]
+        lines += ["", f"**Value** {markdown_text(value_text(fp))}", "", markdown_text(table_caption(fp))]
+        if fp.table:
+            lines += ["", "| h | (f(a + h) − f(a))/h | difference from f′(a) |", "|---:|---:|---:|"]
         lines += [f"| {h_text(r.h)} | {number(r.quotient)} | {number(r.error)} |" for r in fp.table]
     return "\n".join(lines) + "\n"
 

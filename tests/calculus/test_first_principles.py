@@ -290,3 +290,17 @@ def test_jupyter_display() -> None:
     assert fp._repr_latex_().startswith("$$")
     assert "**Result**" in fp._repr_markdown_()
     assert str(fp) == fp.plain()
+
+
+def test_outside_the_domain_there_are_no_quotients_and_the_reason_is_the_domain() -> None:
+    """ln x at −1: the caption says f is not defined there (not that quotients fail to settle),
+    and no empty table is printed."""
+    text = first_principles("ln x", at="x=-1").render("plain")
+    assert "f is not defined at x = −1: there are none to take" in text
+    assert "do not settle" not in text and "difference from f′(a)" not in text
+
+
+def test_a_limit_sympy_cannot_take_is_said_without_its_internal_form() -> None:
+    text = first_principles("x^x").render("plain")
+    assert "SymPy's limit did not find this limit either" in text
+    assert "oo*sign" not in text
