@@ -67,6 +67,7 @@ class _Context:
     budget: _Budget
     taken: frozenset = field(default_factory=frozenset)
     verify: bool = True
+    typed: tuple = ()  # the products and sums as typed (Reading.written): f and g in typed order
 
     def fresh_symbol(self) -> Symbol:
         names = {getattr(s, "name", "") for s in self.taken}
@@ -79,7 +80,7 @@ class _Context:
         return Symbol(f"u_{i}", real=True)
 
     def taking(self, *symbols: Symbol) -> _Context:
-        return _Context(self.budget, self.taken | frozenset(symbols), self.verify)
+        return _Context(self.budget, self.taken | frozenset(symbols), self.verify, self.typed)
 
     def checked(self, step: DiffStep) -> DiffStep:
         """The step with its independent check recorded (calcgrad.engine.verify), when checking."""
@@ -137,7 +138,7 @@ def _mul(expr: Expr, x: Symbol, context: _Context) -> DiffStep:
         f, g = sympy.Mul(*numerator), sympy.Mul(*denominator)
         return QuotientRule(expr, x, f, g, derive_step(f, x, context), derive_step(g, x, context))
 
-    factors = tuple(sympy.Mul.make_args(expr))
+    factors = _in_typed_order(tuple(sympy.Mul.make_args(expr)), context.typed)
     if len(factors) > limits.MAX_PRODUCT_FACTORS:
         raise LimitError(f"a product of {len(factors)} factors is too long to write out with the "
                          f"product rule (at most {limits.MAX_PRODUCT_FACTORS})")
@@ -283,7 +284,8 @@ def _diff(expr, by, wrt, order, at, variables, verify) -> Derivation:
         if done:
             _check_result_size(current, done)
         last = current
-        step = derive_step(current, variable, _Context(budget, taken, verify))
+        step = derive_step(current, variable, _Context(budget, taken, verify,
+                                                       reading.written if not done else ()))
         tidied, reason = tidy_with_reason(step.result, prefer_sec)
         simplified = SimplifyStep(step.result, tidied, reason,
                                   verified=same_value(step.result, tidied) if verify else None)
@@ -293,6 +295,15 @@ def _diff(expr, by, wrt, order, at, variables, verify) -> Derivation:
         steps.append(_evaluate(current, expression, last, point, sequence[-1]))
     return Derivation(expression, tuple(sequence), tuple(steps), tuple(point.items()), text,
                       reading.warnings, reading.written)
+
+
+def _in_typed_order(factors: tuple, typed: tuple) -> tuple:
+    """A product's factors in the order the user typed them (e^(2x) cos 3x: f = e^(2x),
+    g = cos(3x)), when the product was typed as such; else SymPy's order."""
+    for group in typed:
+        if len(group) == len(factors) and set(group) == set(factors):
+            return tuple(sorted(factors, key=list(group).index))
+    return factors
 
 
 def _check_result_size(current: Expr, done: int) -> None:
