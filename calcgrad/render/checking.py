@@ -158,7 +158,7 @@ def _summary_lines(summary) -> list[str]:
              f"({summary.percent_correct:g}%), {summary.incorrect} incorrect, "
              f"{summary.no_answer} no answer, {summary.undetermined} undetermined, "
              f"{summary.errors} unreadable or unusable; mean {summary.mean_points:g} of "
-             f"{summary.max_points:g} points"
+             f"{summary.max_points:g} point{'' if summary.max_points == 1 else 's'}"
              + (f"; {summary.superseded} superseded" if summary.superseded else "")]
     if summary.common_mistakes:
         lines.append(f"  {summary.question} common mistakes: "
