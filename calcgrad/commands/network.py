@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from calcgrad.cli import detail_option, emit, report_errors, table_format_option
+from calcgrad.cli import detail_option, emit, report_errors, table_format_option, verify_option
 from calcgrad.errors import UsageError
 
 
@@ -107,11 +107,12 @@ class NetworkCommand(click.Command):
                    "the loss curve (.svg, .png or .pdf). Needs matplotlib.")
 @table_format_option
 @detail_option
+@verify_option
 @report_errors
 def network(spec: str | None, depth: int | None, widths: str | None, param: str | None, activation: str | None, loss: str | None,
             expand: bool, epochs: int, precision: int, exact: bool,
             graph_out: str | None, plot_out: str | None, output_format: str | None,
-            detail: str) -> None:
+            detail: str, verify: bool) -> None:
     """Backpropagation, step by step, for a small feed-forward network.
 
     \b
@@ -168,13 +169,13 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
         layers = [1] * (depth + 1) if depth is not None else widths
         model = Network(layers, activation or "sigmoid", loss or "mse")
         if param is None and all(n == 1 for n in model.layers):
-            emit(model.chain(expand=expand), output_format, detail)
+            emit(model.chain(expand=expand, verify=verify), output_format, detail)
         else:
             if expand:
                 raise UsageError("--expand is for the one-neuron-per-layer chain (--layers N)")
             if param is not None:
                 _note_old_key(param, model)
-            emit(model.matrix_form(param), output_format, detail)
+            emit(model.matrix_form(param, verify=verify), output_format, detail)
         return
     if spec is None:
         raise UsageError("give a spec file (JSON or TOML), e.g. calcgrad network "
@@ -184,7 +185,8 @@ def network(spec: str | None, depth: int | None, widths: str | None, param: str 
         if graph_out is not None or plot_out is not None or epochs != 1:
             raise UsageError("--param shows one entry's chain; leave out --graph, --plot and --epochs")
         _note_old_key(param, model)
-        emit(model.param_chain(param, exact=exact, precision=precision), output_format)
+        emit(model.param_chain(param, exact=exact, precision=precision, verify=verify),
+             output_format, detail)
         return
     result = model.walkthrough(epochs=epochs, exact=exact, precision=precision,
                                progress=_progress_bar(epochs, output_format))

@@ -149,15 +149,17 @@ class _Deriver:
     is derived once for a placeholder and its step tree renamed for each layer.
     """
 
-    def __init__(self):
+    def __init__(self, verify: bool = True):
         self._templates: dict = {}
+        self.verify = verify  # check every step as it is made (calcgrad.engine.verify)
 
     def derive(self, expr: Expr, variable: Symbol, template_key=None) -> Derivation:
         if template_key is None:
-            return diff(expr, variable)
+            return diff(expr, variable, verify=self.verify)
         placeholder = Symbol("ζ_template", real=True)
         if template_key not in self._templates:
-            self._templates[template_key] = diff(expr.xreplace({variable: placeholder}), placeholder)
+            self._templates[template_key] = diff(expr.xreplace({variable: placeholder}), placeholder,
+                                                 verify=self.verify)
         return renamed(self._templates[template_key], {placeholder: variable})
 
     def derive_linear(self, weight: Symbol, below: Symbol, bias: Symbol, variable: Symbol) -> Derivation:
@@ -170,7 +172,7 @@ class _Deriver:
                tuple(frozenset(symbol.assumptions0.items()) for symbol in roles))
         if key not in self._templates:
             self._templates[key] = diff(placeholders[0] * placeholders[1] + placeholders[2],
-                                        placeholders[roles.index(variable)])
+                                        placeholders[roles.index(variable)], verify=self.verify)
         return renamed(self._templates[key], dict(zip(placeholders, roles)))
 
     def activation(self, name: str, a: Symbol, z: Symbol) -> Factor:
@@ -182,8 +184,9 @@ class _Deriver:
         key = ("activation", name)
         placeholder = Symbol("ζ_template", real=True)
         if key not in self._templates:
-            self._templates[key] = (network_derivation(name, placeholder) if entry.network_slope
-                                    else diff(definition.xreplace({z: placeholder}), placeholder))
+            self._templates[key] = (network_derivation(name, placeholder, self.verify) if entry.network_slope
+                                    else diff(definition.xreplace({z: placeholder}), placeholder,
+                                              verify=self.verify))
         derivation = renamed(self._templates[key], {placeholder: z})
         recognised = None
         if entry.output_slope is not None:
@@ -194,7 +197,7 @@ class _Deriver:
         return Factor(a, z, definition, derivation, recognised)
 
 
-def network_derivation(name: str, z: Symbol) -> Derivation:
+def network_derivation(name: str, z: Symbol, verify: bool = True) -> Derivation:
     """d/dz f(z) by the function table's rule, with f′ in its network form (tanh′(z) =
     1 − tanh²(z)): the same rule and explanation as `calcgrad diff`, one form in the network."""
     entry = ACTIVATIONS[name]
@@ -204,9 +207,9 @@ def network_derivation(name: str, z: Symbol) -> Derivation:
                       rf"\frac{{d}}{{dx}} {to_latex(entry.build(zeta))} = {to_latex(entry.network_slope(zeta))}")
     network_entry = dataclasses.replace(entry, derivative=lambda u: entry.network_slope(u),
                                         formula=formula)
-    checked = derivative_matches(entry.build(z), z, slope)  # checked like every engine step
+    checked = derivative_matches(entry.build(z), z, slope) if verify else None  # as every engine step
     rule = FunctionRule(entry.build(z), z, network_entry, verified=checked)
-    return Derivation(entry.build(z), (z,), (rule, SimplifyStep(slope, slope, verified=True)))
+    return Derivation(entry.build(z), (z,), (rule, SimplifyStep(slope, slope, verified=True if verify else None)))
 
 
 def renamed(value, mapping: dict):
@@ -222,7 +225,7 @@ def renamed(value, mapping: dict):
     return value
 
 
-def scalar_chain(arch: Architecture, expand: bool = False) -> ScalarChain:
+def scalar_chain(arch: Architecture, expand: bool = False, verify: bool = True) -> ScalarChain:
     """Every parameter's chain of factors for a network of one neuron per layer."""
     if any(width != 1 for width in arch.widths):
         raise UsageError("the scalar chain is for one neuron per layer; for wider layers use "
@@ -234,7 +237,7 @@ def scalar_chain(arch: Architecture, expand: bool = False) -> ScalarChain:
         raise UsageError(f"--expand substitutes everything down to x and grows quickly with depth; "
                          f"it is limited to {MAX_EXPAND_LAYERS} layers (got {arch.depth})")
     depth = arch.depth
-    deriver = _Deriver()
+    deriver = _Deriver(verify)
     w = [None] + [layer_symbol("w", l) for l in range(1, depth + 1)]
     b = [None] + [layer_symbol("b", l) for l in range(1, depth + 1)]
     z = [None] + [layer_symbol("z", l) for l in range(1, depth + 1)]
@@ -391,7 +394,7 @@ def _shape(rows, cols) -> str:
     return f"({rows}×{cols})"
 
 
-def matrix_form(arch: Architecture, param: str | None = None) -> MatrixForm:
+def matrix_form(arch: Architecture, param: str | None = None, verify: bool = True) -> MatrixForm:
     """The δ recursion with shapes; with `param` ("W1[3,1]", counted from 1) also that entry's
     scalar chain."""
 
@@ -444,7 +447,7 @@ def matrix_form(arch: Architecture, param: str | None = None) -> MatrixForm:
                                    rf"\frac{{\partial L}}{{\partial b^{{({l})}}}} = \delta^{{({l})}}",
                                    f"{_shape(n[l], 1)} = {_shape(n[l], 1)}"))
 
-    deriver = _Deriver()
+    deriver = _Deriver(verify)
     zeta = Symbol("z", real=True)
     activation_derivatives = tuple(
         dataclasses.replace(deriver.activation(name, Symbol("a", real=True), zeta), top=Symbol("f", real=True))

@@ -170,23 +170,24 @@ class Network:
         return backprop.walkthrough(self, epochs=epochs, exact=exact, precision=precision,
                                     check=check, progress=progress)
 
-    def chain(self, expand: bool = False):
-        """The symbolic chain rule for every parameter (one neuron per layer): a ScalarChain."""
-        return chain.scalar_chain(self.architecture, expand=expand)
+    def chain(self, expand: bool = False, verify: bool = True):
+        """The symbolic chain rule for every parameter (one neuron per layer): a ScalarChain.
+        verify=False skips checking each step against SymPy's own derivative."""
+        return chain.scalar_chain(self.architecture, expand=expand, verify=verify)
 
     def chain_of(self, param: str, expand: bool = False):
         """The chain of factors of one parameter ("w1", "b2") of a one-neuron-per-layer network."""
         return self.chain(expand=expand).chain(param)
 
-    def matrix_form(self, param: str | None = None):
+    def matrix_form(self, param: str | None = None, verify: bool = True):
         """The δ recursion in vector/matrix form with shapes; with param ("W1[2,0]") that entry's chain."""
-        return chain.matrix_form(self.architecture, param)
+        return chain.matrix_form(self.architecture, param, verify)
 
-    def param_chain(self, param: str, exact: bool = False, precision: int = 9):
+    def param_chain(self, param: str, exact: bool = False, precision: int = 9, verify: bool = True):
         """One entry's chain ("W1[1,1]", counted from 1) in symbols, then with this network's
         numbers, checked against the backward pass: a MatrixForm whose `numbers` is set."""
         self._require_numbers()
-        form = chain.matrix_form(self.architecture, param)
+        form = chain.matrix_form(self.architecture, param, verify)
         walk = self.walkthrough(exact=exact, precision=precision, check=False)
         key = form.entry.key
         if key not in walk.gradients:

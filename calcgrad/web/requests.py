@@ -279,10 +279,10 @@ def _network(p: dict) -> Rendered:
     layers = [1] * (p["depth"] + 1) if p["depth"] is not None else p["widths"]
     model = Network(layers, p["activation"] or "sigmoid", p["loss"] or "mse")
     if p["param"] is None and all(n == 1 for n in model.layers):
-        return model.chain(expand=p["expand"])
+        return model.chain(expand=p["expand"], **_verify(p))
     if p["expand"]:
         raise UsageError("expand is for the one-neuron-per-layer chain (layers N)")
-    return model.matrix_form(p["param"])
+    return model.matrix_form(p["param"], **_verify(p))
 
 
 def _first_principles(p: dict) -> Rendered:

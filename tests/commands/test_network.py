@@ -323,3 +323,15 @@ def test_param_with_one_neuron_spec_and_batch(tmp_path) -> None:
     assert "mean over the 2 rows" in result.stdout
     assert "matches the backward pass ✓" in result.stdout
     assert "layer 1 (tanh): tanh′(z) = 1 − tanh²(z)" in result.stdout
+
+
+def test_no_verify_skips_the_step_checks_of_the_chain() -> None:
+    """The chain's steps carry a ✓ by default; --no-verify skips the checks and the marks."""
+    from click.testing import CliRunner
+
+    from calcgrad.cli import main
+
+    checked = CliRunner().invoke(main, ["network", "--layers", "2", "--format", "plain"])
+    unchecked = CliRunner().invoke(main, ["network", "--layers", "2", "--format", "plain", "--no-verify"])
+    assert 0 == checked.exit_code == unchecked.exit_code, unchecked.output
+    assert "✓" in checked.output and "✓" not in unchecked.output
