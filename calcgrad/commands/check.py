@@ -23,6 +23,11 @@ MAX_SOLUTION_BYTES = 1_000_000
 @click.option("--order", type=click.IntRange(min=1), default=1, show_default=True,
               help="Order of the derivative in a single variable.")
 @click.option("--grad", is_flag=True, help="The answer is the gradient, a list such as \"[2x, 2y]\".")
+@click.option("--at", "at", metavar="3 | x=3,y=1", default=None,
+              help="The answer is the derivative's value at this point (a number), as a grade "
+                   "key's at = \"x=3\".")
+@click.option("--tolerance", type=click.FloatRange(min=0), default=None,
+              help="With --at: a decimal within this distance passes (relative above 1); off by default.")
 @click.option("--solution", "solution_file", type=click.Path(dir_okay=False, allow_dash=True), default=None,
               metavar="FILE", help="Check a worked solution, one expression per line ('-' for stdin).")
 @format_option
@@ -31,7 +36,8 @@ MAX_SOLUTION_BYTES = 1_000_000
 @renamed_option("--steps", "--solution", "solution_file",
                 type=click.Path(dir_okay=False, allow_dash=True), default=None, metavar="FILE")
 def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int, grad: bool,
-          solution_file, output_format: str | None, variables: tuple[str, ...]) -> None:
+          at: str | None, tolerance: float | None, solution_file, output_format: str | None,
+          variables: tuple[str, ...]) -> None:
     """Check ANSWER, a derivative of EXPR; name the mistake if it is wrong.
 
     \b
@@ -40,6 +46,7 @@ def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int,
       calcgrad check "2x sin x + x^2 cos x" --of "x^2 sin x" --format json
       calcgrad check "[2x y, x^2]" --of "x^2 y" --grad
       calcgrad check "6x" --of "x^3" --order 2
+      calcgrad check "12" --of "x^3" --at 2
       calcgrad check --solution solution.txt --of "x^2 sin x" --wrt x
       echo "-sinh x" | calcgrad check --of "cosh x"
 
@@ -53,6 +60,10 @@ def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int,
     d/dx(x^2), f'(x). A line that follows correctly from a wrong line before
     it is marked "follows from line N", and that error is counted once.
     """
+    if tolerance is not None and at is None:
+        raise UsageError("--tolerance is for a value at a point: give --at too")
+    if at is not None and (grad or solution_file is not None):
+        raise UsageError("--at checks one value; it does not combine with --grad or --solution")
     if solution_file is not None:
         if answer is not None:
             raise UsageError("give either an ANSWER or --solution FILE, not both")
@@ -73,7 +84,14 @@ def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int,
         from calcgrad.grading.checking import check as check_answer
 
         answer = from_stdin(answer, "ANSWER (or --solution FILE for a worked solution)")
-        result = check_answer(answer, of=expression, wrt=wrt, order=order, grad=grad,
-                              variables=variables)
+        if at is not None:
+            # lazy: start-up speed (as above)
+            from calcgrad.grading.checking import check_value
+
+            result = check_value(answer, of=expression, at=at, wrt=wrt, order=order,
+                                 variables=variables, tolerance=tolerance)
+        else:
+            result = check_answer(answer, of=expression, wrt=wrt, order=order, grad=grad,
+                                  variables=variables)
     emit(result, output_format)
     sys.exit(0 if result else 1)

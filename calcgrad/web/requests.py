@@ -227,8 +227,15 @@ def _descend(p: dict) -> Rendered:
 
 def _check(p: dict) -> Rendered:
     # lazy: start-up speed (as _diff)
-    from calcgrad.grading.checking import check, check_steps
+    from calcgrad.grading.checking import check, check_steps, check_value
 
+    if p["tolerance"] is not None and p["at"] is None:
+        raise UsageError("tolerance is for a value at a point: give at too")
+    if p["at"] is not None:
+        if p["grad"] or p["solution"] is not None:
+            raise UsageError("at checks one value; it does not combine with grad or solution")
+        return check_value(_text(p["answer"], "answer"), of=p["expression"], at=p["at"], wrt=p["wrt"],
+                           order=p["order"], variables=p["variables"], tolerance=p["tolerance"])
     if p["solution"] is not None:
         if p["answer"] is not None:
             raise UsageError("give either an answer or a solution, not both")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from click.testing import CliRunner
 
 from calcgrad import limits
@@ -171,3 +173,20 @@ def test_hostile_worked_solution_lines_are_reported(tmp_path, monkeypatch) -> No
     assert ["wrong", "unreadable", "undetermined", "fine"] == [line["status"] for line in data["lines"]]
     assert "derivatives above order 20 are not taken" in data["lines"][1]["message"]
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args, code", [
+    (["12", "--of", "x^3", "--at", "2"], 0),
+    (["11", "--of", "x^3", "--at", "x=2"], 1),
+    (["0.333", "--of", "ln x", "--at", "3", "--tolerance", "0.001"], 0),
+    (["0.333", "--of", "ln x", "--at", "3"], 1),  # exact unless a tolerance is given
+])
+def test_a_value_at_a_point_is_checked_like_a_grade_key_at(args: list[str], code: int) -> None:
+    result = CliRunner().invoke(main, ["check", *args])
+    assert code == result.exit_code, result.output
+
+
+def test_tolerance_needs_a_point() -> None:
+    result = CliRunner().invoke(main, ["check", "2x", "--of", "x^2", "--tolerance", "0.1"])
+    assert 2 == result.exit_code
+    assert "--tolerance is for a value at a point" in result.output

@@ -129,8 +129,8 @@ def test_parse_error_answers_400_with_the_cli_message_and_caret(client: TestClie
                  "descend: unknown key 'plot'; expected one of expression, iterations, lr, momentum, "
                  "start, tol, var", id="no-output-file"),
     pytest.param("check", {"of": "x^2", "solution_file": "/etc/passwd"},
-                 "check: unknown key 'solution_file'; expected one of answer, grad, of, order, "
-                 "solution, var, wrt", id="no-solution-path"),
+                 "check: unknown key 'solution_file'; expected one of answer, at, grad, of, order, "
+                 "solution, tolerance, var, wrt", id="no-solution-path"),
     pytest.param("grade", {"submissions": "x", "key": "y", "scheduler": "tcp://10.0.0.1:8786"},
                  "grade: unknown key 'scheduler'; expected one of keep, key, roster, submissions",
                  id="no-dask-address-from-the-client"),
