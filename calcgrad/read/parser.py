@@ -895,6 +895,11 @@ class _Parser:
             return
         head, op = self.text[left:operator], self.text[operator]
         power, factor = self.text[operand:before.end], self.text[after.pos:after.end]
+        if after.kind == FUNC:  # e^xsin x, 1/2sqrt(x): the function's argument comes later
+            place = "exponent" if op == "^" else "denominator"
+            self.warnings.append(f"{head}{op}{power}{factor}… is read as ({head}{op}{power})·{factor}(…); "
+                                 f"to put {factor}(…) in the {place} write brackets around it")
+            return
         self.warnings.append(f"{head}{op}{power}{factor} is read as ({head}{op}{power})·{factor}; "
                              f"for {head}{op}({power}{factor}) write the brackets")
 

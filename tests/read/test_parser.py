@@ -723,3 +723,13 @@ def test_names_not_offered_still_read_as_letters_without_a_bracket_or_when_decla
     assert d * sympy.E * g * x == parse("deg x")  # e is Euler's number, as everywhere
     assert sympy.Symbol("mod", real=True) * x == parse("mod(x)", variables=["mod"])
     assert sympy.exp(2 * x) == parse("exp(2x)")
+
+
+@pytest.mark.parametrize("text, place", [("e^xsinx", "exponent"), ("1/2sqrt(x)", "denominator")])
+def test_a_function_right_after_a_power_or_divisor_gets_a_note_that_reads(text: str, place: str) -> None:
+    """The note names the function with its argument to come, never 'e^(xsin)'."""
+    from calcgrad.read.parser import read
+
+    (warning,) = read(text).warnings
+    assert f"in the {place} write brackets" in warning
+    assert "(xsin)" not in warning and "(2sqrt)" not in warning
