@@ -88,7 +88,11 @@ class Page:
         self.tab.on("dialog", lambda dialog: self.errors.append(f"a dialog opened: {dialog.message}"))
 
     def open(self, path: str) -> None:
+        """Load a page and wait until its autofocus field has the focus, as a user waits for the
+        cursor before typing (on a loaded machine typing could otherwise start too early)."""
         self.tab.goto(self.server + path)
+        self.tab.wait_for_function("() => !document.querySelector('[autofocus]') || "
+                                   "document.activeElement === document.querySelector('[autofocus]')")
 
     def screenshot(self, name: str) -> None:
         folder = os.environ.get("CALCGRAD_SCREENSHOTS")
