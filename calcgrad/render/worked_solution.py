@@ -246,7 +246,10 @@ def rich_renderable(solution):
     from rich.console import Group
     from rich.text import Text
 
-    parts = [Text(_heading(solution), style="bold cyan")]
+    parts = [Text(_heading(solution), style="bold cyan"),
+             Text.assemble(("Verdict ", "bold"),
+                           (f"{_MARK[solution.verdict]} {solution.verdict}",
+                            "bold green" if solution.verdict == "correct" else "bold red"))]
     for line in solution.lines:
         style = _STYLE[line.status]
         parts.append(Text.assemble((f"{_LINE_MARK[line.status]} line {line.number}: ", style),

@@ -82,6 +82,7 @@ def test_markdown_latex_and_rich(solution) -> None:
     assert r"&\left(x^{2}\right)' \sin{\left(x \right)} + x^{2} \left(\sin{\left(x \right)}\right)' && \text{1: correct step} \\" in latex
     assert "Derivative" not in markdown + latex
     text = _rich_text(solution)
+    assert "Verdict ✗ incorrect" == text.splitlines()[1]  # the verdict on top, as in plain
     assert "→ line 3: = x(2 sin x - x cos x)" in text
     assert "read as (x²)′·sin(x) + x²·(sin(x))′" in text
     assert "1 new error: line 2 (line 3 follows from it)." in text
