@@ -19,7 +19,7 @@ import warnings
 import sympy
 from sympy import Expr, Symbol
 
-from calcgrad import limits
+from calcgrad import deadline, limits
 from calcgrad.render.notation import to_text
 from calcgrad.engine.derivation import Derivation
 from calcgrad.engine.functions import numeric_functions
@@ -163,6 +163,7 @@ def _iterate(f, partials, w: list[float], lr: float, mu: float, max_steps: int, 
     velocity = [0.0] * len(w)
     step: float | None = None
     for k in range(max_steps + 1):
+        deadline.check()  # cooperative, beside the interrupting timer: cheap, and always heard
         try:
             value = _real(f(*w))
             gradient = [_real(g(*w)) for g in partials]
