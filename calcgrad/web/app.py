@@ -113,17 +113,12 @@ def create_app(seconds: float | None = None) -> Starlette:
         return HTMLResponse(html, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY,
                                            "X-Content-Type-Options": "nosniff"})
 
-    async def derivative(request: Request) -> Response:
-        context = await in_worker(pages.derivative_page, dict(request.query_params), seconds)
-        return page("derivative.html", context, "/")
-
-    async def multivariable(request: Request) -> Response:
-        context = await in_worker(pages.multivariable_page, dict(request.query_params), seconds)
-        return page("gradient.html", context, "/gradient")
-
-    async def descent(request: Request) -> Response:
-        context = await in_worker(pages.descent_page, dict(request.query_params), seconds)
-        return page("descent.html", context, "/descent")
+    def form_page(make_context, template: str, path: str):
+        """A page whose form is its address (GET): its context made in a worker, then rendered."""
+        async def handler(request: Request) -> Response:
+            context = await in_worker(make_context, dict(request.query_params), seconds)
+            return page(template, context, path)
+        return handler
 
     async def network(request: Request) -> Response:
         if request.method == "GET":
@@ -144,9 +139,6 @@ def create_app(seconds: float | None = None) -> Starlette:
         context["filename"] = None if upload is None or isinstance(upload, str) else upload.filename
         return page("network.html", context, "/network")
 
-    async def check(request: Request) -> Response:
-        context = await in_worker(pages.check_page, dict(request.query_params), seconds)
-        return page("check.html", context, "/check")
 
     async def grade(request: Request) -> Response:
         if request.method == "GET":
@@ -210,11 +202,11 @@ def create_app(seconds: float | None = None) -> Starlette:
                                       '{"expression": "x^2 + 3xy", "wrt": ["x"], "at": "x=3"}'})
 
     routes = [
-        Route("/", derivative),
-        Route("/gradient", multivariable),
-        Route("/descent", descent),
+        Route("/", form_page(pages.derivative_page, "derivative.html", "/")),
+        Route("/gradient", form_page(pages.multivariable_page, "gradient.html", "/gradient")),
+        Route("/descent", form_page(pages.descent_page, "descent.html", "/descent")),
         Route("/network", network, methods=["GET", "POST"]),
-        Route("/check", check),
+        Route("/check", form_page(pages.check_page, "check.html", "/check")),
         Route("/grade", grade, methods=["GET", "POST"]),
         Route("/api", api_index),
         Route("/api/read", api_read, methods=["POST"]),
