@@ -84,8 +84,7 @@ def derivative_page(form: dict[str, str], seconds: float | None = None) -> dict:
     context.update(result=result, data=result.to_dict(),
                    latex=result.render("latex", detail=detail),
                    markdown=result.render("markdown", detail=detail),
-                   shown=lambda step: [sub for _, sub in fold(step, detail)[0]],
-                   folded=lambda step: fold(step, detail)[1])
+                   fold=lambda step: _shown_and_folded(fold(step, detail)))
     variables = result.expression.free_symbols
     # lazy: start-up speed (pictures and matplotlib load only when a picture is drawn)
     from calcgrad.pictures import plotting
@@ -102,6 +101,13 @@ def derivative_page(form: dict[str, str], seconds: float | None = None) -> dict:
                                      wrt=names, variables=declared)
         context["picture_alt"] = "contours of the function with its gradient field"
     return context
+
+
+def _shown_and_folded(pair) -> tuple[list, tuple]:
+    """render.common.fold's answer for the step tree: (the sub-steps on lines of their own,
+    the sub-steps written on their parent's line)."""
+    shown, folded = pair
+    return [sub for _, sub in shown], folded
 
 
 def multivariable_page(form: dict[str, str], seconds: float | None = None) -> dict:
