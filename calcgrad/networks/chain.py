@@ -153,14 +153,9 @@ class _Deriver:
         self._templates: dict = {}
         self.verify = verify  # check every step as it is made (calcgrad.engine.verify)
 
-    def derive(self, expr: Expr, variable: Symbol, template_key=None) -> Derivation:
-        if template_key is None:
-            return diff(expr, variable, verify=self.verify)
-        placeholder = Symbol("ζ_template", real=True)
-        if template_key not in self._templates:
-            self._templates[template_key] = diff(expr.xreplace({variable: placeholder}), placeholder,
-                                                 verify=self.verify)
-        return renamed(self._templates[template_key], {placeholder: variable})
+    def derive(self, expr: Expr, variable: Symbol) -> Derivation:
+        """A derivative no other layer shares (the loss's): derived as it is."""
+        return diff(expr, variable, verify=self.verify)
 
     def derive_linear(self, weight: Symbol, below: Symbol, bias: Symbol, variable: Symbol) -> Derivation:
         """d/d(variable) of z = w·a + b, derived once per role (by w, by a, by b) for placeholder
@@ -251,10 +246,7 @@ def scalar_chain(arch: Architecture, expand: bool = False, verify: bool = True) 
     loss_definition = loss_expr(arch.loss, [a[depth]], [Y])
     definitions.append((loss, loss_definition))
 
-    def factor(top, bottom, definition, template=None):
-        return Factor(top, bottom, definition, deriver.derive(definition, bottom, template))
-
-    loss_factor = factor(loss, a[depth], loss_definition)
+    loss_factor = Factor(loss, a[depth], loss_definition, deriver.derive(loss_definition, a[depth]))
     activation_factors = [None] + [deriver.activation(arch.activations[l - 1], a[l], z[l])
                                    for l in range(1, depth + 1)]
     def linear_factor(l, variable):
@@ -533,9 +525,9 @@ def _entry_chain(arch: Architecture, key: str, kind: str, layer: int, j: int, k:
         loss = Symbol("L", real=True)
         softmax_out = arch.activations[-1] == "softmax"
 
-        def factor(top, bottom, definition, template=None):
+        def factor(top, bottom, definition):
             if (top, bottom) not in cache:
-                cache[top, bottom] = Factor(top, bottom, definition, deriver.derive(definition, bottom, template))
+                cache[top, bottom] = Factor(top, bottom, definition, deriver.derive(definition, bottom))
             return cache[top, bottom]
 
         def activation(name, a, z):
