@@ -60,11 +60,9 @@ def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int,
     d/dx(x^2), f'(x). A line that follows correctly from a wrong line before
     it is marked "follows from line N", and that error is counted once.
     """
-    if tolerance is not None and at is None:
-        raise UsageError("--tolerance is for a value at a point: give --at too")
-    if at is not None and (grad or solution_file is not None):
-        raise UsageError("--at checks one value; it does not combine with --grad or --solution")
     if solution_file is not None:
+        if at is not None or tolerance is not None:
+            raise UsageError("--at checks one value; it does not combine with --solution")
         if answer is not None:
             raise UsageError("give either an ANSWER or --solution FILE, not both")
         if grad:
@@ -81,17 +79,10 @@ def check(answer: str | None, expression: str, wrt: tuple[str, ...], order: int,
         result = check_steps(text, of=expression, wrt=wrt, order=order, variables=variables)
     else:
         # lazy: start-up speed (the command's code and SymPy load only when it runs)
-        from calcgrad.grading.checking import check as check_answer
+        from calcgrad.grading.checking import check_typed
 
         answer = from_stdin(answer, "ANSWER (or --solution FILE for a worked solution)")
-        if at is not None:
-            # lazy: start-up speed (as above)
-            from calcgrad.grading.checking import check_value
-
-            result = check_value(answer, of=expression, at=at, wrt=wrt, order=order,
-                                 variables=variables, tolerance=tolerance)
-        else:
-            result = check_answer(answer, of=expression, wrt=wrt, order=order, grad=grad,
-                                  variables=variables)
+        result = check_typed(answer, of=expression, wrt=wrt, order=order, grad=grad, at=at,
+                             tolerance=tolerance, variables=variables)
     emit(result, output_format)
     sys.exit(0 if result else 1)

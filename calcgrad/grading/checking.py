@@ -287,6 +287,20 @@ def value_at(of, at, wrt=(), order: int = 1, variables: Iterable[str] = ()) -> t
     return problem, value, derivation.variables
 
 
+def check_typed(answer: str, of, wrt=(), order: int = 1, *, grad: bool = False, at=None,
+                tolerance: float | None = None, variables: Iterable[str] = ()) -> Verdict:
+    """The answer as `calcgrad check` (and its HTTP API) takes it: a value at the point `at`
+    when one is given (check_value), else a derivative or gradient (check)."""
+    if tolerance is not None and at is None:
+        raise UsageError("--tolerance is for a value at a point: give --at too")
+    if at is None:
+        return check(answer, of=of, wrt=wrt, order=order, grad=grad, variables=variables)
+    if grad:
+        raise UsageError("--at checks one value; it does not combine with --grad")
+    return check_value(answer, of=of, at=at, wrt=wrt, order=order, variables=variables,
+                       tolerance=tolerance)
+
+
 def check_value(answer: str, of, at, wrt=(), order: int = 1, *, variables: Iterable[str] = (),
                 tolerance: float | None = None) -> Verdict:
     """Check a number given as the derivative's value at the point `at` ("x=3").
@@ -648,5 +662,5 @@ def strip_prefix(line: str) -> str:
 
 
 __all__ = ["CONSTANT_SENTENCE", "GIVEN", "NO_ANSWER", "QUESTION_FUNCTION", "SolutionLine", "Verdict",
-           "check_value", "value_at", "within_tolerance", "WorkedSolution", "check", "check_steps",
+           "check_typed", "check_value", "value_at", "within_tolerance", "WorkedSolution", "check", "check_steps",
            "split_list", "strip_prefix", "take_derivatives"]

@@ -227,16 +227,11 @@ def _descend(p: dict) -> Rendered:
 
 def _check(p: dict) -> Rendered:
     # lazy: start-up speed (as _diff)
-    from calcgrad.grading.checking import check, check_steps, check_value
+    from calcgrad.grading.checking import check_steps, check_typed
 
-    if p["tolerance"] is not None and p["at"] is None:
-        raise UsageError("tolerance is for a value at a point: give at too")
-    if p["at"] is not None:
-        if p["grad"] or p["solution"] is not None:
-            raise UsageError("at checks one value; it does not combine with grad or solution")
-        return check_value(_text(p["answer"], "answer"), of=p["expression"], at=p["at"], wrt=p["wrt"],
-                           order=p["order"], variables=p["variables"], tolerance=p["tolerance"])
     if p["solution"] is not None:
+        if p["at"] is not None or p["tolerance"] is not None:
+            raise UsageError("at checks one value; it does not combine with a solution")
         if p["answer"] is not None:
             raise UsageError("give either an answer or a solution, not both")
         if p["grad"]:
@@ -246,8 +241,9 @@ def _check(p: dict) -> Rendered:
             raise LimitError(f"the solution is larger than {limits.MAX_SPEC_BYTES:,} bytes")
         return check_steps(solution, of=p["expression"], wrt=p["wrt"], order=p["order"],
                            variables=p["variables"])
-    return check(_text(p["answer"], "answer"), of=p["expression"], wrt=p["wrt"], order=p["order"],
-                 grad=p["grad"], variables=p["variables"])
+    return check_typed(_text(p["answer"], "answer"), of=p["expression"], wrt=p["wrt"],
+                       order=p["order"], grad=p["grad"], at=p["at"], tolerance=p["tolerance"],
+                       variables=p["variables"])
 
 
 def _grade(p: dict) -> Rendered:
